@@ -1,0 +1,679 @@
+//! Discovery and front matter: `content/**/*.md` → [`Page`].
+//!
+//! This stage owns everything about a single file: reading it (UTF-8, BOM, CRLF), splitting the
+//! YAML front matter from the markdown body, typing the front matter and checking what can be
+//! checked without looking at other pages. Cross-page rules (duplicate codes, links) belong to
+//! [`crate::site`].
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use walkdir::WalkDir;
+
+use crate::config::yaml_message;
+use crate::diagnostic::{closest, line_col, Diagnostic};
+
+/// Front-matter keys a page may use; anything else is reported with the closest of these.
+pub const KNOWN_KEYS: &[&str] = &[
+    "code",
+    "title",
+    "description",
+    "source",
+    "spec_url",
+    "status",
+    "vendor",
+    "related",
+    "aliases",
+    "keywords",
+    "draft",
+    "layout",
+    "head",
+    "meanings",
+];
+
+/// Descriptions longer than this are cut off in search engine results.
+pub const DESCRIPTION_MAX: usize = 160;
+
+/// Where a status code stands: in the IANA registry, or a vendor's own use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Registered and current.
+    Official,
+    /// Registered provisionally (IANA temporary registration).
+    Temporary,
+    /// Registered but deprecated (305 Use Proxy).
+    Deprecated,
+    /// Reserved, not to be used (306, 418).
+    Unused,
+    /// Registered, but its specification is historic (510).
+    Obsolete,
+    /// Not registered: a vendor's or a convention's.
+    Unofficial,
+}
+
+impl Status {
+    /// The word used in badges and filters.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Official => "official",
+            Status::Temporary => "temporary",
+            Status::Deprecated => "deprecated",
+            Status::Unused => "unused",
+            Status::Obsolete => "obsolete",
+            Status::Unofficial => "unofficial",
+        }
+    }
+}
+
+/// `keywords:` as a YAML list or as one comma-separated string.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Keywords(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Keywords {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        fn scalar(v: &serde_yaml::Value) -> Option<String> {
+            match v {
+                serde_yaml::Value::String(s) => Some(s.clone()),
+                serde_yaml::Value::Number(n) => Some(n.to_string()),
+                serde_yaml::Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            }
+        }
+        let value = serde_yaml::Value::deserialize(d)?;
+        let words = match &value {
+            serde_yaml::Value::Null => Vec::new(),
+            serde_yaml::Value::Sequence(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| D::Error::custom("keywords must be a list of words or phrases"))?,
+            other => scalar(other)
+                .ok_or_else(|| D::Error::custom("keywords must be a list of words or phrases"))?
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+        };
+        Ok(Keywords(
+            words.into_iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect(),
+        ))
+    }
+}
+
+/// One meaning of a code that means different things to different vendors (420, 499, 530).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeaningFront {
+    /// Reason phrase, without the number: `Token Required`.
+    pub name: String,
+    /// Who uses it; none for the IANA meaning.
+    pub vendor: Option<String>,
+    /// Derived from `source` when absent.
+    pub status: Option<Status>,
+    /// `RFC 7725 §3` or `Unofficial (Esri ArcGIS)`.
+    pub source: Option<String>,
+    /// Specification or vendor documentation.
+    pub spec_url: Option<String>,
+    /// One sentence on this meaning.
+    pub summary: Option<String>,
+    /// Former and alternate names of this meaning.
+    pub aliases: Vec<String>,
+    /// What a reader types for this meaning.
+    pub keywords: Keywords,
+}
+
+/// The typed front matter, as written (see DESIGN.md "Front matter").
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct FrontMatter {
+    /// The code; may be omitted when the file name or the title gives it.
+    pub code: Option<i64>,
+    /// Required.
+    pub title: Option<String>,
+    /// Meta description and search snippet; derived from the body when absent.
+    pub description: Option<String>,
+    /// `RFC 9110 §15.6.5` or `Unofficial (Cloudflare)`; from `## Source` when absent.
+    pub source: Option<String>,
+    /// Link to the specification.
+    pub spec_url: Option<String>,
+    /// Registry status; derived from `source` when absent.
+    pub status: Option<Status>,
+    /// Vendor of an unofficial code; derived from `source` when absent.
+    pub vendor: Option<String>,
+    /// Codes to link as related; each must have a page.
+    pub related: Vec<i64>,
+    /// Former and alternate names.
+    pub aliases: Vec<String>,
+    /// Search keywords.
+    pub keywords: Keywords,
+    /// Drafts are built only with `--drafts`.
+    pub draft: bool,
+    /// VitePress layout name; accepted for compatibility, `doc` is the only layout.
+    pub layout: Option<String>,
+    /// VitePress `head`: a list of `[tag, {attribute: value}]` emitted into `<head>`.
+    pub head: Vec<serde_yaml::Value>,
+    /// Every meaning of a code with several, official first.
+    pub meanings: Vec<MeaningFront>,
+}
+
+/// A tag for `<head>` from the VitePress-style `head:` key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeadTag {
+    /// `meta` or `link` (other tags are refused: they could inject script).
+    pub tag: String,
+    /// Attributes in the order written.
+    pub attrs: Vec<(String, String)>,
+}
+
+/// What kind of page a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PageKind {
+    /// Documents one status code.
+    Code(u16),
+    /// A guide or other long-form page without a code.
+    Article,
+}
+
+/// One content file, split and typed, not yet rendered.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the site root: `content/codes/504.md`.
+    pub path: PathBuf,
+    /// Path relative to `content/` without `.md`: `codes/504`, `guides/timeouts`.
+    pub slug: String,
+    /// Code page or article.
+    pub kind: PageKind,
+    /// Front matter as written.
+    pub front: FrontMatter,
+    /// Validated `head:` tags.
+    pub head: Vec<HeadTag>,
+    /// The markdown after the front matter.
+    pub body: String,
+    /// 1-based line of the file on which `body` starts (for link diagnostics).
+    pub body_line: usize,
+    /// Full file text (normalised), kept to quote lines in later diagnostics.
+    pub text: String,
+}
+
+impl Page {
+    /// Title, guaranteed present by [`parse`].
+    pub fn title(&self) -> &str {
+        self.front.title.as_deref().unwrap_or_default()
+    }
+
+    /// The code for code pages.
+    pub fn code(&self) -> Option<u16> {
+        match self.kind {
+            PageKind::Code(code) => Some(code),
+            PageKind::Article => None,
+        }
+    }
+
+    /// 1-based line of the front-matter key `key` (top level), for diagnostics.
+    pub fn key_line(&self, key: &str) -> Option<usize> {
+        key_line(&self.text, key)
+    }
+}
+
+/// Result of loading: pages that parsed, and every problem found on the way.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Pages that parsed (including drafts when asked for).
+    pub pages: Vec<Page>,
+    /// Errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Finds and parses every `.md` file under `root/content`, in a deterministic order.
+pub fn load(root: &Path, include_drafts: bool) -> Loaded {
+    let content_dir = root.join("content");
+    let mut loaded = Loaded::default();
+    if !content_dir.is_dir() {
+        loaded.diagnostics.push(
+            Diagnostic::error("content", "the site root has no content/ directory").help(
+                "create content/codes/NNN.md files, or pass --root with the site's directory",
+            ),
+        );
+        return loaded;
+    }
+    let walker = WalkDir::new(&content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    let mut files = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_md = entry.path().extension().is_some_and(|e| e == "md");
+                if entry.file_type().is_file() && is_md {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(err) => {
+                let path = err.path().unwrap_or(&content_dir).to_path_buf();
+                let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop in content/".to_string()
+                } else {
+                    format!("cannot read: {}", err.io_error().map_or(err.to_string(), |e| e.to_string()))
+                };
+                loaded.diagnostics.push(
+                    Diagnostic::error(rel, message)
+                        .help("remove the link or make it point at a real file or directory"),
+                );
+            }
+        }
+    }
+    use rayon::prelude::*;
+    let results: Vec<Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+            let bytes = std::fs::read(path)
+                .map_err(|e| vec![Diagnostic::error(&rel, format!("cannot read: {e}"))])?;
+            let slug_path = path.strip_prefix(&content_dir).unwrap_or(path);
+            parse_bytes(&rel, slug_path, &bytes)
+        })
+        .collect();
+    for result in results {
+        match result {
+            Ok((page, warnings)) => {
+                loaded.diagnostics.extend(warnings);
+                if include_drafts || !page.front.draft {
+                    loaded.pages.push(page);
+                }
+            }
+            Err(diagnostics) => loaded.diagnostics.extend(diagnostics),
+        }
+    }
+    loaded
+}
+
+/// Parses one file's bytes. `slug_path` is the path relative to `content/`.
+///
+/// Returns the page with its warnings, or every error found in the file.
+pub fn parse_bytes(
+    rel: &Path,
+    slug_path: &Path,
+    bytes: &[u8],
+) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            // The valid prefix is UTF-8 by definition.
+            let prefix = String::from_utf8_lossy(valid);
+            let (line, column) = line_col(&prefix, prefix.len());
+            return Err(vec![Diagnostic::error(
+                rel,
+                format!(
+                    "the file is not valid UTF-8 (invalid byte 0x{:02x} at line {line}, column {column})",
+                    bytes[e.valid_up_to()]
+                ),
+            )
+            .help("save the file as UTF-8")]);
+        }
+    };
+    parse(rel, slug_path, text)
+}
+
+/// Parses one file's text (see [`parse_bytes`]).
+pub fn parse(
+    rel: &Path,
+    slug_path: &Path,
+    text: &str,
+) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    };
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    if text.trim().is_empty() {
+        return Err(vec![Diagnostic::error(rel, "the file is empty").help(
+            "start it with front matter: a `---` line, `title: \"NNN Name\"`, another `---` line",
+        )]);
+    }
+    let split = split_front_matter(&text).map_err(|d| vec![d.with_path(rel, &text)])?;
+    let Some(split) = split else {
+        return Err(vec![Diagnostic::error(rel, "the file has no front matter")
+            .at(&text, 1, 1)
+            .help("start the file with a `---` line, `title: \"NNN Name\"`, and another `---` line")]);
+    };
+    let yaml = split.yaml;
+    let yaml_first_line = 2;
+
+    // 1. Syntax and shape, with serde_yaml's own bounds on aliases and nesting.
+    let value: serde_yaml::Value = match serde_yaml::from_str(yaml) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut d = Diagnostic::error(rel, format!("invalid YAML in front matter: {}", yaml_message(&e)));
+            d = match e.location() {
+                Some(loc) => d.at(&text, loc.line() + yaml_first_line - 1, loc.column()),
+                None => d.at_line(&text, 1),
+            };
+            return Err(vec![d.help("fix the YAML syntax; quote values that contain `: ` or start with a special character")]);
+        }
+    };
+    let mapping = match &value {
+        serde_yaml::Value::Mapping(m) => m.clone(),
+        serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+        other => {
+            return Err(vec![Diagnostic::error(
+                rel,
+                format!("front matter must be a mapping of keys to values, found {}", yaml_kind(other)),
+            )
+            .at_line(&text, yaml_first_line)
+            .help("write one `key: value` per line, e.g. `title: \"504 Gateway Timeout\"`")]);
+        }
+    };
+    for key in mapping.keys() {
+        let name = match key.as_str() {
+            Some(name) => name.to_string(),
+            None => format!("{key:?}"),
+        };
+        if KNOWN_KEYS.contains(&name.as_str()) {
+            continue;
+        }
+        let mut d = Diagnostic::warning(rel, format!("unknown front-matter key `{name}`"));
+        if let Some(line) = key_line(&text, &name) {
+            d = d.at_line(&text, line);
+        }
+        d = match closest(&name, KNOWN_KEYS) {
+            Some(known) => d.help(format!("did you mean `{known}`?")),
+            None => d.help(format!("known keys: {}", KNOWN_KEYS.join(", "))),
+        };
+        warnings.push(d);
+    }
+
+    // 2. Types, located by serde_yaml.
+    let front: FrontMatter = match serde_yaml::from_str(yaml) {
+        Ok(front) => front,
+        Err(e) => {
+            let message = yaml_message(&e);
+            let mut d = Diagnostic::error(rel, format!("front matter: {message}"));
+            let named_key = KNOWN_KEYS.iter().find(|k| message.contains(&format!("{k} ")) || message.starts_with(&format!("{k}:")));
+            if let Some(line) = named_key.and_then(|k| key_line(&text, k)) {
+                d = d.at_line(&text, line);
+            } else if let Some(loc) = e.location() {
+                d = d.at(&text, loc.line() + yaml_first_line - 1, loc.column());
+            }
+            return Err(vec![d.help(type_help(&message))]);
+        }
+    };
+
+    // 3. Rules on single fields.
+    let locate = |d: Diagnostic, key: &str| match key_line(&text, key) {
+        Some(line) => d.at_line(&text, line),
+        None => d,
+    };
+    match front.title.as_deref().map(str::trim) {
+        None => errors.push(
+            Diagnostic::error(rel, "missing `title` in front matter")
+                .at_line(&text, 1)
+                .help("add `title: \"NNN Name\"` (e.g. `title: \"504 Gateway Timeout\"`)"),
+        ),
+        Some("") => errors.push(locate(
+            Diagnostic::error(rel, "`title` is empty").help("write the page title, e.g. \"504 Gateway Timeout\""),
+            "title",
+        )),
+        Some(_) => {}
+    }
+    if let Some(description) = &front.description {
+        let len = description.chars().count();
+        if len > DESCRIPTION_MAX {
+            warnings.push(locate(
+                Diagnostic::warning(rel, format!("description is {len} characters; search engines cut it at about {DESCRIPTION_MAX}"))
+                    .help("shorten it to one sentence of at most 160 characters"),
+                "description",
+            ));
+        }
+    }
+    let head = match parse_head(&front.head) {
+        Ok(head) => head,
+        Err(message) => {
+            errors.push(locate(
+                Diagnostic::error(rel, format!("`head`: {message}"))
+                    .help("write each entry as `- - meta` followed by `  - name: …` / `content: …` (VitePress form)"),
+                "head",
+            ));
+            Vec::new()
+        }
+    };
+    for (i, meaning) in front.meanings.iter().enumerate() {
+        if meaning.name.trim().is_empty() {
+            errors.push(locate(
+                Diagnostic::error(rel, format!("meaning {} has no `name`", i + 1))
+                    .help("give every entry of `meanings` a `name`, e.g. `name: \"Token Required\"`"),
+                "meanings",
+            ));
+        }
+    }
+
+    // 4. The code: front matter, file name, title; all that are present must agree.
+    let slug = slug_path
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    let in_codes = slug.starts_with("codes/") || !slug.contains('/');
+    let from_file = slug_path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(three_digits);
+    let from_title = front
+        .title
+        .as_deref()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(three_digits);
+    let kind = match front.code {
+        Some(code) if !(100..=599).contains(&code) => {
+            errors.push(locate(
+                Diagnostic::error(rel, format!("code {code} is outside 100..=599"))
+                    .help("HTTP status codes are three digits from 100 to 599"),
+                "code",
+            ));
+            PageKind::Article
+        }
+        Some(code) => {
+            let code = code as u16;
+            for (what, other) in [("file name", from_file), ("title", from_title)] {
+                if let Some(other) = other.filter(|o| *o != code) {
+                    errors.push(locate(
+                        Diagnostic::error(rel, format!("`code: {code}` disagrees with the {what}, which says {other}"))
+                            .help("make the code, the file name and the title's number agree"),
+                        "code",
+                    ));
+                }
+            }
+            PageKind::Code(code)
+        }
+        None if in_codes || from_file.is_some() => match (from_file, from_title.filter(|_| in_codes)) {
+            (Some(a), Some(b)) if a != b => {
+                errors.push(locate(
+                    Diagnostic::error(rel, format!("the file name says code {a} but the title says {b}"))
+                        .help(format!("rename the file to {b}.md or fix the title")),
+                    "title",
+                ));
+                PageKind::Code(a)
+            }
+            (Some(code), _) | (None, Some(code)) if (100..=599).contains(&code) => PageKind::Code(code),
+            (Some(code), _) | (None, Some(code)) => {
+                errors.push(
+                    Diagnostic::error(rel, format!("code {code} is outside 100..=599"))
+                        .help("HTTP status codes are three digits from 100 to 599"),
+                );
+                PageKind::Article
+            }
+            (None, None) if slug.starts_with("codes/") => {
+                errors.push(
+                    Diagnostic::error(rel, "cannot tell which status code this page documents")
+                        .at_line(&text, 1)
+                        .help("name the file NNN.md, start the title with the code, or add `code: NNN`"),
+                );
+                PageKind::Article
+            }
+            (None, None) => PageKind::Article,
+        },
+        None => PageKind::Article,
+    };
+    if !errors.is_empty() {
+        errors.extend(warnings);
+        return Err(errors);
+    }
+    let page = Page {
+        path: rel.to_path_buf(),
+        slug,
+        kind,
+        front,
+        head,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        text: text.clone(),
+    };
+    Ok((page, warnings))
+}
+
+fn three_digits(s: &str) -> Option<u16> {
+    (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+fn yaml_kind(v: &serde_yaml::Value) -> &'static str {
+    match v {
+        serde_yaml::Value::Null => "nothing",
+        serde_yaml::Value::Bool(_) => "a boolean",
+        serde_yaml::Value::Number(_) => "a number",
+        serde_yaml::Value::String(_) => "a string",
+        serde_yaml::Value::Sequence(_) => "a list",
+        serde_yaml::Value::Mapping(_) => "a mapping",
+        serde_yaml::Value::Tagged(_) => "a tagged value",
+    }
+}
+
+fn type_help(message: &str) -> String {
+    if message.contains("keywords") {
+        "write `keywords: [word, \"a phrase\"]` or `keywords: \"word, a phrase\"`".into()
+    } else if message.contains("related") || message.contains("i64") {
+        "`related` is a list of codes, e.g. `related: [502, 503]`".into()
+    } else if message.contains("meanings") || message.contains("unknown field") {
+        "each entry of `meanings` takes name, vendor, status, source, spec_url, summary, aliases, keywords".into()
+    } else if message.contains("Status") || message.contains("variant") {
+        "`status` is one of official, temporary, deprecated, unused, obsolete, unofficial".into()
+    } else {
+        "check the value's type against the front-matter schema in README.md".into()
+    }
+}
+
+/// 1-based line of a top-level front-matter key in the file's text.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .take_while(|(_, l)| l.trim_end() != "---")
+        .find(|(_, l)| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                || l.strip_prefix(&format!("\"{key}\"")).is_some_and(|r| r.starts_with(':'))
+        })
+        .map(|(i, _)| i + 1)
+}
+
+struct Split<'a> {
+    yaml: &'a str,
+    body: &'a str,
+    body_line: usize,
+}
+
+/// A front-matter problem found before YAML parsing; the path is attached later.
+struct SplitError {
+    message: String,
+    line: usize,
+    help: String,
+}
+
+impl SplitError {
+    fn with_path(self, rel: &Path, text: &str) -> Diagnostic {
+        Diagnostic::error(rel, self.message)
+            .at_line(text, self.line)
+            .help(self.help)
+    }
+}
+
+/// Splits front matter only when the file starts with a `---` line; the next line that is
+/// exactly `---` (or `...`) closes it. Later `---` lines are thematic breaks in the body.
+fn split_front_matter(text: &str) -> Result<Option<Split<'_>>, SplitError> {
+    let first_line_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_line_end].trim_end() != "---" {
+        return Ok(None);
+    }
+    let mut offset = first_line_end + 1;
+    let mut line_no = 2;
+    while offset <= text.len() {
+        let end = text[offset..].find('\n').map(|i| offset + i).unwrap_or(text.len());
+        let line = text[offset..end].trim_end();
+        if line == "---" || line == "..." {
+            let yaml = &text[first_line_end + 1..offset];
+            let body_start = (end + 1).min(text.len());
+            return Ok(Some(Split {
+                yaml,
+                body: &text[body_start..],
+                body_line: line_no + 1,
+            }));
+        }
+        if end == text.len() {
+            break;
+        }
+        offset = end + 1;
+        line_no += 1;
+    }
+    Err(SplitError {
+        message: "unclosed front matter: the `---` on line 1 has no closing `---`".into(),
+        line: 1,
+        help: "add a line containing only `---` after the last front-matter key".into(),
+    })
+}
+
+/// Validates VitePress `head:` entries: `[tag, {attrs}]`, tags limited to `meta` and `link`.
+fn parse_head(entries: &[serde_yaml::Value]) -> Result<Vec<HeadTag>, String> {
+    let mut tags = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let n = i + 1;
+        let seq = entry
+            .as_sequence()
+            .ok_or_else(|| format!("entry {n} is not a list of [tag, attributes]"))?;
+        let tag = seq
+            .first()
+            .and_then(|t| t.as_str())
+            .ok_or_else(|| format!("entry {n} does not start with a tag name"))?;
+        if !matches!(tag, "meta" | "link") {
+            return Err(format!("entry {n}: tag `{tag}` is not allowed (only meta and link)"));
+        }
+        let mut attrs = Vec::new();
+        if let Some(map) = seq.get(1) {
+            let map = map
+                .as_mapping()
+                .ok_or_else(|| format!("entry {n}: attributes must be a mapping"))?;
+            for (k, v) in map {
+                let k = k.as_str().ok_or_else(|| format!("entry {n}: attribute names must be strings"))?;
+                if !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_') {
+                    return Err(format!("entry {n}: invalid attribute name `{k}`"));
+                }
+                let v = match v {
+                    serde_yaml::Value::String(s) => s.clone(),
+                    serde_yaml::Value::Number(x) => x.to_string(),
+                    serde_yaml::Value::Bool(b) => b.to_string(),
+                    _ => return Err(format!("entry {n}: attribute `{k}` must be a string")),
+                };
+                attrs.push((k.to_string(), v));
+            }
+        }
+        tags.push(HeadTag { tag: tag.to_string(), attrs });
+    }
+    Ok(tags)
+}

@@ -1,0 +1,224 @@
+//! statusref: a static-site generator for an HTTP status code reference.
+//!
+//! One pass, one way through the data (see DESIGN.md):
+//!
+//! ```text
+//! content/**/*.md ─load─▶ Page ─markdown─▶ Rendered ─site─▶ Site ─┬─ index  (tantivy bundle)
+//!                                                                  ├─ render (tera pages)
+//!                                                                  └─ output (staging → swap)
+//! ```
+//!
+//! [`build`] runs the whole pipeline; each stage is its own module and reads only what the
+//! stage before it produced.
+
+#![deny(missing_docs)]
+
+pub mod assets;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod index;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+pub use diagnostic::{Diagnostic, Severity};
+
+/// The search engine compiled to WebAssembly by `build.rs`, shipped with every site.
+pub const SEARCH_WASM: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM"));
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Site root: `content/`, optional `templates/`, `assets/`, `site.yaml`.
+    pub root: PathBuf,
+    /// Output directory; `<root>/public` by default.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from `site.yaml`.
+    pub base_url: Option<String>,
+    /// Include pages with `draft: true`.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// Options for the site at `root` with every default.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            output: None,
+            base_url: None,
+            drafts: false,
+        }
+    }
+
+    /// The output directory in effect.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// HTML pages written.
+    pub pages: usize,
+    /// Code pages.
+    pub codes: usize,
+    /// Guides.
+    pub guides: usize,
+    /// Warnings found (the build succeeded regardless).
+    pub warnings: Vec<Diagnostic>,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Where.
+    pub output: PathBuf,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Content, template or configuration problems: all of them, errors and warnings.
+    #[error("{} error(s) in the site's input", .0.iter().filter(|d| d.is_error()).count())]
+    Input(Vec<Diagnostic>),
+    /// The options make no sense (e.g. an output directory that contains the site).
+    #[error("{0}")]
+    Usage(String),
+    /// Writing the output failed; the previous output is untouched.
+    #[error(transparent)]
+    Write(#[from] output::WriteError),
+}
+
+/// A site loaded, checked and rendered in memory: every output file, nothing written yet.
+pub struct Rendered {
+    /// The model.
+    pub site: site::Site,
+    /// Output files (HTML, assets, JSON, sitemap…), paths relative to the output directory.
+    pub files: Vec<render::OutputFile>,
+    /// HTML pages among them.
+    pub pages: usize,
+    /// Warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Runs every stage but writing: what `statusref check` runs, and the first half of [`build`].
+pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
+    let root = &options.root;
+    let mut diagnostics = Vec::new();
+    let mut config = match config::Config::load(root) {
+        Ok(config) => config,
+        Err(d) => return Err(BuildError::Input(vec![d])),
+    };
+    if let Some(base_url) = &options.base_url {
+        config.base_url = base_url.clone();
+    }
+    let base_path = config.base_path();
+
+    let loaded = content::load(root, options.drafts);
+    diagnostics.extend(loaded.diagnostics);
+    // Templates are parsed even when content failed, so one run reports both.
+    let templates = assets::theme_files(root, "templates");
+    let theme_assets = assets::theme_files(root, "assets");
+    let renderer = match templates {
+        Ok(templates) => match render::Renderer::new(templates) {
+            Ok(renderer) => Some(renderer),
+            Err(errors) => {
+                diagnostics.extend(errors);
+                None
+            }
+        },
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+    let theme_assets = match theme_assets {
+        Ok(files) => Some(files),
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+    let (Some(renderer), Some(theme_assets)) = (renderer, theme_assets) else {
+        return Err(BuildError::Input(diagnostics));
+    };
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Input(diagnostics));
+    }
+
+    let pages: Vec<(content::Page, markdown::Rendered)> = loaded
+        .pages
+        .into_par_iter()
+        .map(|page| {
+            let rendered = markdown::render(&page.body, &base_path);
+            (page, rendered)
+        })
+        .collect();
+    let site = match site::Site::assemble(config, pages) {
+        Ok((site, warnings)) => {
+            diagnostics.extend(warnings);
+            site
+        }
+        Err(errors) => {
+            diagnostics.extend(errors);
+            return Err(BuildError::Input(diagnostics));
+        }
+    };
+
+    let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
+    let assets = assets::Assets::new(
+        theme_assets,
+        vec![("search.wasm".into(), SEARCH_WASM.to_vec()), ("index.bin".into(), bundle)],
+    );
+    let mut files = renderer
+        .render_site(&site, &assets.urls(&site.base_path))
+        .map_err(|errors| {
+            diagnostics.extend(errors);
+            BuildError::Input(std::mem::take(&mut diagnostics))
+        })?;
+    let pages = files.len();
+    files.push(("codes.json".into(), output::codes_json(&site)));
+    files.push(("robots.txt".into(), output::robots(&site)));
+    if let Some(sitemap) = output::sitemap(&site) {
+        files.push(("sitemap.xml".into(), sitemap));
+    }
+    files.extend(assets.list.into_iter().map(|a| (a.path, a.bytes)));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Rendered {
+        site,
+        files,
+        pages,
+        warnings: diagnostics,
+    })
+}
+
+/// Builds the site: renders everything in memory, then writes it through a staging directory.
+/// On any error the previous output is left as it was.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let output = options.output_dir();
+    output::check_output_dir(&options.root, &output).map_err(BuildError::Usage)?;
+    let rendered = render_site(options)?;
+    let bytes = output::write_site(&output, &rendered.files)?;
+    Ok(BuildReport {
+        pages: rendered.pages,
+        codes: rendered.site.codes.len(),
+        guides: rendered.site.guides().count(),
+        warnings: rendered.warnings,
+        bytes,
+        output,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Relative path for messages: `content/codes/504.md` rather than an absolute path.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}

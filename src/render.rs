@@ -1,0 +1,354 @@
+//! Pages through Tera: the renderer reads the [`Site`] and produces HTML files, nothing else.
+//!
+//! Templates are parsed once into one [`Tera`] environment (built-in defaults overridden by the
+//! site root's `templates/`); pages render in parallel. Each template sees a small `site` object
+//! shared by all pages plus its own page data, never the whole model.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{json, Value};
+use tera::{Context, Tera};
+
+use crate::assets::ThemeFile;
+use crate::content::HeadTag;
+use crate::diagnostic::Diagnostic;
+use crate::site::{CodePage, Site};
+
+/// An output file: path relative to the output directory, and its bytes.
+pub type OutputFile = (String, Vec<u8>);
+
+/// Templates every theme must provide (built-in ones exist for all).
+pub const REQUIRED_TEMPLATES: &[&str] =
+    &["index.html", "search.html", "code.html", "class.html", "guide.html", "guides.html", "404.html"];
+
+/// The parsed templates.
+pub struct Renderer {
+    tera: Tera,
+    origins: BTreeMap<String, String>,
+}
+
+impl Renderer {
+    /// Parses all templates; every template error is reported with its file.
+    pub fn new(templates: BTreeMap<String, ThemeFile>) -> Result<Renderer, Vec<Diagnostic>> {
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        let mut origins = BTreeMap::new();
+        for (name, file) in templates {
+            match String::from_utf8(file.bytes) {
+                Ok(text) => {
+                    origins.insert(name.clone(), file.origin);
+                    sources.push((name, text));
+                }
+                Err(_) => errors.push(Diagnostic::error(file.origin, "template is not valid UTF-8").help("save it as UTF-8")),
+            }
+        }
+        // Parse one by one first, so that every broken template is named, not only the first.
+        for (name, text) in &sources {
+            if let Err(e) = tera::Template::new(name, None, text) {
+                errors.push(template_diagnostic(&origins, name, &e, Some(text)));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        if let Err(e) = tera.add_raw_templates(sources) {
+            return Err(vec![template_diagnostic(&origins, "", &e, None)]);
+        }
+        for required in REQUIRED_TEMPLATES {
+            if !origins.contains_key(*required) {
+                errors.push(Diagnostic::error(format!("templates/{required}"), "required template is missing"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Renderer { tera, origins })
+    }
+
+    /// Renders every page of the site. `asset_urls` maps logical asset names to their URLs.
+    pub fn render_site(&self, site: &Site, asset_urls: &BTreeMap<String, String>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+        let shared = shared_context(site, asset_urls);
+        let summaries: Vec<Value> = site.codes.iter().map(code_summary).collect();
+        let name = &site.config.title;
+        let suffixed = |title: &str| format!("{title} · {name}");
+        let mut jobs: Vec<Job> = vec![
+            Job {
+                template: "index.html",
+                path: "index.html".into(),
+                url: site.base_path.clone(),
+                title: format!("{name}: every HTTP status code, explained"),
+                description: site.config.description.clone(),
+                extra: landing(site, &summaries),
+            },
+            Job {
+                template: "search.html",
+                path: "http-codes/index.html".into(),
+                url: site.search_url(),
+                title: suffixed("All HTTP status codes"),
+                description: format!(
+                    "Search and browse all {} HTTP status codes: official codes from the RFCs and vendor codes from {}.",
+                    site.codes.len(),
+                    vendor_examples(site)
+                ),
+                extra: search_page(site, &summaries),
+            },
+            Job {
+                template: "guides.html",
+                path: "guides/index.html".into(),
+                url: format!("{}guides/", site.base_path),
+                title: suffixed("Guides"),
+                description: "Long-form guides to HTTP status codes: how codes relate across layers and how to choose between look-alikes.".into(),
+                extra: json!({ "guides": site.guides().collect::<Vec<_>>() }),
+            },
+            Job {
+                template: "404.html",
+                path: "404.html".into(),
+                url: format!("{}404.html", site.base_path),
+                title: suffixed("Page not found"),
+                description: "This page does not exist.".into(),
+                extra: json!({}),
+            },
+        ];
+        for class in &site.classes {
+            let codes: Vec<&Value> = class.members.iter().map(|&i| &summaries[i]).collect();
+            jobs.push(Job {
+                template: "class.html",
+                path: format!("http-codes/{}/index.html", class.class),
+                url: class.url.clone(),
+                title: suffixed(&format!("{} {}: all {} codes", class.class, class.name, class.count)),
+                description: format!("{} All {} {} codes, official and vendor, with their meaning.", class.summary, class.count, class.class),
+                extra: json!({ "class": class, "codes": codes }),
+            });
+        }
+        for page in &site.codes {
+            jobs.push(Job {
+                template: "code.html",
+                path: format!("http-codes/{}/index.html", page.code),
+                url: page.url.clone(),
+                // A title that already carries a tagline (the seed's "… - HTTP Status Code
+                // Explained") is used as written.
+                title: if page.title.contains(" - ") { page.title.clone() } else { suffixed(&page.title) },
+                description: page.description.clone(),
+                extra: json!({ "page": page, "head_tags": head_tags(&page.head, !page.keywords.is_empty()), "edit_url": edit_url(site, &page.source_path) }),
+            });
+        }
+        for article in &site.articles {
+            jobs.push(Job {
+                template: "guide.html",
+                path: format!("{}/index.html", article.slug),
+                url: article.url.clone(),
+                title: suffixed(&article.title),
+                description: article.description.clone(),
+                extra: json!({ "page": article, "head_tags": head_tags(&article.head, !article.keywords.is_empty()), "edit_url": edit_url(site, &article.source_path) }),
+            });
+        }
+        let results: Vec<Result<OutputFile, (&'static str, Diagnostic)>> = jobs
+            .par_iter()
+            .map(|job| {
+                let mut context = shared.clone();
+                if let Value::Object(map) = &job.extra {
+                    for (k, v) in map {
+                        context.insert(k, v);
+                    }
+                }
+                context.insert("current_url", &job.url);
+                context.insert("title", &job.title);
+                context.insert("description", &job.description);
+                let canonical = site.config.origin().map(|o| format!("{o}{}", job.url));
+                context.insert("canonical", &canonical);
+                self.tera
+                    .render(job.template, &context)
+                    .map(|html| (job.path.clone(), html.into_bytes()))
+                    .map_err(|e| {
+                        let mut d = template_diagnostic(&self.origins, job.template, &e, None);
+                        d.message = format!("{} (while rendering {})", d.message, job.url);
+                        (job.template, d)
+                    })
+            })
+            .collect();
+        let mut files = Vec::with_capacity(results.len());
+        // A broken template fails every page that uses it: report it once, with a count.
+        let mut failures: BTreeMap<&str, (Diagnostic, usize)> = BTreeMap::new();
+        for result in results {
+            match result {
+                Ok(file) => files.push(file),
+                Err((template, d)) => failures.entry(template).or_insert((d, 0)).1 += 1,
+            }
+        }
+        if failures.is_empty() {
+            return Ok(files);
+        }
+        Err(failures
+            .into_values()
+            .map(|(mut d, pages)| {
+                if pages > 1 {
+                    d.message = format!("{} and {} more page(s)", d.message.trim_end_matches(')'), pages - 1) + ")";
+                }
+                d
+            })
+            .collect())
+    }
+}
+
+struct Job {
+    template: &'static str,
+    path: String,
+    url: String,
+    /// `<title>`, also used for Open Graph.
+    title: String,
+    /// Meta description.
+    description: String,
+    extra: Value,
+}
+
+fn shared_context(site: &Site, asset_urls: &BTreeMap<String, String>) -> Context {
+    let mut context = Context::new();
+    let config = &site.config;
+    context.insert(
+        "site",
+        &json!({
+            "title": config.title,
+            "description": config.description,
+            "language": config.language,
+            "base_path": site.base_path,
+            "origin": config.origin(),
+            "search_url": site.search_url(),
+            "guides_url": format!("{}guides/", site.base_path),
+            "classes": site.classes,
+            "code_count": site.codes.len(),
+            "guide_count": site.guides().count(),
+        }),
+    );
+    context.insert("assets", asset_urls);
+    context
+}
+
+fn code_summary(page: &CodePage) -> Value {
+    json!({
+        "code": page.code,
+        "name": page.name,
+        "url": page.url,
+        "class": page.class,
+        "badge": page.badge,
+        "status": page.status,
+        "vendor": page.vendor,
+        "description": page.description,
+        "meanings": page.meanings.iter().map(|m| json!({
+            "name": m.name, "badge": m.badge, "status": m.status, "vendor": m.vendor,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn landing(site: &Site, summaries: &[Value]) -> Value {
+    let popular: Vec<&Value> = site
+        .config
+        .popular
+        .iter()
+        .filter_map(|code| site.codes.iter().position(|c| c.code == *code))
+        .map(|i| &summaries[i])
+        .collect();
+    json!({ "popular": popular, "guides": site.guides().collect::<Vec<_>>() })
+}
+
+fn search_page(site: &Site, summaries: &[Value]) -> Value {
+    #[derive(Serialize)]
+    struct Group<'a> {
+        class: &'a crate::site::ClassInfo,
+        codes: Vec<&'a Value>,
+    }
+    let groups: Vec<Group<'_>> = site
+        .classes
+        .iter()
+        .filter(|c| c.count > 0)
+        .map(|class| Group { class, codes: class.members.iter().map(|&i| &summaries[i]).collect() })
+        .collect();
+    json!({ "groups": groups, "vendors": site.vendors })
+}
+
+/// Front-matter head tags minus those the generator writes itself (description, keywords when
+/// the page has keywords, and the Open Graph / Twitter tags).
+fn head_tags(tags: &[HeadTag], page_has_keywords: bool) -> Vec<Value> {
+    tags.iter()
+        .filter(|tag| {
+            let key = tag
+                .attrs
+                .iter()
+                .find(|(k, _)| k == "name" || k == "property")
+                .map(|(_, v)| v.to_ascii_lowercase());
+            match key.as_deref() {
+                Some("description") => false,
+                Some("keywords") => !page_has_keywords,
+                Some(k) if k.starts_with("og:") || k.starts_with("twitter:") => false,
+                _ => true,
+            }
+        })
+        .map(|tag| json!({ "tag": tag.tag, "attrs": tag.attrs }))
+        .collect()
+}
+
+/// "Cloudflare, nginx, AWS Elastic Load Balancing and others" from the site's vendors.
+fn vendor_examples(site: &Site) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for code in &site.codes {
+        for m in &code.meanings {
+            if let Some(v) = &m.vendor {
+                *counts.entry(v.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let mut vendors: Vec<(&str, usize)> = counts.into_iter().collect();
+    vendors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let top: Vec<&str> = vendors.iter().take(4).map(|v| v.0).collect();
+    match top.len() {
+        0 => "vendors".into(),
+        _ => format!("{} and others", top.join(", ")),
+    }
+}
+
+fn edit_url(site: &Site, source_path: &str) -> Option<String> {
+    site.config.edit_url.as_ref().map(|base| format!("{}{}", base, source_path))
+}
+
+fn template_diagnostic(origins: &BTreeMap<String, String>, name: &str, e: &tera::Error, text: Option<&str>) -> Diagnostic {
+    let mut chain = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let origin = origins.get(name).cloned().unwrap_or_else(|| format!("templates/{name}"));
+    let detail = chain.join(": ");
+    let mut d = Diagnostic::error(origin, format!("template error: {}", first_line(&detail)));
+    // Tera's parse errors carry "--> line:col".
+    if let (Some(text), Some((line, col))) = (text, parse_location(&detail)) {
+        d = d.at(text, line, col);
+    }
+    d.help(if detail.contains("Variable") || detail.contains("not found in context") {
+        "check the variable's name against the context documented in README.md (\"Templates\")".to_string()
+    } else {
+        rest_of(&detail)
+    })
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or(text).to_string()
+}
+
+fn rest_of(detail: &str) -> String {
+    let lines: Vec<&str> = detail.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("-->") && *l != "|").collect();
+    if lines.len() > 1 {
+        lines[1..].join(" ")
+    } else {
+        "fix the template syntax (Tera: https://keats.github.io/tera/docs/)".into()
+    }
+}
+
+fn parse_location(detail: &str) -> Option<(usize, usize)> {
+    let after = detail.split("--> ").nth(1)?;
+    let mut parts = after.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}

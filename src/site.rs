@@ -1,0 +1,629 @@
+//! The site model every later stage reads: code pages in order, classes, guides, links.
+//!
+//! [`Site::assemble`] takes loaded pages and their rendered markdown, derives what is never
+//! written by hand (class, status, vendor, URL, prev/next, related names) and checks the rules
+//! that span pages: one page per code, `related` codes and internal links that resolve. All
+//! problems are gathered; the model is immutable afterwards.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content::{HeadTag, MeaningFront, Page, PageKind, Status, DESCRIPTION_MAX};
+use crate::diagnostic::{line_col, Diagnostic};
+use crate::markdown::{summarize, Rendered, TocEntry};
+
+/// The sections every code page has, in this order (the seed's form).
+pub const CODE_SECTIONS: [&str; 5] = ["Meaning", "When to Use", "Example", "When Not to Use", "Source"];
+
+/// The five classes: digit, name, one-line explanation.
+pub const CLASSES: [(u16, &str, &str); 5] = [
+    (1, "Informational", "Interim responses: the request was received and the exchange goes on."),
+    (2, "Success", "The request was received, understood and accepted."),
+    (3, "Redirection", "The client must take another step, usually another request, to finish."),
+    (4, "Client Error", "The request is wrong or cannot be served as sent; fix it before retrying."),
+    (5, "Server Error", "The server, or a gateway in front of it, failed on a valid request."),
+];
+
+/// One meaning of a code as the templates, JSON and search see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meaning {
+    /// Reason phrase without the number.
+    pub name: String,
+    /// Registry status.
+    pub status: Status,
+    /// Vendor of an unofficial meaning.
+    pub vendor: Option<String>,
+    /// Badge text: `Official`, `Cloudflare`, `Deprecated`…
+    pub badge: String,
+    /// Where it is defined.
+    pub source: Option<String>,
+    /// Link to the definition.
+    pub spec_url: Option<String>,
+    /// One sentence.
+    pub summary: Option<String>,
+    /// Former and alternate names.
+    pub aliases: Vec<String>,
+    /// Search keywords.
+    pub keywords: Vec<String>,
+}
+
+/// A link to another code page (related, previous, next).
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeRef {
+    /// The code.
+    pub code: u16,
+    /// `5xx`.
+    pub class: String,
+    /// Its name.
+    pub name: String,
+    /// Its URL.
+    pub url: String,
+}
+
+/// Everything about one code page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodePage {
+    /// The code.
+    pub code: u16,
+    /// `5xx`.
+    pub class: String,
+    /// Reason phrase of the first meaning: `Gateway Timeout`.
+    pub name: String,
+    /// Visible heading: the body's H1, else the title.
+    pub heading: String,
+    /// Front-matter title, used for `<title>`.
+    pub title: String,
+    /// Meta description and list text.
+    pub description: String,
+    /// Page URL (base path included).
+    pub url: String,
+    /// First meaning's status.
+    pub status: Status,
+    /// First meaning's vendor.
+    pub vendor: Option<String>,
+    /// First meaning's badge.
+    pub badge: String,
+    /// First meaning's source.
+    pub source: Option<String>,
+    /// First meaning's specification link.
+    pub spec_url: Option<String>,
+    /// All meanings, official first.
+    pub meanings: Vec<Meaning>,
+    /// Former names of all meanings.
+    pub aliases: Vec<String>,
+    /// Keywords of all meanings.
+    pub keywords: Vec<String>,
+    /// Related codes, in the order written.
+    pub related: Vec<CodeRef>,
+    /// The code before, in numeric order.
+    pub prev: Option<CodeRef>,
+    /// The code after.
+    pub next: Option<CodeRef>,
+    /// Body HTML.
+    pub html: String,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Extra `<head>` tags from front matter.
+    pub head: Vec<HeadTag>,
+    /// Whether the body already links back to the search page (the seed does).
+    pub links_to_search: bool,
+    /// Source file relative to the site root.
+    pub source_path: String,
+    /// Words of prose.
+    pub word_count: usize,
+    /// Plain text, for the index.
+    #[serde(skip)]
+    pub plain_text: String,
+}
+
+/// A guide or other page without a code.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticlePage {
+    /// `guides/timeouts`.
+    pub slug: String,
+    /// Visible heading.
+    pub heading: String,
+    /// `<title>`.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// URL.
+    pub url: String,
+    /// Whether it lives under `guides/`.
+    pub is_guide: bool,
+    /// Related codes.
+    pub related: Vec<CodeRef>,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// Body HTML.
+    pub html: String,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Extra `<head>` tags.
+    pub head: Vec<HeadTag>,
+    /// Source file relative to the site root.
+    pub source_path: String,
+    /// Words of prose.
+    pub word_count: usize,
+    /// Plain text, for the index.
+    #[serde(skip)]
+    pub plain_text: String,
+}
+
+/// A class page's model (`/http-codes/4xx/`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassInfo {
+    /// `4xx`.
+    pub class: String,
+    /// `Client Error`.
+    pub name: String,
+    /// One line.
+    pub summary: String,
+    /// URL.
+    pub url: String,
+    /// Indices into [`Site::codes`].
+    #[serde(skip)]
+    pub members: Vec<usize>,
+    /// Number of codes.
+    pub count: usize,
+}
+
+/// The whole site, checked.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Settings.
+    pub config: Config,
+    /// `/` or `/ref/`.
+    pub base_path: String,
+    /// Code pages, ascending.
+    pub codes: Vec<CodePage>,
+    /// Guides and other articles, guides first, by title.
+    pub articles: Vec<ArticlePage>,
+    /// The five classes, with members.
+    pub classes: Vec<ClassInfo>,
+    /// Vendors with at least one code, sorted.
+    pub vendors: Vec<String>,
+}
+
+impl Site {
+    /// URL of the search page (the seed's "Back to Search" target).
+    pub fn search_url(&self) -> String {
+        format!("{}http-codes/", self.base_path)
+    }
+
+    /// Guides only.
+    pub fn guides(&self) -> impl Iterator<Item = &ArticlePage> {
+        self.articles.iter().filter(|a| a.is_guide)
+    }
+
+    /// Builds the model from parsed pages and their rendered bodies (same order), checking
+    /// cross-page rules. Returns the site and its warnings, or every error.
+    pub fn assemble(
+        config: Config,
+        pages: Vec<(Page, Rendered)>,
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let base_path = config.base_path();
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+
+        // One page per code.
+        let mut by_code: BTreeMap<u16, usize> = BTreeMap::new();
+        for (i, (page, _)) in pages.iter().enumerate() {
+            if let Some(code) = page.code() {
+                if let Some(&first) = by_code.get(&code) {
+                    let first_path = pages[first].0.path.display().to_string();
+                    errors.push(
+                        Diagnostic::error(&page.path, format!("code {code} is already documented by {first_path}"))
+                            .at_line(&page.text, 1)
+                            .help("keep one page per code; list other meanings under `meanings:` in that page"),
+                    );
+                } else {
+                    by_code.insert(code, i);
+                }
+            }
+        }
+        let name_of = |code: u16| -> Option<String> {
+            by_code.get(&code).map(|&i| code_name(&pages[i].0, &pages[i].1))
+        };
+        let code_url = |code: u16| format!("{base_path}http-codes/{code}/");
+        let code_ref = |code: u16| -> Option<CodeRef> {
+            name_of(code).map(|name| CodeRef { code, class: format!("{}xx", code / 100), name, url: code_url(code) })
+        };
+
+        // Every URL the site will have, with the ids of content pages for anchor checks.
+        let mut targets: HashMap<String, Option<&[String]>> = HashMap::new();
+        for fixed in ["/", "/http-codes/", "/guides/", "/codes.json", "/sitemap.xml", "/robots.txt", "/404.html"] {
+            targets.insert(fixed.to_string(), None);
+        }
+        for (digit, _, _) in CLASSES {
+            targets.insert(format!("/http-codes/{digit}xx/"), None);
+        }
+        let mut url_owner: HashMap<String, &Page> = HashMap::new();
+        for (page, rendered) in &pages {
+            let url = match page.kind {
+                PageKind::Code(code) => format!("/http-codes/{code}/"),
+                PageKind::Article => format!("/{}/", page.slug),
+            };
+            if page.kind == PageKind::Article {
+                if let Some(other) = url_owner.get(&url) {
+                    errors.push(
+                        Diagnostic::error(&page.path, format!("{url} is also the URL of {}", other.path.display()))
+                            .help("rename one of the files"),
+                    );
+                } else if targets.contains_key(&url) || url.starts_with("/http-codes/") || url.starts_with("/assets/") {
+                    errors.push(
+                        Diagnostic::error(&page.path, format!("{url} is reserved for the generator's own pages"))
+                            .help("move the file, e.g. under content/guides/"),
+                    );
+                }
+            }
+            url_owner.insert(url.clone(), page);
+            targets.insert(url, Some(rendered.ids.as_slice()));
+        }
+
+        // Links and related codes.
+        for (page, rendered) in &pages {
+            for link in &rendered.links {
+                if let Some(problem) = check_link(&link.url, &targets) {
+                    let (line, col) = line_col(&page.body, link.offset);
+                    errors.push(
+                        Diagnostic::error(&page.path, problem.0)
+                            .at(&page.text, page.body_line + line - 1, col)
+                            .help(problem.1),
+                    );
+                }
+            }
+            for &related in &page.front.related {
+                let exists = u16::try_from(related).ok().is_some_and(|c| by_code.contains_key(&c));
+                if !exists {
+                    let mut d = Diagnostic::error(&page.path, format!("related code {related} has no page"));
+                    if let Some(line) = page.key_line("related") {
+                        d = d.at_line(&page.text, line);
+                    }
+                    errors.push(d.help(format!(
+                        "write content/codes/{related}.md, or remove {related} from `related`"
+                    )));
+                }
+            }
+            if let PageKind::Code(_) = page.kind {
+                let titles: Vec<&str> = rendered.sections.iter().map(|s| s.title.as_str()).collect();
+                let missing: Vec<&str> = CODE_SECTIONS.iter().copied().filter(|s| !titles.contains(s)).collect();
+                if !missing.is_empty() {
+                    warnings.push(
+                        Diagnostic::warning(&page.path, format!("missing section(s): {}", missing.join(", ")))
+                            .help("code pages have `## Meaning`, `## When to Use`, `## Example`, `## When Not to Use`, `## Source`"),
+                    );
+                }
+            }
+        }
+        if !errors.is_empty() {
+            errors.extend(warnings);
+            return Err(errors);
+        }
+
+        // Code pages, ascending; prev/next in one pass.
+        let mut codes: Vec<CodePage> = by_code
+            .values()
+            .map(|&i| code_page(&pages[i].0, &pages[i].1, &base_path, &code_ref))
+            .collect();
+        for i in 0..codes.len() {
+            let prev = i.checked_sub(1).map(|p| short_ref(&codes[p]));
+            let next = codes.get(i + 1).map(short_ref);
+            codes[i].prev = prev;
+            codes[i].next = next;
+        }
+        let mut articles: Vec<ArticlePage> = pages
+            .iter()
+            .filter(|(p, _)| p.kind == PageKind::Article)
+            .map(|(p, r)| article_page(p, r, &base_path, &code_ref))
+            .collect();
+        articles.sort_by(|a, b| (!a.is_guide, &a.heading).cmp(&(!b.is_guide, &b.heading)));
+
+        let classes = CLASSES
+            .iter()
+            .map(|&(digit, name, summary)| {
+                let members: Vec<usize> = codes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.code / 100 == digit)
+                    .map(|(i, _)| i)
+                    .collect();
+                ClassInfo {
+                    class: format!("{digit}xx"),
+                    name: name.to_string(),
+                    summary: summary.to_string(),
+                    url: format!("{base_path}http-codes/{digit}xx/"),
+                    count: members.len(),
+                    members,
+                }
+            })
+            .collect();
+        let vendors: BTreeSet<String> = codes
+            .iter()
+            .flat_map(|c| c.meanings.iter().filter_map(|m| m.vendor.clone()))
+            .collect();
+        let site = Site {
+            config,
+            base_path,
+            codes,
+            articles,
+            classes,
+            vendors: vendors.into_iter().collect(),
+        };
+        Ok((site, warnings))
+    }
+}
+
+/// Checks a root-relative link; returns (what is wrong, how to fix it).
+fn check_link(url: &str, targets: &HashMap<String, Option<&[String]>>) -> Option<(String, String)> {
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (url, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let candidates = [path.to_string(), format!("{path}/")];
+    let Some(ids) = candidates.iter().find_map(|c| targets.get(c)) else {
+        if path.starts_with("/assets/") {
+            return None;
+        }
+        return Some((
+            format!("link to {url}: no page has that URL"),
+            "link to an existing page, e.g. /http-codes/504/ or /guides/timeouts/, or write the missing page".into(),
+        ));
+    };
+    match (fragment, ids) {
+        (Some(fragment), Some(ids)) if !fragment.is_empty() && !ids.iter().any(|id| id == fragment) => Some((
+            format!("link to {url}: the page has no heading with id `{fragment}`"),
+            format!("use one of its headings' ids, e.g. #{}", ids.first().map(String::as_str).unwrap_or("meaning")),
+        )),
+        _ => None,
+    }
+}
+
+fn short_ref(page: &CodePage) -> CodeRef {
+    CodeRef {
+        code: page.code,
+        class: page.class.clone(),
+        name: page.name.clone(),
+        url: page.url.clone(),
+    }
+}
+
+/// The reason phrase: the heading without its number and any " - tagline".
+fn code_name(page: &Page, rendered: &Rendered) -> String {
+    if let Some(first) = page.front.meanings.first() {
+        return first.name.trim().to_string();
+    }
+    let heading = rendered.h1.as_deref().unwrap_or(page.title());
+    let heading = heading.split(" - ").next().unwrap_or(heading).trim();
+    match heading.split_once(' ') {
+        Some((number, rest)) if number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()) => rest.trim().to_string(),
+        _ => heading.to_string(),
+    }
+}
+
+/// Status and vendor from a source line such as `Unofficial (Cloudflare)`.
+fn classify_source(source: Option<&str>) -> (Status, Option<String>) {
+    let Some(source) = source.map(str::trim) else {
+        return (Status::Official, None);
+    };
+    if source.to_ascii_lowercase().starts_with("unofficial") {
+        let vendor = source
+            .split_once('(')
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .map(|(v, _)| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        (Status::Unofficial, vendor)
+    } else {
+        (Status::Official, None)
+    }
+}
+
+fn badge(status: Status, vendor: Option<&str>) -> String {
+    match (status, vendor) {
+        (Status::Official, _) => "Official".into(),
+        (Status::Unofficial, Some(vendor)) => vendor.into(),
+        (Status::Unofficial, None) => "Unofficial".into(),
+        (Status::Temporary, _) => "Temporary".into(),
+        (Status::Deprecated, _) => "Deprecated".into(),
+        (Status::Unused, _) => "Unused".into(),
+        (Status::Obsolete, _) => "Obsolete".into(),
+    }
+}
+
+fn meaning(front: &MeaningFront) -> Meaning {
+    let (derived_status, derived_vendor) = classify_source(front.source.as_deref());
+    let vendor = front.vendor.clone().or(derived_vendor);
+    let status = front.status.unwrap_or(if vendor.is_some() { Status::Unofficial } else { derived_status });
+    Meaning {
+        name: front.name.trim().to_string(),
+        badge: badge(status, vendor.as_deref()),
+        status,
+        vendor,
+        source: front.source.clone(),
+        spec_url: front.spec_url.clone(),
+        summary: front.summary.clone(),
+        aliases: front.aliases.clone(),
+        keywords: front.keywords.0.clone(),
+    }
+}
+
+fn description(page: &Page, rendered: &Rendered) -> String {
+    if let Some(d) = page.front.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        return d.trim().to_string();
+    }
+    let meaning = rendered
+        .sections
+        .iter()
+        .find(|s| s.title == "Meaning")
+        .map(|s| s.text.as_str())
+        .unwrap_or(&rendered.plain_text);
+    let first_paragraph = meaning.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    summarize(first_paragraph, DESCRIPTION_MAX)
+}
+
+fn code_page(
+    page: &Page,
+    rendered: &Rendered,
+    base_path: &str,
+    code_ref: &dyn Fn(u16) -> Option<CodeRef>,
+) -> CodePage {
+    let code = page.code().unwrap_or_default();
+    let name = code_name(page, rendered);
+    let source = page.front.source.clone().or_else(|| {
+        rendered
+            .sections
+            .iter()
+            .find(|s| s.title == "Source")
+            .and_then(|s| s.text.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string))
+    });
+    let meanings: Vec<Meaning> = if page.front.meanings.is_empty() {
+        vec![meaning(&MeaningFront {
+            name: name.clone(),
+            vendor: page.front.vendor.clone(),
+            status: page.front.status,
+            source: source.clone(),
+            spec_url: page.front.spec_url.clone(),
+            summary: page.front.description.clone(),
+            aliases: page.front.aliases.clone(),
+            keywords: page.front.keywords.clone(),
+        })]
+    } else {
+        page.front.meanings.iter().map(meaning).collect()
+    };
+    let first = &meanings[0];
+    let mut aliases: Vec<String> = page.front.aliases.clone();
+    let mut keywords: Vec<String> = page.front.keywords.0.clone();
+    for m in &meanings {
+        for a in &m.aliases {
+            if !aliases.contains(a) {
+                aliases.push(a.clone());
+            }
+        }
+        for k in &m.keywords {
+            if !keywords.contains(k) {
+                keywords.push(k.clone());
+            }
+        }
+    }
+    let search_path = format!("{base_path}http-codes/");
+    CodePage {
+        code,
+        class: format!("{}xx", code / 100),
+        heading: rendered.h1.clone().unwrap_or_else(|| page.title().to_string()),
+        title: page.title().to_string(),
+        description: description(page, rendered),
+        url: format!("{base_path}http-codes/{code}/"),
+        status: first.status,
+        vendor: first.vendor.clone(),
+        badge: first.badge.clone(),
+        source: first.source.clone().or(source),
+        spec_url: first.spec_url.clone(),
+        related: related_refs(page, code_ref),
+        prev: None,
+        next: None,
+        html: rendered.html.clone(),
+        toc: rendered.toc.clone(),
+        head: page.head.clone(),
+        links_to_search: rendered.links.iter().any(|l| l.url == "/http-codes/" || l.url == search_path),
+        source_path: page.path.display().to_string(),
+        word_count: rendered.word_count,
+        plain_text: rendered.plain_text.clone(),
+        name,
+        meanings,
+        aliases,
+        keywords,
+    }
+}
+
+fn related_refs(page: &Page, code_ref: &dyn Fn(u16) -> Option<CodeRef>) -> Vec<CodeRef> {
+    page.front
+        .related
+        .iter()
+        .filter_map(|&c| u16::try_from(c).ok())
+        .filter_map(code_ref)
+        .collect()
+}
+
+fn article_page(
+    page: &Page,
+    rendered: &Rendered,
+    base_path: &str,
+    code_ref: &dyn Fn(u16) -> Option<CodeRef>,
+) -> ArticlePage {
+    ArticlePage {
+        slug: page.slug.clone(),
+        heading: rendered.h1.clone().unwrap_or_else(|| page.title().to_string()),
+        title: page.title().to_string(),
+        description: description(page, rendered),
+        url: format!("{base_path}{}/", page.slug),
+        is_guide: page.slug.starts_with("guides/"),
+        related: related_refs(page, code_ref),
+        keywords: page.front.keywords.0.clone(),
+        html: rendered.html.clone(),
+        toc: rendered.toc.clone(),
+        head: page.head.clone(),
+        source_path: page.path.display().to_string(),
+        word_count: rendered.word_count,
+        plain_text: rendered.plain_text.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content;
+    use std::path::Path;
+
+    fn page(path: &str, text: &str) -> (Page, Rendered) {
+        let rel = Path::new(path);
+        let slug = rel.strip_prefix("content").unwrap();
+        let (page, _) = content::parse(rel, slug, text).expect("parses");
+        let rendered = crate::markdown::render(&page.body, "/");
+        (page, rendered)
+    }
+
+    #[test]
+    fn derives_status_vendor_and_prev_next() {
+        let pages = vec![
+            page("content/codes/524.md", "---\ntitle: \"524 A Timeout Occurred - X\"\n---\n# 524 A Timeout Occurred\n\n## Source\n\nUnofficial (Cloudflare)\n"),
+            page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\nsource: RFC 9110 §15.6.5\nrelated: [524]\n---\nText.\n"),
+        ];
+        let (site, _) = Site::assemble(Config::default(), pages).unwrap();
+        let codes: Vec<u16> = site.codes.iter().map(|c| c.code).collect();
+        assert_eq!(codes, [504, 524]);
+        let c524 = &site.codes[1];
+        assert_eq!(c524.name, "A Timeout Occurred");
+        assert_eq!(c524.status, Status::Unofficial);
+        assert_eq!(c524.vendor.as_deref(), Some("Cloudflare"));
+        assert_eq!(c524.prev.as_ref().unwrap().code, 504);
+        assert_eq!(site.codes[0].related[0].name, "A Timeout Occurred");
+        assert_eq!(site.codes[0].badge, "Official");
+        assert_eq!(site.vendors, ["Cloudflare"]);
+    }
+
+    #[test]
+    fn duplicate_codes_and_dangling_related_are_errors() {
+        let pages = vec![
+            page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\nrelated: [999]\n---\n"),
+            page("content/other/504.md", "---\ntitle: \"504 Again\"\n---\n"),
+        ];
+        let errors = Site::assemble(Config::default(), pages).unwrap_err();
+        let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        assert!(text.contains(&"code 504 is already documented by content/codes/504.md".to_string()), "{text:?}");
+        assert!(text.contains(&"related code 999 has no page".to_string()), "{text:?}");
+    }
+
+    #[test]
+    fn broken_links_and_anchors_are_errors() {
+        let pages = vec![
+            page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\n---\n## Meaning\n\nSee [x](/http-codes/502/) and [y](/http-codes/504/#nope) and [z](/http-codes/504/#meaning).\n"),
+        ];
+        let errors = Site::assemble(Config::default(), pages).unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].line, Some(6));
+        assert!(errors[1].message.contains("no heading with id `nope`"));
+    }
+}
