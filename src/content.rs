@@ -223,6 +223,9 @@ pub struct Loaded {
     pub pages: Vec<Page>,
     /// Errors and warnings, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// URLs the files that failed to parse would have had, so that links to them are not
+    /// reported as broken on top of the real error.
+    pub unparsed_urls: Vec<String>,
 }
 
 /// Finds and parses every `.md` file under `root/content`, in a deterministic order.
@@ -284,10 +287,25 @@ pub fn load(root: &Path, include_drafts: bool) -> Loaded {
                     loaded.pages.push(page);
                 }
             }
-            Err(diagnostics) => loaded.diagnostics.extend(diagnostics),
+            Err(diagnostics) => {
+                if let Some(d) = diagnostics.first() {
+                    loaded.unparsed_urls.push(url_for_path(&d.path));
+                }
+                loaded.diagnostics.extend(diagnostics);
+            }
         }
     }
     loaded
+}
+
+/// The URL a file would get from its path alone (`content/codes/502.md` → `/http-codes/502/`).
+fn url_for_path(rel: &Path) -> String {
+    let slug_path = rel.strip_prefix("content").unwrap_or(rel).with_extension("");
+    let stem = slug_path.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+    match three_digits(stem) {
+        Some(code) => format!("/http-codes/{code}/"),
+        None => format!("/{}/", slug_path.display()),
+    }
 }
 
 /// Parses one file's bytes. `slug_path` is the path relative to `content/`.
@@ -350,12 +368,18 @@ pub fn parse(
     let value: serde_yaml::Value = match serde_yaml::from_str(yaml) {
         Ok(v) => v,
         Err(e) => {
-            let mut d = Diagnostic::error(rel, format!("invalid YAML in front matter: {}", yaml_message(&e)));
+            let message = yaml_message(&e);
+            let mut d = Diagnostic::error(rel, format!("invalid YAML in front matter: {message}"));
             d = match e.location() {
                 Some(loc) => d.at(&text, loc.line() + yaml_first_line - 1, loc.column()),
                 None => d.at_line(&text, 1),
             };
-            return Err(vec![d.help("fix the YAML syntax; quote values that contain `: ` or start with a special character")]);
+            let help = if message.contains("repetition limit") || message.contains("recursion limit") {
+                "the front matter expands YAML aliases or nesting beyond the limit; write the values out without `&anchors` and `*aliases`"
+            } else {
+                "fix the YAML syntax; quote values that contain `: ` or start with a special character"
+            };
+            return Err(vec![d.help(help)]);
         }
     };
     let mapping = match &value {
@@ -502,11 +526,19 @@ pub fn parse(
                 PageKind::Code(a)
             }
             (Some(code), _) | (None, Some(code)) if (100..=599).contains(&code) => PageKind::Code(code),
-            (Some(code), _) | (None, Some(code)) => {
+            (Some(code), _) => {
                 errors.push(
-                    Diagnostic::error(rel, format!("code {code} is outside 100..=599"))
-                        .help("HTTP status codes are three digits from 100 to 599"),
+                    Diagnostic::error(rel, format!("the file name gives code {code}, which is outside 100..=599"))
+                        .help("HTTP status codes are three digits from 100 to 599; rename the file"),
                 );
+                PageKind::Article
+            }
+            (None, Some(code)) => {
+                errors.push(locate(
+                    Diagnostic::error(rel, format!("the title gives code {code}, which is outside 100..=599"))
+                        .help("HTTP status codes are three digits from 100 to 599"),
+                    "title",
+                ));
                 PageKind::Article
             }
             (None, None) if slug.starts_with("codes/") => {

@@ -146,13 +146,7 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
             None
         }
     };
-    let (Some(renderer), Some(theme_assets)) = (renderer, theme_assets) else {
-        return Err(BuildError::Input(diagnostics));
-    };
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(BuildError::Input(diagnostics));
-    }
-
+    // Cross-page checks run even when some files failed, so one build reports everything.
     let pages: Vec<(content::Page, markdown::Rendered)> = loaded
         .pages
         .into_par_iter()
@@ -161,16 +155,22 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
             (page, rendered)
         })
         .collect();
-    let site = match site::Site::assemble(config, pages) {
+    let site = match site::Site::assemble(config, pages, &loaded.unparsed_urls) {
         Ok((site, warnings)) => {
             diagnostics.extend(warnings);
-            site
+            Some(site)
         }
         Err(errors) => {
             diagnostics.extend(errors);
-            return Err(BuildError::Input(diagnostics));
+            None
         }
     };
+    let (Some(renderer), Some(theme_assets), Some(site)) = (renderer, theme_assets, site) else {
+        return Err(BuildError::Input(diagnostics));
+    };
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Input(diagnostics));
+    }
 
     let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
     let assets = assets::Assets::new(

@@ -128,10 +128,12 @@ fn build(options: &BuildOptions) -> Result<ExitCode> {
         Ok(report) => {
             print_diagnostics(&report.warnings);
             println!(
-                "built {} pages ({} codes, {} guides) with {} warning{} into {} ({}) in {:.2} s",
+                "built {} pages ({} code{}, {} guide{}) with {} warning{} into {} ({}) in {:.2} s",
                 report.pages,
                 report.codes,
+                plural(report.codes),
                 report.guides,
+                plural(report.guides),
                 report.warnings.len(),
                 plural(report.warnings.len()),
                 report.output.display(),

@@ -211,8 +211,12 @@ fn finish_heading<'a>(
             title: text.clone(),
         });
     }
-    out.plain_text.push_str(&text);
-    out.plain_text.push('\n');
+    if level == 2 {
+        // The section's text is what is under its heading, not the heading itself.
+        out.plain_text.push_str(&format!("{text}\n"));
+    } else {
+        push_plain(&mut out.plain_text, section, &format!("{text}\n"), false);
+    }
     let mut inner = String::new();
     pulldown_cmark::html::push_html(&mut inner, state.inner.into_iter());
     let id_attr = escape_attr(&id);

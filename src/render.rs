@@ -55,6 +55,8 @@ impl Renderer {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default also escapes `/`, which mangles every URL; these five are enough.
+        tera.set_escape_fn(escape_html);
         if let Err(e) = tera.add_raw_templates(sources) {
             return Err(vec![template_diagnostic(&origins, "", &e, None)]);
         }
@@ -194,6 +196,10 @@ impl Renderer {
     }
 }
 
+fn escape_html(text: &str) -> String {
+    crate::markdown::escape(text)
+}
+
 struct Job {
     template: &'static str,
     path: String,
@@ -237,10 +243,29 @@ fn code_summary(page: &CodePage) -> Value {
         "status": page.status,
         "vendor": page.vendor,
         "description": page.description,
+        "summary": list_summary(page),
         "meanings": page.meanings.iter().map(|m| json!({
             "name": m.name, "badge": m.badge, "status": m.status, "vendor": m.vendor,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The description without a leading "504 Gateway Timeout:" that a list already shows.
+fn list_summary(page: &CodePage) -> String {
+    let text = page.description.trim();
+    let code = page.code.to_string();
+    let prefixes = [format!("{code} {}:", page.name), format!("{code} {},", page.name), format!("{code}:"), format!("{}:", page.name)];
+    for prefix in &prefixes {
+        if let Some(rest) = text.strip_prefix(prefix.as_str()) {
+            let rest = rest.trim_start();
+            let mut chars = rest.chars();
+            return match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => text.to_string(),
+            };
+        }
+    }
+    text.to_string()
 }
 
 fn landing(site: &Site, summaries: &[Value]) -> Value {
@@ -266,7 +291,18 @@ fn search_page(site: &Site, summaries: &[Value]) -> Value {
         .filter(|c| c.count > 0)
         .map(|class| Group { class, codes: class.members.iter().map(|&i| &summaries[i]).collect() })
         .collect();
-    json!({ "groups": groups, "vendors": site.vendors })
+    // Chips for vendors with several codes; the rest are a `vendor:` query away.
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for code in &site.codes {
+        for m in &code.meanings {
+            if let Some(v) = &m.vendor {
+                *counts.entry(v.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let mut vendors: Vec<&str> = counts.into_iter().filter(|(_, n)| *n >= 3).map(|(v, _)| v).collect();
+    vendors.sort_by_key(|v| v.to_lowercase());
+    json!({ "groups": groups, "vendors": vendors })
 }
 
 /// Front-matter head tags minus those the generator writes itself (description, keywords when
@@ -321,30 +357,34 @@ fn template_diagnostic(origins: &BTreeMap<String, String>, name: &str, e: &tera:
         source = s.source();
     }
     let origin = origins.get(name).cloned().unwrap_or_else(|| format!("templates/{name}"));
-    let detail = chain.join(": ");
-    let mut d = Diagnostic::error(origin, format!("template error: {}", first_line(&detail)));
-    // Tera's parse errors carry "--> line:col".
-    if let (Some(text), Some((line, col))) = (text, parse_location(&detail)) {
-        d = d.at(text, line, col);
+    let detail = chain.join("\n");
+    // Syntax errors come from Tera's parser as "--> line:col … = expected …".
+    if let Some((line, col)) = parse_location(&detail) {
+        let expected = detail
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("= "))
+            .unwrap_or("invalid syntax")
+            .to_string();
+        let mut d = Diagnostic::error(origin, format!("template syntax error: {expected}"));
+        if let Some(text) = text {
+            d = d.at(text, line, col);
+        }
+        return d.help("fix the Tera syntax at the caret (https://keats.github.io/tera/docs/#templates)");
     }
-    d.help(if detail.contains("Variable") || detail.contains("not found in context") {
-        "check the variable's name against the context documented in README.md (\"Templates\")".to_string()
+    let message = chain
+        .iter()
+        .map(|m| m.trim())
+        .filter(|m| !m.is_empty())
+        .collect::<Vec<_>>()
+        .join(": ");
+    let help = if message.contains("not found in context") {
+        "check the variable's name against the template context documented in README.md (\"Templates\")"
+    } else if message.contains("doesn't exist") || message.contains("isn't loaded") {
+        "templates can extend or include the built-in ones (base.html, partials/…) or files in the site's templates/"
     } else {
-        rest_of(&detail)
-    })
-}
-
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or(text).to_string()
-}
-
-fn rest_of(detail: &str) -> String {
-    let lines: Vec<&str> = detail.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("-->") && *l != "|").collect();
-    if lines.len() > 1 {
-        lines[1..].join(" ")
-    } else {
-        "fix the template syntax (Tera: https://keats.github.io/tera/docs/)".into()
-    }
+        "fix the template (Tera: https://keats.github.io/tera/docs/#templates)"
+    };
+    Diagnostic::error(origin, format!("template error: {message}")).help(help)
 }
 
 fn parse_location(detail: &str) -> Option<(usize, usize)> {

@@ -200,9 +200,13 @@ impl Site {
 
     /// Builds the model from parsed pages and their rendered bodies (same order), checking
     /// cross-page rules. Returns the site and its warnings, or every error.
+    ///
+    /// `unparsed_urls` are the URLs of files that failed to load (already reported): links to
+    /// them are not reported again.
     pub fn assemble(
         config: Config,
         pages: Vec<(Page, Rendered)>,
+        unparsed_urls: &[String],
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let base_path = config.base_path();
         let mut errors = Vec::new();
@@ -240,6 +244,9 @@ impl Site {
         for (digit, _, _) in CLASSES {
             targets.insert(format!("/http-codes/{digit}xx/"), None);
         }
+        for url in unparsed_urls {
+            targets.insert(url.clone(), None);
+        }
         let mut url_owner: HashMap<String, &Page> = HashMap::new();
         for (page, rendered) in &pages {
             let url = match page.kind {
@@ -276,7 +283,8 @@ impl Site {
                 }
             }
             for &related in &page.front.related {
-                let exists = u16::try_from(related).ok().is_some_and(|c| by_code.contains_key(&c));
+                let exists = u16::try_from(related).ok().is_some_and(|c| by_code.contains_key(&c))
+                    || unparsed_urls.contains(&format!("/http-codes/{related}/"));
                 if !exists {
                     let mut d = Diagnostic::error(&page.path, format!("related code {related} has no page"));
                     if let Some(line) = page.key_line("related") {
@@ -591,7 +599,7 @@ mod tests {
             page("content/codes/524.md", "---\ntitle: \"524 A Timeout Occurred - X\"\n---\n# 524 A Timeout Occurred\n\n## Source\n\nUnofficial (Cloudflare)\n"),
             page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\nsource: RFC 9110 §15.6.5\nrelated: [524]\n---\nText.\n"),
         ];
-        let (site, _) = Site::assemble(Config::default(), pages).unwrap();
+        let (site, _) = Site::assemble(Config::default(), pages, &[]).unwrap();
         let codes: Vec<u16> = site.codes.iter().map(|c| c.code).collect();
         assert_eq!(codes, [504, 524]);
         let c524 = &site.codes[1];
@@ -610,7 +618,7 @@ mod tests {
             page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\nrelated: [999]\n---\n"),
             page("content/other/504.md", "---\ntitle: \"504 Again\"\n---\n"),
         ];
-        let errors = Site::assemble(Config::default(), pages).unwrap_err();
+        let errors = Site::assemble(Config::default(), pages, &[]).unwrap_err();
         let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
         assert!(text.contains(&"code 504 is already documented by content/codes/504.md".to_string()), "{text:?}");
         assert!(text.contains(&"related code 999 has no page".to_string()), "{text:?}");
@@ -621,7 +629,8 @@ mod tests {
         let pages = vec![
             page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\n---\n## Meaning\n\nSee [x](/http-codes/502/) and [y](/http-codes/504/#nope) and [z](/http-codes/504/#meaning).\n"),
         ];
-        let errors = Site::assemble(Config::default(), pages).unwrap_err();
+        let diagnostics = Site::assemble(Config::default(), pages, &[]).unwrap_err();
+        let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert_eq!(errors[0].line, Some(6));
         assert!(errors[1].message.contains("no heading with id `nope`"));

@@ -1,0 +1,99 @@
+//! Every bad input gets exit 1, a located message with a fix, and an untouched previous site.
+//!
+//! Each directory under `tests/fixtures/invalid/` is a site with one fault and the exact
+//! stderr it must produce in `expected.stderr` (`[ROOT]` stands for the temp site root).
+//! `STATUSREF_BLESS=1 cargo test --test build_errors` rewrites the expectations; read the diff.
+
+mod util;
+
+use std::path::Path;
+
+fn invalid_cases() -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(util::fixture("invalid"))
+        .expect("fixtures/invalid")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    cases
+}
+
+fn previous_site(output: &Path) {
+    std::fs::create_dir_all(output.join("http-codes/504")).unwrap();
+    std::fs::write(output.join("index.html"), "previous build").unwrap();
+    std::fs::write(output.join("http-codes/504/index.html"), "previous 504").unwrap();
+}
+
+#[test]
+fn every_invalid_fixture_fails_with_its_exact_message_and_keeps_the_previous_site() {
+    let bless = std::env::var_os("STATUSREF_BLESS").is_some();
+    let mut failures = Vec::new();
+    let cases = invalid_cases();
+    assert!(cases.len() >= 15, "expected the invalid fixtures, found {cases:?}");
+    for case in &cases {
+        let (dir, root) = util::site_from_fixture(&format!("invalid/{case}"));
+        let output = dir.path().join("public");
+        previous_site(&output);
+        let before = util::snapshot(&output);
+        let out = util::build(&root, &output, &[]);
+        let stderr = util::redact(&String::from_utf8_lossy(&out.stderr), &root);
+        let expected_path = util::fixture(&format!("invalid/{case}/expected.stderr"));
+        if bless {
+            std::fs::write(&expected_path, &stderr).unwrap();
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if out.status.code() != Some(1) {
+            failures.push(format!("{case}: exit code {:?}, want 1\n{stderr}", out.status.code()));
+        }
+        if stderr != expected {
+            failures.push(format!("{case}: stderr differs\n--- expected\n{expected}\n--- actual\n{stderr}"));
+        }
+        if !stderr.contains("help:") {
+            failures.push(format!("{case}: no help line in\n{stderr}"));
+        }
+        if stderr.contains("panicked") {
+            failures.push(format!("{case}: panicked\n{stderr}"));
+        }
+        if util::snapshot(&output) != before {
+            failures.push(format!("{case}: the previous output was modified"));
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        if !leftovers.is_empty() {
+            failures.push(format!("{case}: staging left behind: {leftovers:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_failed_write_leaves_the_previous_site() {
+    // The output's parent is a file: staging cannot be created, nothing changes.
+    let (dir, root) = util::site_from_fixture("valid/seed");
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let out = util::build(&root, &blocker.join("public"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the previous output was left in place"), "{stderr}");
+}
+
+#[test]
+fn output_inside_content_or_at_the_root_is_a_usage_error() {
+    let (_dir, root) = util::site_from_fixture("valid/seed");
+    for output in [root.clone(), root.join("content")] {
+        let out = util::build(&root, &output, &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(root.join("content/codes/524.md").exists());
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = util::statusref(&["build", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = util::statusref(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,76 @@
+//! Shared helpers for integration tests: fixture sites copied to temp dirs, the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (the project's own site root).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tests/fixtures/<rel>`.
+pub fn fixture(rel: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(rel)
+}
+
+/// Copies a directory tree (files only) into `dest`.
+pub fn copy_tree(from: &Path, dest: &Path) {
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.expect("walk fixture");
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let target = dest.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A fixture site copied into a fresh temp dir; returns (guard, site root).
+pub fn site_from_fixture(rel: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("site");
+    copy_tree(&fixture(rel), &root);
+    (dir, root)
+}
+
+/// Runs the statusref binary.
+pub fn statusref(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_statusref"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run statusref")
+}
+
+/// Builds `root` into `output` with extra args; returns the process output.
+pub fn build(root: &Path, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["build", "--root", root.to_str().unwrap(), "--output", output.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    statusref(&args)
+}
+
+/// Text of a file in a built site.
+pub fn read(output: &Path, rel: &str) -> String {
+    std::fs::read_to_string(output.join(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+}
+
+/// Every file under `dir` with its bytes, sorted: for byte-for-byte comparisons.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap().display().to_string();
+            files.push((rel, std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    files
+}
+
+/// Output text with the temp root replaced by `[ROOT]`.
+pub fn redact(text: &str, root: &Path) -> String {
+    text.replace(root.to_str().unwrap(), "[ROOT]")
+}
