@@ -21,6 +21,8 @@ pub mod index;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod site;
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,5 @@
-//! The `statusref` command line: build, check and search a status code reference site.
+//! The `statusref` command line: build, check, serve and search a status code reference site,
+//! and start new code pages.
 //!
 //! Exit codes: 0 success, 1 content/template/config errors (or a failed write), 2 usage.
 
@@ -32,6 +33,34 @@ enum Command {
     Check {
         #[command(flatten)]
         site: SiteArgs,
+    },
+    /// Serve the site on 127.0.0.1 from memory, rebuilding and reloading open tabs on every edit.
+    ///
+    /// Watches content/, templates/, assets/ and site.yaml. Nothing is written to disk. Without
+    /// --base-url the site is built for the local URL, whatever site.yaml says.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Port on 127.0.0.1; 0 picks a free one (the printed URL names it)
+        #[arg(long, default_value_t = statusref::serve::DEFAULT_PORT)]
+        port: u16,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+    },
+    /// Start a page: write content/codes/NNN.md with front matter from the built-in code list.
+    ///
+    /// Never overwrites an existing page.
+    New {
+        /// The status code, 100 to 599
+        #[arg(value_name = "NNN", value_parser = clap::value_parser!(u16).range(100..=599))]
+        code: u16,
+        /// Site root holding content/
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Page title, e.g. "418 I'm a teapot" [default: the code's name from the list]
+        #[arg(long)]
+        title: Option<String>,
     },
     /// Search a built site's index with the same code the browser runs.
     Search {
@@ -79,6 +108,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build { site, output } => build(&site.options(output)),
         Command::Check { site } => check(&site.options(None)),
+        Command::Serve { site, port, open } => serve(site.options(None), port, open),
+        Command::New { code, root, title } => new(&root, code, title.as_deref()),
         Command::Search { output, limit, json, query } => search(&output, limit, json, &query.join(" ")),
     };
     match result {
@@ -160,6 +191,30 @@ fn check(options: &BuildOptions) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(err) => Ok(report_failure(err)),
+    }
+}
+
+fn serve(build: BuildOptions, port: u16, open: bool) -> Result<ExitCode> {
+    statusref::serve::run(statusref::serve::ServeOptions { build, port, open })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn new(root: &Path, code: u16, title: Option<&str>) -> Result<ExitCode> {
+    use statusref::scaffold::{new_page, NewError};
+    match new_page(root, code, title) {
+        Ok(page) => {
+            println!("wrote {} ({})", page.path.display(), page.title);
+            if !page.known {
+                println!("{code} is not in the built-in code list: fill in the title, source and spec_url");
+            }
+            println!("next: replace the TODOs, then run `statusref check`");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err @ NewError::Exists(_)) => {
+            eprintln!("error: {err}\n  = help: edit that file, or delete it to start over");
+            Ok(ExitCode::from(1))
+        }
+        Err(err) => Err(err.into()),
     }
 }
 

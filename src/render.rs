@@ -135,7 +135,7 @@ impl Renderer {
                 // Explained") is used as written.
                 title: if page.title.contains(" - ") { page.title.clone() } else { suffixed(&page.title) },
                 description: page.description.clone(),
-                extra: json!({ "page": page, "head_tags": head_tags(&page.head, !page.keywords.is_empty()), "edit_url": edit_url(site, &page.source_path) }),
+                extra: json!({ "page": page, "lede": list_summary(page), "head_tags": head_tags(&page.head, !page.keywords.is_empty()), "edit_url": edit_url(site, &page.source_path) }),
             });
         }
         for article in &site.articles {

@@ -1,0 +1,1144 @@
+//! `statusref serve`: the authors' dev server, with live reload.
+//!
+//! ```text
+//! content/ templates/ assets/ site.yaml ─notify (debounced)─▶ render_site (in memory)
+//!        │ ok: swap the new files in, tell tabs to reload       │ errors: keep the last good
+//!        ▼                                                      ▼ files, show an overlay
+//!   HashMap<path, Bytes> ◀── axum on 127.0.0.1 ── browser tabs ◀─ WebSocket /__statusref/live
+//! ```
+//!
+//! The site is built with [`crate::render_site`] and served from memory: nothing is written to
+//! disk, and `public/` is left alone. Every HTML page gets one `<script>` tag (only here, never
+//! in `build`) that connects to [`LIVE_PATH`]; after a successful rebuild the server sends
+//! `reload`, after a failed one the diagnostics, which the script shows in an overlay (as text,
+//! never as HTML) over the last good page.
+//!
+//! # Path safety
+//!
+//! A request path is percent-decoded exactly once, segment by segment, and refused with a 404
+//! when any segment is `.` or `..`, decodes to something containing `/`, `\` or NUL, looks like
+//! a drive (`C:`), or is empty (`//etc/passwd`). What is left is only ever used as a key into the
+//! in-memory map of the last good build; the file system is never consulted at request time.
+//! So no request can reach a file outside the site's output, and symbolic links in the site
+//! root cannot lead a request anywhere either: they are followed by the build alone, whose output
+//! is the only thing served.
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::IntoFuture;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+// notify through notify-debouncer-mini's re-export: the debouncing is done here, because the
+// mini debouncer drops event kinds, and without them the build's own reads of the files
+// (inotify `OPEN` events) would trigger rebuilds forever.
+use notify_debouncer_mini::notify::event::{AccessKind, AccessMode};
+use notify_debouncer_mini::notify::{self, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use tokio::sync::{broadcast, watch};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::render::OutputFile;
+use crate::{BuildError, BuildOptions, Diagnostic};
+
+/// Everything under this path prefix belongs to the dev server, not to the site.
+pub const RESERVED_PREFIX: &str = "/__statusref/";
+
+/// The live-reload WebSocket.
+pub const LIVE_PATH: &str = "/__statusref/live";
+
+/// The live-reload script that HTML pages load in `serve`.
+pub const SCRIPT_PATH: &str = "/__statusref/live.js";
+
+/// A rebuild starts once the watched files have been quiet this long (an editor's save is
+/// often several events: write, rename, attributes).
+pub const DEBOUNCE: Duration = Duration::from_millis(100);
+
+/// The port `serve` uses unless told otherwise (as Zola's).
+pub const DEFAULT_PORT: u16 = 1111;
+
+/// What to serve and how.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site: root, drafts, base URL. `output` is ignored (nothing is written). Without a
+    /// base URL the site is built for `http://127.0.0.1:<port>/`, whatever `site.yaml` says,
+    /// so that every link stays on the dev server; with one, the site is served under its path.
+    pub build: BuildOptions,
+    /// Port on 127.0.0.1; `0` lets the system pick a free one (the URL printed names it).
+    pub port: u16,
+    /// Open the site in the default browser once it is served.
+    pub open: bool,
+}
+
+/// Why the server could not start (problems in the site's input never stop it).
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The port is taken or not allowed.
+    #[error("cannot listen on 127.0.0.1:{port}: {source} (pass --port 0 to use any free port)")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// The file watcher could not be set up.
+    #[error("cannot watch {path} for changes: {source}")]
+    Watch {
+        /// The directory or file.
+        path: String,
+        /// notify's reason.
+        source: notify::Error,
+    },
+    /// Anything else from the operating system (runtime, threads, sockets).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The site being served: one immutable value, replaced as a whole after each rebuild.
+struct Snapshot {
+    /// Output path (`http-codes/504/index.html`) → bytes; HTML already carries the script.
+    files: Arc<HashMap<String, Bytes>>,
+    /// Build id written into each page; a tab whose page has another id reloads on connect.
+    version: Arc<str>,
+    /// While the input is broken: what is wrong, as shown in the terminal.
+    error: Option<Arc<str>>,
+}
+
+/// State shared by the request handlers and the rebuild thread.
+struct App {
+    current: RwLock<Arc<Snapshot>>,
+    events: broadcast::Sender<LiveEvent>,
+    shutdown: watch::Receiver<bool>,
+    base_path: String,
+}
+
+impl App {
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn replace(&self, snapshot: Snapshot) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+    }
+}
+
+/// Messages on the live channel, as JSON: `{"type":"reload","version":"…"}`.
+#[derive(Debug, Clone)]
+enum LiveEvent {
+    /// Sent first on every connection: the version being served.
+    Hello { version: Arc<str> },
+    /// A new version is being served.
+    Reload { version: Arc<str> },
+    /// The last edit broke the build; the text of the diagnostics.
+    Error { text: Arc<str> },
+}
+
+impl LiveEvent {
+    fn to_message(&self) -> Message {
+        let json = match self {
+            LiveEvent::Hello { version } => {
+                serde_json::json!({ "type": "hello", "version": &**version })
+            }
+            LiveEvent::Reload { version } => {
+                serde_json::json!({ "type": "reload", "version": &**version })
+            }
+            LiveEvent::Error { text } => serde_json::json!({ "type": "error", "text": &**text }),
+        };
+        Message::Text(json.to_string().into())
+    }
+}
+
+/// Builds the site, serves it on 127.0.0.1 and rebuilds on every change until Ctrl-C (or
+/// SIGTERM); then stops accepting connections, closes the live channels and returns.
+///
+/// Progress goes to stdout (the URL first of all: `serving http://127.0.0.1:PORT/`), the
+/// site's diagnostics to stderr.
+///
+/// # Errors
+///
+/// Only when the server cannot start or the watcher cannot be set up; broken content is
+/// reported and served around, never returned.
+pub fn run(options: ServeOptions) -> Result<(), ServeError> {
+    let listener =
+        std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, options.port)).map_err(|source| {
+            ServeError::Bind {
+                port: options.port,
+                source,
+            }
+        })?;
+    listener.set_nonblocking(true)?;
+    let addr: SocketAddr = listener.local_addr()?;
+
+    let mut build = options.build.clone();
+    build.output = None;
+    let base_url = build
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}/"));
+    let base_path = crate::config::Config {
+        base_url: base_url.clone(),
+        ..Default::default()
+    }
+    .base_path();
+    build.base_url = Some(base_url);
+
+    let (events, _) = broadcast::channel(16);
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let empty = Snapshot {
+        files: Arc::new(HashMap::new()),
+        version: "none".into(),
+        error: None,
+    };
+    let app = Arc::new(App {
+        current: RwLock::new(Arc::new(empty)),
+        events,
+        shutdown: shutdown_rx,
+        base_path,
+    });
+    let instance = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut rebuilder = Rebuilder {
+        options: build,
+        instance: format!("{:x}", instance as u64),
+        builds: 0,
+        last_files: None,
+        last_warnings: Vec::new(),
+        app: app.clone(),
+    };
+    // The first build, before the URL is printed, so the first request finds a site.
+    rebuilder.first_build();
+
+    let root = canonical_root(&rebuilder.options.root);
+    let (event_tx, event_rx) = mpsc::channel::<notify::Result<notify::Event>>();
+    let watcher = notify::recommended_watcher(event_tx).map_err(|source| ServeError::Watch {
+        path: root.display().to_string(),
+        source,
+    })?;
+    let mut set = WatchSet {
+        watcher,
+        root: root.clone(),
+        dirs: BTreeSet::new(),
+    };
+    set.watch_root()?;
+    set.watch_new_dirs();
+    let watched = Arc::new(Mutex::new(Some(set)));
+    let rebuild_thread = {
+        let watched = watched.clone();
+        std::thread::Builder::new()
+            .name("statusref-rebuild".into())
+            .spawn(move || rebuilder.watch_loop(event_rx, &watched, &root))?
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("statusref-serve")
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(serve(listener, app, shutdown_tx, options.open));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    // Dropping the watcher ends the rebuild thread's event stream, and so the thread.
+    drop(watched.lock().unwrap_or_else(|e| e.into_inner()).take());
+    let _ = rebuild_thread.join();
+    println!("stopped");
+    result
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    app: Arc<App>,
+    shutdown_tx: watch::Sender<bool>,
+    open: bool,
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let addr = listener.local_addr()?;
+    let router = Router::new()
+        .route(LIVE_PATH, get(live))
+        .route(SCRIPT_PATH, get(live_script))
+        .fallback(serve_request)
+        .with_state(app.clone())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ));
+
+    let url = format!("http://{addr}{}", app.base_path);
+    println!("serving {url} (Ctrl-C to stop)");
+    println!("watching content/, templates/, assets/ and site.yaml; nothing is written to disk");
+    if open {
+        open_browser(&url);
+    }
+
+    let mut stop = app.shutdown.clone();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        let _ = stop.wait_for(|stopping| *stopping).await;
+    });
+    let mut server = tokio::spawn(server.into_future());
+    let outcome = tokio::select! {
+        result = &mut server => Some(result),
+        () = shutdown_signal() => None,
+    };
+    // Closes the live channels and stops accepting connections.
+    let _ = shutdown_tx.send(true);
+    let result = match outcome {
+        Some(result) => result,
+        None => {
+            println!("stopping");
+            match tokio::time::timeout(Duration::from_secs(3), &mut server).await {
+                Ok(result) => result,
+                Err(_) => {
+                    server.abort();
+                    Ok(Ok(()))
+                }
+            }
+        }
+    };
+    match result {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(ServeError::Io(e)),
+        Err(join) => Err(ServeError::Io(std::io::Error::other(join))),
+    }
+}
+
+/// Resolves on Ctrl-C, and on SIGTERM on Unix.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+fn open_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Err(e) = command.spawn() {
+        eprintln!("warning: could not open a browser ({e}); open {url} yourself");
+    }
+}
+
+fn canonical_root(root: &Path) -> PathBuf {
+    std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watching and rebuilding
+
+/// The watcher and what it watches: the root itself (for `site.yaml` and directories that
+/// appear later) and each of `content/`, `templates/`, `assets/` that exists, recursively.
+struct WatchSet {
+    watcher: RecommendedWatcher,
+    root: PathBuf,
+    dirs: BTreeSet<&'static str>,
+}
+
+/// Directories under the root whose changes rebuild the site.
+const WATCHED_DIRS: [&str; 3] = ["content", "templates", "assets"];
+
+impl WatchSet {
+    fn watch_root(&mut self) -> Result<(), ServeError> {
+        self.watcher
+            .watch(&self.root, RecursiveMode::NonRecursive)
+            .map_err(|source| ServeError::Watch {
+                path: self.root.display().to_string(),
+                source,
+            })
+    }
+
+    /// Starts watching whichever of the site's directories exist and are not watched yet.
+    /// Directories deleted since are forgotten, so that they are watched again when they come
+    /// back.
+    fn watch_new_dirs(&mut self) {
+        for dir in WATCHED_DIRS {
+            let path = self.root.join(dir);
+            if self.dirs.contains(dir) && !path.is_dir() {
+                let _ = self.watcher.unwatch(&path);
+                self.dirs.remove(dir);
+            }
+            if self.dirs.contains(dir) || !path.is_dir() {
+                continue;
+            }
+            match self.watcher.watch(&path, RecursiveMode::Recursive) {
+                Ok(()) => {
+                    self.dirs.insert(dir);
+                }
+                Err(e) => eprintln!("warning: cannot watch {dir}/ for changes: {e}"),
+            }
+        }
+    }
+}
+
+/// True for the files whose changes affect the site: anything under content/, templates/ or
+/// assets/ except editors' hidden and backup files, and site.yaml.
+fn is_relevant(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+    {
+        return false;
+    }
+    let mut components = rel.components();
+    match components.next().and_then(|c| c.as_os_str().to_str()) {
+        Some("site.yaml") => components.next().is_none(),
+        Some(dir) => WATCHED_DIRS.contains(&dir),
+        None => false,
+    }
+}
+
+/// True for events that can change a file's content or existence (not mere reads).
+fn is_change(event: &notify::Result<notify::Event>) -> bool {
+    match event {
+        Ok(event) => match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+            EventKind::Access(_) => false,
+            _ => true,
+        },
+        Err(_) => false,
+    }
+}
+
+/// Adds the site inputs an event changed to `changed` (relative paths) and says whether there
+/// were any; reports watcher errors.
+fn collect_changes(
+    root: &Path,
+    event: notify::Result<notify::Event>,
+    changed: &mut BTreeSet<String>,
+) -> bool {
+    if !is_change(&event) {
+        if let Err(e) = event {
+            eprintln!("warning: file watcher: {e}");
+        }
+        return false;
+    }
+    let mut any = false;
+    if let Ok(event) = event {
+        for path in event.paths.iter().filter(|p| is_relevant(root, p)) {
+            changed.insert(crate::display_path(root, path));
+            any = true;
+        }
+    }
+    any
+}
+
+/// `content/codes/504.md` or `content/codes/504.md and 2 more`.
+fn summarize_changes(changed: &BTreeSet<String>) -> String {
+    let mut files: Vec<&String> = changed.iter().filter(|p| p.contains('.')).collect();
+    if files.is_empty() {
+        files = changed.iter().collect();
+    }
+    match files.len() {
+        0 => "the site".to_string(),
+        1 => files[0].clone(),
+        n => format!("{} and {} more", files[0], n - 1),
+    }
+}
+
+/// Runs builds and publishes their results; owned by the rebuild thread after the first build.
+struct Rebuilder {
+    options: BuildOptions,
+    instance: String,
+    builds: u64,
+    /// The output of the last good build, to skip reloads when an edit changes nothing.
+    last_files: Option<Vec<OutputFile>>,
+    /// Warnings last printed, to print them again only when they change.
+    last_warnings: Vec<String>,
+    app: Arc<App>,
+}
+
+impl Rebuilder {
+    fn next_version(&mut self) -> Arc<str> {
+        self.builds += 1;
+        format!("{}-{}", self.instance, self.builds).into()
+    }
+
+    /// The snapshot to start with: the site, or (when the input is broken) an empty site that
+    /// answers every request with the error until it is fixed.
+    fn first_build(&mut self) {
+        let started = Instant::now();
+        match crate::render_site(&self.options) {
+            Ok(rendered) => {
+                print_diagnostics(&rendered.warnings);
+                self.last_warnings = rendered.warnings.iter().map(ToString::to_string).collect();
+                println!(
+                    "built {} pages ({} codes, {} guides) with {} warning{} in {} ms",
+                    rendered.pages,
+                    rendered.site.codes.len(),
+                    rendered.site.guides().count(),
+                    rendered.warnings.len(),
+                    if rendered.warnings.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    started.elapsed().as_millis()
+                );
+                let version = self.next_version();
+                let files = snapshot_files(&rendered.files, &version);
+                self.last_files = Some(rendered.files);
+                self.app.replace(Snapshot {
+                    files: Arc::new(files),
+                    version,
+                    error: None,
+                });
+            }
+            Err(err) => {
+                let text = report_failure(&err);
+                eprintln!("error: the site does not build yet; fix the errors above and it will be served");
+                self.app.replace(Snapshot {
+                    files: Arc::new(HashMap::new()),
+                    version: "none".into(),
+                    error: Some(text.into()),
+                });
+            }
+        }
+    }
+
+    /// Waits for changes, lets them settle for [`DEBOUNCE`], rebuilds; until the watcher is
+    /// dropped.
+    fn watch_loop(
+        mut self,
+        events: mpsc::Receiver<notify::Result<notify::Event>>,
+        watched: &Mutex<Option<WatchSet>>,
+        root: &Path,
+    ) {
+        loop {
+            let mut changed = BTreeSet::new();
+            match events.recv() {
+                Ok(event) => {
+                    collect_changes(root, event, &mut changed);
+                }
+                Err(_) => return,
+            }
+            if changed.is_empty() {
+                continue;
+            }
+            let mut quiet_from = Instant::now() + DEBOUNCE;
+            loop {
+                let now = Instant::now();
+                if now >= quiet_from {
+                    break;
+                }
+                match events.recv_timeout(quiet_from - now) {
+                    Ok(event) => {
+                        if collect_changes(root, event, &mut changed) {
+                            quiet_from = Instant::now() + DEBOUNCE;
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => break,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            if let Some(set) = watched.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                set.watch_new_dirs();
+            }
+            self.rebuild(&summarize_changes(&changed));
+        }
+    }
+
+    fn rebuild(&mut self, changed: &str) {
+        let app = self.app.clone();
+        let started = Instant::now();
+        let result = crate::render_site(&self.options);
+        let current = app.snapshot();
+        match result {
+            Ok(rendered) => {
+                let warnings: Vec<String> =
+                    rendered.warnings.iter().map(ToString::to_string).collect();
+                if warnings != self.last_warnings {
+                    print_diagnostics(&rendered.warnings);
+                    self.last_warnings = warnings;
+                }
+                let ms = started.elapsed().as_millis();
+                if current.error.is_none() && self.last_files.as_ref() == Some(&rendered.files) {
+                    println!("{changed}: no change to the site ({ms} ms)");
+                    return;
+                }
+                let version = self.next_version();
+                let files = snapshot_files(&rendered.files, &version);
+                self.last_files = Some(rendered.files);
+                app.replace(Snapshot {
+                    files: Arc::new(files),
+                    version: version.clone(),
+                    error: None,
+                });
+                let _ = app.events.send(LiveEvent::Reload { version });
+                let fixed = if current.error.is_some() {
+                    "; the errors are fixed"
+                } else {
+                    ""
+                };
+                println!(
+                    "{changed}: rebuilt {} pages in {ms} ms{fixed}",
+                    rendered.pages
+                );
+            }
+            Err(err) => {
+                let text: Arc<str> = report_failure(&err).into();
+                eprintln!("{changed}: error: the site does not build; still serving the last good version");
+                app.replace(Snapshot {
+                    files: current.files.clone(),
+                    version: current.version.clone(),
+                    error: Some(text.clone()),
+                });
+                let _ = app.events.send(LiveEvent::Error { text });
+            }
+        }
+    }
+}
+
+/// Prints diagnostics like `build` does (errors last, so they stay on screen).
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    for d in sorted {
+        eprintln!("{d}\n");
+    }
+}
+
+/// Prints a failed build's diagnostics and returns the text for the browser overlay (errors
+/// first there, since the top is what is seen).
+fn report_failure(err: &BuildError) -> String {
+    match err {
+        BuildError::Input(diagnostics) => {
+            print_diagnostics(diagnostics);
+            let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+            sorted.sort_by_key(|d| d.severity);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let mut text = format!(
+                "{errors} error{} in the site's input\n\n",
+                if errors == 1 { "" } else { "s" }
+            );
+            for d in sorted {
+                text.push_str(&d.to_string());
+                text.push_str("\n\n");
+            }
+            text.trim_end().to_string()
+        }
+        other => {
+            eprintln!("error: {other}");
+            other.to_string()
+        }
+    }
+}
+
+/// The served form of a build: HTML pages get the live-reload script.
+fn snapshot_files(files: &[OutputFile], version: &str) -> HashMap<String, Bytes> {
+    files
+        .iter()
+        .map(|(path, bytes)| {
+            let bytes = if path.ends_with(".html") {
+                Bytes::from(inject_script(bytes, version))
+            } else {
+                Bytes::copy_from_slice(bytes)
+            };
+            (path.clone(), bytes)
+        })
+        .collect()
+}
+
+/// Inserts the live-reload `<script>` before the last `</body>` (or at the end).
+fn inject_script(html: &[u8], version: &str) -> Vec<u8> {
+    let tag =
+        format!("<script src=\"{SCRIPT_PATH}\" data-statusref-version=\"{version}\"></script>\n");
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + tag.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+/// Where a request path leads.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// This output file.
+    File(String),
+    /// A directory asked for without its slash, or the site root outside its base path.
+    Redirect(String),
+    /// Nothing, or a path that is refused.
+    NotFound,
+}
+
+/// Maps a raw (still percent-encoded) request path to an output file of a site served under
+/// `base_path` (`/` or `/ref/`); `exists` says whether an output path is in the site.
+///
+/// `/x/` is `x/index.html`; `/x` is the file `x`, or a redirect to `/x/` when only
+/// `x/index.html` exists. Anything unsafe (see the module docs) is [`Resolved::NotFound`].
+pub fn resolve(raw_path: &str, base_path: &str, exists: impl Fn(&str) -> bool) -> Resolved {
+    let Some(rel) = raw_path.strip_prefix(base_path) else {
+        if base_path != "/" && (raw_path == "/" || raw_path == base_path.trim_end_matches('/')) {
+            return Resolved::Redirect(base_path.to_string());
+        }
+        return Resolved::NotFound;
+    };
+    let Some(key) = decode_path(rel) else {
+        return Resolved::NotFound;
+    };
+    if key.is_empty() || key.ends_with('/') {
+        let index = format!("{key}index.html");
+        return if exists(&index) {
+            Resolved::File(index)
+        } else {
+            Resolved::NotFound
+        };
+    }
+    if exists(&key) {
+        Resolved::File(key)
+    } else if exists(&format!("{key}/index.html")) {
+        Resolved::Redirect(format!("{raw_path}/"))
+    } else {
+        Resolved::NotFound
+    }
+}
+
+/// Decodes a path relative to the base (`http-codes/504/`) into an output key, or `None` when
+/// it is malformed or unsafe. A trailing `/` is kept; any other empty segment is refused.
+fn decode_path(rel: &str) -> Option<String> {
+    if rel.is_empty() {
+        return Some(String::new());
+    }
+    let segments: Vec<&str> = rel.split('/').collect();
+    let last = segments.len() - 1;
+    let mut decoded = Vec::with_capacity(segments.len());
+    for (i, segment) in segments.iter().enumerate() {
+        if segment.is_empty() {
+            if i == last {
+                decoded.push(String::new());
+                continue;
+            }
+            return None;
+        }
+        let text = String::from_utf8(percent_decode(segment)?).ok()?;
+        let drive = text.len() == 2
+            && text.as_bytes()[0].is_ascii_alphabetic()
+            && text.as_bytes()[1] == b':';
+        if text == "."
+            || text == ".."
+            || drive
+            || text.chars().any(|c| matches!(c, '/' | '\\' | '\0'))
+        {
+            return None;
+        }
+        decoded.push(text);
+    }
+    Some(decoded.join("/"))
+}
+
+/// `%XX` → byte, once; a `%` not followed by two hex digits makes the whole path invalid.
+fn percent_decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// The `Content-Type` for an output path, by extension.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext.to_ascii_lowercase().as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" | "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "wasm" => "application/wasm",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        _ => "application/octet-stream",
+    }
+}
+
+async fn serve_request(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
+    let snapshot = app.snapshot();
+    if snapshot.files.is_empty() {
+        return error_page(&snapshot);
+    }
+    match resolve(uri.path(), &app.base_path, |key| {
+        snapshot.files.contains_key(key)
+    }) {
+        Resolved::File(key) => file_response(StatusCode::OK, &key, snapshot.files[&key].clone()),
+        Resolved::Redirect(mut location) => {
+            if let Some(query) = uri.query() {
+                location.push('?');
+                location.push_str(query);
+            }
+            match HeaderValue::try_from(location) {
+                Ok(location) => (
+                    StatusCode::TEMPORARY_REDIRECT,
+                    [(header::LOCATION, location)],
+                )
+                    .into_response(),
+                Err(_) => not_found(&snapshot),
+            }
+        }
+        Resolved::NotFound => not_found(&snapshot),
+    }
+}
+
+fn file_response(status: StatusCode, key: &str, bytes: Bytes) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, content_type(key))],
+        Body::from(bytes),
+    )
+        .into_response()
+}
+
+/// The site's own `404.html`, with status 404.
+fn not_found(snapshot: &Snapshot) -> Response {
+    match snapshot.files.get("404.html") {
+        Some(page) => file_response(StatusCode::NOT_FOUND, "404.html", page.clone()),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "404 Not Found\n",
+        )
+            .into_response(),
+    }
+}
+
+/// What every path answers before the site has built once: the errors, escaped.
+fn error_page(snapshot: &Snapshot) -> Response {
+    let text = snapshot
+        .error
+        .as_deref()
+        .unwrap_or("the site has not been built yet");
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>statusref: build failed</title></head>\n<body><h1>The site does not build yet</h1>\n<p>Fix the errors below; this page reloads when the site builds.</p>\n<pre>{escaped}</pre>\n</body></html>\n"
+    );
+    let html = inject_script(html.as_bytes(), &snapshot.version);
+    file_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "error.html",
+        Bytes::from(html),
+    )
+}
+
+async fn live_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        LIVE_JS,
+    )
+        .into_response()
+}
+
+async fn live(ws: WebSocketUpgrade, State(app): State<Arc<App>>) -> Response {
+    ws.on_upgrade(move |socket| live_socket(socket, app))
+}
+
+/// One tab's live channel: the current state first, then every event, until either side
+/// closes or the server stops.
+async fn live_socket(mut socket: WebSocket, app: Arc<App>) {
+    let mut events = app.events.subscribe();
+    let mut shutdown = app.shutdown.clone();
+    let snapshot = app.snapshot();
+    let mut greeting = vec![LiveEvent::Hello {
+        version: snapshot.version.clone(),
+    }];
+    if let Some(text) = &snapshot.error {
+        greeting.push(LiveEvent::Error { text: text.clone() });
+    }
+    for event in greeting {
+        if socket.send(event.to_message()).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        tokio::select! {
+            event = events.recv() => {
+                let event = match event {
+                    Ok(event) => event,
+                    Err(broadcast::error::RecvError::Lagged(_)) => LiveEvent::Reload { version: app.snapshot().version.clone() },
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                if socket.send(event.to_message()).await.is_err() {
+                    return;
+                }
+            }
+            message = socket.recv() => match message {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            },
+            () = async { let _ = shutdown.wait_for(|stopping| *stopping).await; } => break,
+        }
+    }
+    let close = CloseFrame {
+        code: 1001,
+        reason: "server stopping".into(),
+    };
+    let _ = socket.send(Message::Close(Some(close))).await;
+}
+
+/// The script every HTML page loads in `serve`: reloads on `reload`, shows errors in an overlay
+/// (as text), and reconnects when the server restarts.
+const LIVE_JS: &str = r##"// statusref serve: live reload (injected by the dev server only).
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const version = script ? script.dataset.statusrefVersion : "";
+  const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/__statusref/live";
+  let overlay = null;
+  function showError(text) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "statusref-error-overlay";
+      overlay.setAttribute("role", "alert");
+      Object.assign(overlay.style, {
+        position: "fixed", inset: "0", zIndex: "2147483647", overflow: "auto", boxSizing: "border-box",
+        background: "rgba(24, 24, 27, 0.95)", color: "#f4f4f5", padding: "2rem",
+        font: "14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
+      });
+      const title = document.createElement("p");
+      title.textContent = "statusref: the last edit broke the build. Still showing the last good version; fix the file and this page reloads.";
+      Object.assign(title.style, { margin: "0 0 1rem", color: "#fca5a5", fontWeight: "bold" });
+      const pre = document.createElement("pre");
+      Object.assign(pre.style, { margin: "0 0 1rem", whiteSpace: "pre-wrap" });
+      const close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "Dismiss";
+      close.addEventListener("click", () => { overlay.remove(); overlay = null; });
+      overlay.append(title, pre, close);
+    }
+    overlay.querySelector("pre").textContent = text;
+    if (!overlay.isConnected) document.body.appendChild(overlay);
+  }
+  function connect() {
+    const socket = new WebSocket(url);
+    socket.addEventListener("message", (event) => {
+      let message;
+      try { message = JSON.parse(event.data); } catch { return; }
+      if (message.type === "hello" && message.version !== version) location.reload();
+      else if (message.type === "reload") location.reload();
+      else if (message.type === "error") showError(message.text);
+    });
+    socket.addEventListener("close", () => setTimeout(connect, 1000));
+  }
+  connect();
+})();
+"##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(key: &str) -> bool {
+        [
+            "index.html",
+            "404.html",
+            "http-codes/index.html",
+            "http-codes/504/index.html",
+            "assets/site.css",
+        ]
+        .contains(&key)
+    }
+
+    #[test]
+    fn directories_serve_their_index_and_redirect_without_slash() {
+        assert_eq!(resolve("/", "/", site), Resolved::File("index.html".into()));
+        assert_eq!(
+            resolve("/http-codes/504/", "/", site),
+            Resolved::File("http-codes/504/index.html".into())
+        );
+        assert_eq!(
+            resolve("/http-codes/504", "/", site),
+            Resolved::Redirect("/http-codes/504/".into())
+        );
+        assert_eq!(
+            resolve("/assets/site.css", "/", site),
+            Resolved::File("assets/site.css".into())
+        );
+        assert_eq!(
+            resolve("/assets/site%2ecss", "/", site),
+            Resolved::File("assets/site.css".into())
+        );
+        assert_eq!(resolve("/nope/", "/", site), Resolved::NotFound);
+        assert_eq!(resolve("/assets/site.css/", "/", site), Resolved::NotFound);
+    }
+
+    #[test]
+    fn a_base_path_prefixes_everything() {
+        assert_eq!(
+            resolve("/ref/http-codes/504/", "/ref/", site),
+            Resolved::File("http-codes/504/index.html".into())
+        );
+        assert_eq!(
+            resolve("/", "/ref/", site),
+            Resolved::Redirect("/ref/".into())
+        );
+        assert_eq!(
+            resolve("/ref", "/ref/", site),
+            Resolved::Redirect("/ref/".into())
+        );
+        assert_eq!(
+            resolve("/http-codes/504/", "/ref/", site),
+            Resolved::NotFound
+        );
+    }
+
+    #[test]
+    fn traversal_and_odd_paths_are_refused() {
+        let everything = |_: &str| true;
+        for path in [
+            "/../Cargo.toml",
+            "/%2e%2e/site.yaml",
+            "/%2E%2E/site.yaml",
+            "/assets/..%2f..%2fsite.yaml",
+            "/assets/%2e%2e%2fsite.yaml",
+            "/assets/%2fetc%2fpasswd",
+            "//etc/passwd",
+            "/a//b",
+            "/./index.html",
+            "/assets/..\\site.yaml",
+            "/assets/%5c..%5csite.yaml",
+            "/C:/Windows/win.ini",
+            "/c%3a/x",
+            "/index.html%00.css",
+            "/bad%zzescape",
+            "/trunc%2",
+            "/%ff%fe",
+        ] {
+            assert_eq!(resolve(path, "/", everything), Resolved::NotFound, "{path}");
+        }
+        // Decoded once only: `%252e` is the literal name `%2e`, not `.`.
+        assert_eq!(
+            resolve("/%252e%252e/x", "/", everything),
+            Resolved::File("%2e%2e/x".into())
+        );
+    }
+
+    #[test]
+    fn content_types_by_extension() {
+        assert_eq!(
+            content_type("http-codes/index.html"),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("assets/site.1234.css"),
+            "text/css; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("assets/search.1234.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(content_type("assets/search.1234.wasm"), "application/wasm");
+        assert_eq!(content_type("codes.json"), "application/json");
+        assert_eq!(
+            content_type("sitemap.xml"),
+            "application/xml; charset=utf-8"
+        );
+        assert_eq!(content_type("assets/favicon.svg"), "image/svg+xml");
+        assert_eq!(
+            content_type("assets/index.1234.bin"),
+            "application/octet-stream"
+        );
+    }
+
+    #[test]
+    fn the_script_goes_before_the_last_body_end_tag() {
+        let html = b"<html><body><p>x</p></BODY></html>";
+        let out = String::from_utf8(inject_script(html, "v1")).unwrap();
+        assert!(out.starts_with("<html><body><p>x</p><script src=\"/__statusref/live.js\" data-statusref-version=\"v1\"></script>\n</BODY>"), "{out}");
+        let bare = String::from_utf8(inject_script(b"<p>x</p>", "v1")).unwrap();
+        assert!(bare.starts_with("<p>x</p><script"), "{bare}");
+    }
+
+    #[test]
+    fn only_site_inputs_are_relevant() {
+        let root = Path::new("/site");
+        assert!(is_relevant(root, Path::new("/site/content/codes/504.md")));
+        assert!(is_relevant(root, Path::new("/site/templates/base.html")));
+        assert!(is_relevant(root, Path::new("/site/assets/site.css")));
+        assert!(is_relevant(root, Path::new("/site/site.yaml")));
+        assert!(is_relevant(root, Path::new("/site/content")));
+        assert!(!is_relevant(root, Path::new("/site/public/index.html")));
+        assert!(!is_relevant(
+            root,
+            Path::new("/site/content/codes/.504.md.swp")
+        ));
+        assert!(!is_relevant(root, Path::new("/site/content/codes/504.md~")));
+        assert!(!is_relevant(root, Path::new("/site/README.md")));
+        assert!(!is_relevant(root, Path::new("/elsewhere/content/x.md")));
+    }
+}
