@@ -1,0 +1,371 @@
+// statusref search: tantivy, compiled to WebAssembly, answering in the reader's browser.
+//
+// Progressive enhancement of /http-codes/: without JavaScript (or if anything here fails) the
+// full list of codes stays and the form still submits. This file only fetches, copies bytes
+// in and out of the wasm module and builds DOM nodes; the query logic is the Rust crate
+// `statusref-search`, the same code `statusref search` and the tests run natively.
+//
+// Wasm exports (search/wasm/src/lib.rs): alloc, dealloc, load_bundle, warm_up, search; each
+// result is a pointer to [u32 little-endian length][UTF-8 JSON]. Import: env.js_log(ptr, len).
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var input = document.getElementById("search-input");
+  var results = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("code-list");
+  var filters = document.getElementById("search-filters");
+  if (!script || !input || !results) return;
+  var form = input.form;
+  var wasmUrl = script.dataset.wasm;
+  var indexUrl = script.dataset.index;
+  var LIMIT = 50;
+  var encoder = new TextEncoder();
+  var decoder = new TextDecoder();
+
+  var exports = null; // the instance's exports once loaded
+  var loading = null; // the promise of loading, once started
+  var docs = 0;
+  var timings = { fetchMs: 0, instantiateMs: 0, loadMs: 0, warmUpMs: 0, queries: [] };
+  // For tests and benchmarks: `ready()` loads (once) and resolves when queries can run;
+  // `search(q)` returns the hits of a query as the wasm module gives them.
+  window.statusrefSearch = {
+    timings: timings,
+    ready: function () { return load(); },
+    search: function (q) { return runQuery(q); },
+  };
+
+  function setStatus(text, state) {
+    if (!status) return;
+    status.textContent = text;
+    status.dataset.state = state;
+  }
+
+  function chips() {
+    return filters ? Array.prototype.slice.call(filters.querySelectorAll("[data-filter]")) : [];
+  }
+
+  // ---- wasm plumbing -------------------------------------------------------------------
+
+  function readResult(ptr) {
+    var memory = exports.memory.buffer;
+    var len = new DataView(memory).getUint32(ptr, true);
+    return JSON.parse(decoder.decode(new Uint8Array(memory, ptr + 4, len)));
+  }
+
+  function copyIn(bytes) {
+    var ptr = exports.alloc(bytes.length);
+    new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
+    return ptr;
+  }
+
+  function fetchBytes(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+      return response;
+    });
+  }
+
+  function instantiate(response, imports) {
+    if (WebAssembly.instantiateStreaming) {
+      return WebAssembly.instantiateStreaming(response.clone(), imports).catch(function () {
+        // Served without application/wasm: fall back to bytes.
+        return response.arrayBuffer().then(function (b) { return WebAssembly.instantiate(b, imports); });
+      });
+    }
+    return response.arrayBuffer().then(function (b) { return WebAssembly.instantiate(b, imports); });
+  }
+
+  function load() {
+    if (loading) return loading;
+    if (!wasmUrl || !indexUrl || typeof WebAssembly !== "object") {
+      fail(new Error("this browser cannot run WebAssembly"));
+      loading = Promise.reject(new Error("no WebAssembly"));
+      loading.catch(function () {});
+      return loading;
+    }
+    setStatus("Loading search…", "loading");
+    var t0 = performance.now();
+    var imports = {
+      env: {
+        js_log: function (ptr, len) {
+          var text = decoder.decode(new Uint8Array(exports ? exports.memory.buffer : pendingMemory.buffer, ptr, len));
+          console.error("[statusref search] " + text);
+        },
+      },
+    };
+    var pendingMemory = null;
+    var wasm = fetchBytes(wasmUrl).then(function (response) { return instantiate(response, imports); });
+    var bundle = fetchBytes(indexUrl).then(function (r) { return r.arrayBuffer(); });
+    loading = Promise.all([wasm, bundle]).then(function (parts) {
+      var t1 = performance.now();
+      var instance = parts[0].instance || parts[0];
+      pendingMemory = instance.exports.memory;
+      exports = instance.exports;
+      timings.fetchMs = t1 - t0; // fetch and compile overlap: this is both, until both are in
+      var bytes = new Uint8Array(parts[1]);
+      var t2 = performance.now();
+      var loaded = readResult(exports.load_bundle(copyIn(bytes), bytes.length));
+      var t3 = performance.now();
+      if (loaded.error) throw new Error(loaded.error);
+      docs = loaded.docs;
+      var warm = readResult(exports.warm_up());
+      var t4 = performance.now();
+      if (warm.error) throw new Error(warm.error);
+      timings.loadMs = t3 - t2;
+      timings.warmUpMs = t4 - t3;
+      timings.readyMs = t4 - t0;
+      timings.indexBytes = bytes.length;
+      setStatus("Search ready: " + docs + " codes and pages.", "ready");
+      if (status) {
+        status.dataset.readyMs = timings.readyMs.toFixed(1);
+        status.dataset.loadMs = timings.loadMs.toFixed(2);
+      }
+      return exports;
+    });
+    loading.catch(fail);
+    return loading;
+  }
+
+  function fail(error) {
+    exports = null;
+    console.error("[statusref search]", error);
+    setStatus(
+      "Search could not load (" + (error && error.message ? error.message : error) +
+        "). The full list of codes below still works.",
+      "error"
+    );
+    showList();
+  }
+
+  function runQuery(query) {
+    var bytes = encoder.encode(query);
+    var t0 = performance.now();
+    var ptr = copyIn(bytes);
+    var resultPtr = exports.search(ptr, bytes.length, LIMIT);
+    exports.dealloc(ptr, bytes.length);
+    var hits = readResult(resultPtr);
+    var ms = performance.now() - t0;
+    timings.queries.push(ms);
+    if (status) status.dataset.queryMs = ms.toFixed(3);
+    if (hits.error) throw new Error(hits.error);
+    return hits;
+  }
+
+  // ---- query state ----------------------------------------------------------------------
+
+  function activeFilters() {
+    return chips()
+      .filter(function (c) { return c.getAttribute("aria-pressed") === "true"; })
+      .map(function (c) { return c.dataset.filter; });
+  }
+
+  function fullQuery() {
+    var text = input.value;
+    var active = activeFilters();
+    if (!active.length) return text;
+    // Filters first so that the last typed word stays the one completed as a prefix.
+    return active.join(" ") + " " + text;
+  }
+
+  var urlTimer = 0;
+  function updateUrl() {
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(function () {
+      var q = [input.value.trim()].concat(activeFilters()).filter(Boolean).join(" ");
+      var url = new URL(window.location.href);
+      if (q) url.searchParams.set("q", q);
+      else url.searchParams.delete("q");
+      history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+    }, 250);
+  }
+
+  function showList() {
+    results.hidden = true;
+    if (list) list.hidden = false;
+  }
+
+  function update() {
+    var query = fullQuery();
+    if (!query.trim()) {
+      results.textContent = "";
+      showList();
+      if (exports) setStatus("Search ready: " + docs + " codes and pages.", "ready");
+      return;
+    }
+    if (!exports) {
+      load().then(update, function () {});
+      return;
+    }
+    var hits;
+    try {
+      hits = runQuery(query);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    render(hits);
+    if (hits.length) {
+      setStatus(hits.length === 1 ? "1 result." : hits.length + " results.", "results");
+    } else {
+      setStatus("No results for “" + query.trim() + "”.", "empty");
+    }
+  }
+
+  // ---- rendering: DOM nodes and textContent only ---------------------------------------
+
+  function badgeClass(hit) {
+    if (hit.status === "official") return "badge-official";
+    if (hit.status === "unofficial" || !hit.status) return "badge-vendor badge-unofficial";
+    return "badge-" + hit.status;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  function snippetNode(hit) {
+    var p = el("p", "snippet");
+    var bytes = encoder.encode(hit.snippet || "");
+    var at = 0;
+    (hit.highlights || []).forEach(function (range) {
+      var start = range[0], end = range[1];
+      if (start < at || end > bytes.length || start >= end) return;
+      if (start > at) p.appendChild(document.createTextNode(decoder.decode(bytes.subarray(at, start))));
+      p.appendChild(el("mark", null, decoder.decode(bytes.subarray(start, end))));
+      at = end;
+    });
+    if (at < bytes.length) p.appendChild(document.createTextNode(decoder.decode(bytes.subarray(at))));
+    return p;
+  }
+
+  function render(hits) {
+    var fragment = document.createDocumentFragment();
+    hits.forEach(function (hit) {
+      var li = el("li", "result");
+      var a = el("a");
+      a.href = hit.url;
+      var title = hit.title;
+      if (hit.code != null) {
+        a.appendChild(el("span", "result-code", String(hit.code)));
+        a.appendChild(document.createTextNode(" "));
+        var prefix = String(hit.code) + " ";
+        if (title.indexOf(prefix) === 0) title = title.slice(prefix.length);
+      }
+      a.appendChild(el("span", "result-title", title));
+      a.appendChild(document.createTextNode(" "));
+      a.appendChild(el("span", "badge " + badgeClass(hit), hit.badge));
+      li.appendChild(a);
+      if (hit.snippet) li.appendChild(snippetNode(hit));
+      fragment.appendChild(li);
+    });
+    results.textContent = "";
+    results.appendChild(fragment);
+    results.hidden = hits.length === 0;
+    if (list) list.hidden = hits.length > 0;
+  }
+
+  // ---- keyboard and events ------------------------------------------------------------
+
+  function resultLinks() {
+    return Array.prototype.slice.call(results.querySelectorAll("li.result > a"));
+  }
+
+  function clear() {
+    input.value = "";
+    update();
+    updateUrl();
+    input.focus();
+  }
+
+  input.addEventListener("focus", function () { load().catch(function () {}); });
+  input.addEventListener("input", function () {
+    update();
+    updateUrl();
+  });
+  input.addEventListener("keydown", function (event) {
+    var links = resultLinks();
+    if (event.key === "ArrowDown" && links.length && !results.hidden) {
+      event.preventDefault();
+      links[0].focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      clear();
+    }
+  });
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      // Enter opens the first result; before search is ready, the page reloads with ?q=.
+      var links = resultLinks();
+      if (exports && links.length && !results.hidden) {
+        event.preventDefault();
+        window.location.href = links[0].href;
+      } else if (exports) {
+        event.preventDefault();
+      }
+    });
+  }
+  results.addEventListener("keydown", function (event) {
+    var links = resultLinks();
+    var i = links.indexOf(document.activeElement);
+    if (i < 0) return;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      links[Math.min(i + 1, links.length - 1)].focus();
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (i === 0) input.focus();
+      else links[i - 1].focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      clear();
+    }
+  });
+  results.addEventListener("focusin", function (event) {
+    resultLinks().forEach(function (a) { a.parentNode.classList.toggle("active", a === event.target); });
+  });
+  results.addEventListener("focusout", function () {
+    resultLinks().forEach(function (a) { a.parentNode.classList.remove("active"); });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    var tag = target && target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) return;
+    event.preventDefault();
+    input.focus();
+    input.select();
+  });
+  chips().forEach(function (chip) {
+    chip.addEventListener("click", function () {
+      var pressed = chip.getAttribute("aria-pressed") === "true";
+      chip.setAttribute("aria-pressed", pressed ? "false" : "true");
+      update();
+      updateUrl();
+    });
+  });
+
+  // ---- start ----------------------------------------------------------------------------
+
+  var initial = new URLSearchParams(window.location.search).get("q");
+  if (initial) {
+    // Words naming a chip's filter press that chip; the rest goes in the box.
+    var words = initial.split(/\s+/).filter(Boolean);
+    var rest = words.filter(function (word) {
+      var chip = chips().filter(function (c) { return c.dataset.filter.toLowerCase() === word.toLowerCase(); })[0];
+      if (chip) chip.setAttribute("aria-pressed", "true");
+      return !chip;
+    });
+    input.value = rest.join(" ");
+    load().then(update, function () {});
+  } else {
+    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 1500); };
+    var startIdle = function () { idle(function () { load().catch(function () {}); }, { timeout: 4000 }); };
+    if (document.readyState === "complete") startIdle();
+    else window.addEventListener("load", startIdle);
+  }
+})();

@@ -1,0 +1,276 @@
+//! Builds the search crate for the browser and hands the `.wasm` to the binary.
+//!
+//! A nested `cargo build --locked -p statusref-search-wasm --target wasm32-unknown-unknown
+//! --profile wasm-release` runs in its own target directory (`<target dir>/search-wasm`:
+//! sharing the outer one would deadlock on its lock), with the environment of this build
+//! script removed (an inherited empty `CARGO_ENCODED_RUSTFLAGS` would silently override
+//! `.cargo/config.toml`'s getrandom setting, and cargo's build-script variables describe the
+//! host, not wasm). When binaryen's `wasm-opt` is on `PATH`, the result goes through
+//! `wasm-opt -Oz` (cached by content). The path of the final file is given to the crate as
+//! `STATUSREF_SEARCH_WASM`, for `include_bytes!(env!("STATUSREF_SEARCH_WASM"))`.
+//!
+//! Environment:
+//! - `STATUSREF_SEARCH_WASM_PREBUILT=/path/to/search.wasm`: use that file, build nothing.
+//! - `STATUSREF_WASM_OPT=0`: skip `wasm-opt` even when it is installed.
+
+use std::env;
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const WASM_PACKAGE: &str = "statusref-search-wasm";
+const WASM_FILE: &str = "statusref_search_wasm.wasm";
+const WASM_PROFILE: &str = "wasm-release";
+/// The wasm features rustc's output uses, which binaryen 108 (Debian 12) must be told about.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+fn main() {
+    if let Err(message) = run() {
+        eprintln!("\nerror: {message}\n");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR unset")?);
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR unset")?);
+    for path in [
+        "build.rs",
+        "search",
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config.toml",
+        "rust-toolchain.toml",
+        "templates",
+        "assets",
+    ] {
+        println!("cargo:rerun-if-changed={}", root.join(path).display());
+    }
+    println!("cargo:rerun-if-env-changed=STATUSREF_SEARCH_WASM_PREBUILT");
+    println!("cargo:rerun-if-env-changed=STATUSREF_WASM_OPT");
+
+    let wasm = match env::var_os("STATUSREF_SEARCH_WASM_PREBUILT").filter(|v| !v.is_empty()) {
+        Some(prebuilt) => prebuilt_wasm(Path::new(&prebuilt))?,
+        None => {
+            let target_dir = target_dir(&out_dir, &root).join("search-wasm");
+            let built = build_wasm(&root, &target_dir)?;
+            optimize(&built, &target_dir)?
+        }
+    };
+    let dest = out_dir.join("statusref_search.wasm");
+    fs::copy(&wasm, &dest)
+        .map_err(|e| format!("cannot copy {} to {}: {e}", wasm.display(), dest.display()))?;
+    println!("cargo:rustc-env=STATUSREF_SEARCH_WASM={}", dest.display());
+    Ok(())
+}
+
+fn prebuilt_wasm(path: &Path) -> Result<PathBuf, String> {
+    let path = path.canonicalize().map_err(|e| {
+        format!(
+            "STATUSREF_SEARCH_WASM_PREBUILT={}: {e}; unset it to build the search wasm",
+            path.display()
+        )
+    })?;
+    println!("cargo:rerun-if-changed={}", path.display());
+    let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !bytes.starts_with(b"\0asm") {
+        return Err(format!(
+            "STATUSREF_SEARCH_WASM_PREBUILT={} is not a WebAssembly module",
+            path.display()
+        ));
+    }
+    Ok(path)
+}
+
+/// The outer target directory: the ancestor of `OUT_DIR` that cargo marked with
+/// `CACHEDIR.TAG`, else `<workspace>/target`.
+fn target_dir(out_dir: &Path, root: &Path) -> PathBuf {
+    out_dir
+        .ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+fn rustup_hint() -> String {
+    format!(
+        "the {WASM_TARGET} target is not installed for this toolchain; install it with:\n\n    \
+         rustup target add {WASM_TARGET}\n\n(rust-toolchain.toml lists it, so a fresh rustup \
+         install adds it by itself), or point STATUSREF_SEARCH_WASM_PREBUILT at a built \
+         search .wasm"
+    )
+}
+
+fn target_installed() -> Option<bool> {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
+    let sysroot = String::from_utf8(output.stdout).ok()?;
+    let lib = Path::new(sysroot.trim())
+        .join("lib/rustlib")
+        .join(WASM_TARGET)
+        .join("lib");
+    Some(lib.is_dir())
+}
+
+/// Variables that must not leak from this build script into the nested cargo.
+fn leaks(key: &OsStr) -> bool {
+    let Some(key) = key.to_str() else {
+        return false;
+    };
+    const EXACT: &[&str] = &[
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_TARGET_DIR",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_ENCODED_RUSTDOCFLAGS",
+        "RUSTDOCFLAGS",
+        "OUT_DIR",
+        "TARGET",
+        "HOST",
+        "NUM_JOBS",
+        "OPT_LEVEL",
+        "PROFILE",
+        "DEBUG",
+        "RUSTC_LINKER",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_CRATE_NAME",
+    ];
+    const PREFIXES: &[&str] = &[
+        "CARGO_CFG_",
+        "CARGO_FEATURE_",
+        "CARGO_PKG_",
+        "CARGO_MANIFEST_",
+        "DEP_",
+    ];
+    EXACT.contains(&key) || PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
+    if target_installed() == Some(false) {
+        return Err(rustup_hint());
+    }
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(&cargo);
+    command
+        .current_dir(root)
+        .args([
+            "build",
+            "--locked",
+            "-p",
+            WASM_PACKAGE,
+            "--target",
+            WASM_TARGET,
+        ])
+        .args(["--profile", WASM_PROFILE])
+        .arg("--target-dir")
+        .arg(target_dir)
+        // Keep our stdout for cargo: directives only.
+        .stdout(Stdio::from(std::io::stderr()));
+    for (key, _) in env::vars_os() {
+        if leaks(&key) {
+            command.env_remove(&key);
+        }
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", Path::new(&cargo).display()))?;
+    if !status.success() {
+        let mut message = format!(
+            "building the search wasm failed ({status}): `cargo build --locked -p {WASM_PACKAGE} \
+             --target {WASM_TARGET} --profile {WASM_PROFILE} --target-dir {}`; its errors are above",
+            target_dir.display()
+        );
+        if target_installed() != Some(true) {
+            message.push_str("\n\n");
+            message.push_str(&rustup_hint());
+        }
+        return Err(message);
+    }
+    let wasm = target_dir
+        .join(WASM_TARGET)
+        .join(WASM_PROFILE)
+        .join(WASM_FILE);
+    if !wasm.is_file() {
+        return Err(format!(
+            "the nested build succeeded but {} is missing",
+            wasm.display()
+        ));
+    }
+    Ok(wasm)
+}
+
+/// 64-bit FNV-1a, to name the cached `wasm-opt` output after its input.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn optimize(wasm: &Path, target_dir: &Path) -> Result<PathBuf, String> {
+    if env::var_os("STATUSREF_WASM_OPT").is_some_and(|v| v == "0") {
+        return Ok(wasm.to_path_buf());
+    }
+    let probe = Command::new("wasm-opt")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        return Ok(wasm.to_path_buf());
+    }
+    let bytes = fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let cached = target_dir.join(format!("search.{:016x}.opt.wasm", fnv(&bytes)));
+    if cached.is_file() {
+        return Ok(cached);
+    }
+    let partial = cached.with_extension("partial");
+    let status = Command::new("wasm-opt")
+        .arg("-Oz")
+        .args(WASM_OPT_FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(&partial)
+        .stdout(Stdio::from(std::io::stderr()))
+        .status();
+    match status {
+        Ok(s) if s.success() => {
+            fs::rename(&partial, &cached).map_err(|e| format!("{}: {e}", cached.display()))?;
+            // Keep only the current optimised file.
+            if let Ok(entries) = fs::read_dir(target_dir) {
+                for entry in entries.flatten() {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    if name.starts_with("search.")
+                        && name.ends_with(".opt.wasm")
+                        && entry.path() != cached
+                    {
+                        let _ = fs::remove_file(entry.path());
+                    }
+                }
+            }
+            Ok(cached)
+        }
+        other => {
+            println!(
+                "cargo:warning=wasm-opt failed ({other:?}); using the unoptimised search wasm"
+            );
+            Ok(wasm.to_path_buf())
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Search for statusref: the tantivy schema, the one-file index bundle and the query logic.
+//!
+//! The same code runs natively (the site generator writes the bundle with [`build_bundle`]; the
+//! `statusref search` command and the tests query it with [`SearchIndex`]) and compiled to
+//! `wasm32-unknown-unknown` in the reader's browser (crate `statusref-search-wasm`). The
+//! browser therefore runs exactly the query code that the native tests check.
+//!
+//! # Example
+//!
+//! ```
+//! use statusref_search::{build_bundle, Document, SearchIndex};
+//!
+//! let docs = vec![Document {
+//!     code: Some(504),
+//!     title: "504 Gateway Timeout".into(),
+//!     aliases: vec!["Gateway Time-out".into()],
+//!     keywords: vec!["proxy".into(), "upstream".into()],
+//!     description: "A gateway or proxy did not receive a timely response.".into(),
+//!     body: String::new(),
+//!     class: "5xx".into(),
+//!     status: "official".into(),
+//!     vendor: None,
+//!     url: "/http-codes/504/".into(),
+//! }];
+//! let bundle = build_bundle(&docs)?;
+//! let index = SearchIndex::open(bundle)?;
+//! let hits = index.search("gatway timout", 10)?;
+//! assert_eq!(hits[0].code, Some(504));
+//! # Ok::<(), statusref_search::Error>(())
+//! ```
+//!
+//! # Query syntax
+//!
+//! A query is a list of whitespace-separated words and filters, matched case-insensitively.
+//!
+//! | query | meaning |
+//! |---|---|
+//! | `504` | a three-digit number: that code first (every meaning of it), then pages that mention it |
+//! | `52`, `52x`, `5` | one or two digits (optionally followed by `x`): the codes that start with them, 520–529 |
+//! | `5xx` | a class: the codes of that class, in order; with other words, restricts them to the class |
+//! | `gateway timeout` | words: every word matches by English stem; the last word, while it is still being typed (no space after it), also as a prefix (`too man` → 429); a word no title, alias, vendor or keyword contains also matches those fields with typos (one edit from 4 letters, two from 8: `gatway timout` → 504) |
+//! | `class:4xx` | only codes of that class (`class:guide` for guides) |
+//! | `vendor:cloudflare` | only codes of that vendor; a multi-word vendor is written with dashes (`vendor:microsoft-iis`) or in quotes (`vendor:"microsoft iis"`), every word must match |
+//! | `is:official` | only codes registered by a standard (status official, temporary, deprecated, unused or obsolete) |
+//! | `is:unofficial` | only vendor and informal codes; `is:<status>` (`is:deprecated`, `is:guide`, …) filters by status |
+//! | `-class:5xx`, `-is:unofficial` | a filter preceded by `-` excludes instead |
+//!
+//! Double quotes group a filter value (`vendor:"microsoft iis"`); elsewhere they are ignored.
+//! A few readers' words also match the reference's vocabulary (`password` → credentials,
+//! authentication; `permission`, `denied` → forbidden; `big` → large; `upload`, `file` →
+//! content, payload), weighted below the words themselves.
+//!
+//! Several values of the same filter are alternatives (`class:4xx class:5xx`: either class);
+//! different filters must all hold. A filter alone (`vendor:cloudflare`) lists what it keeps in
+//! code order. Unknown `key:value` words are searched as plain words.
+//!
+//! # Ranking
+//!
+//! Each word scores by BM25 in the field where it matches best: title and aliases above
+//! vendor and keywords, above the description, above the body; an exact match weighs more
+//! than a prefix match, more than a one-edit typo, more than a two-edit typo; stop words
+//! (`the`, `is`, `no`, …) weigh little. The scores of the words add up, then scale by the
+//! square of the share of the words a document matches, each word counting by its rarity
+//! (a document missing a rare word drops more than one missing a common word). All the
+//! query's words in a row in a title or alias add a phrase bonus. A query equal to a
+//! title or an alias (punctuation and case aside) puts that document first; so does a
+//! three-digit number for its code. Ties are broken by code, then title.
+//!
+//! # Results
+//!
+//! A [`Hit`] carries the code, title, URL, class, status, vendor, a display badge and a plain
+//! text snippet (the description) with the byte ranges of the matched words in
+//! [`Hit::highlights`].
+#![deny(missing_docs)]
+
+mod bundle;
+pub mod quality;
+mod query;
+mod schema;
+mod search;
+
+pub use bundle::{build_bundle, BUNDLE_MAGIC, BUNDLE_VERSION};
+pub use query::{parse_query, Filter, FilterKind, ParsedQuery};
+pub use search::SearchIndex;
+
+/// One searchable document: a page, or one meaning of a code with several meanings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Document {
+    /// The status code; `None` for guides.
+    pub code: Option<u16>,
+    /// Display title, e.g. `"504 Gateway Timeout"` (for a vendor meaning: `"499 Token Required"`).
+    pub title: String,
+    /// Former and alternate names; searchable like the title.
+    pub aliases: Vec<String>,
+    /// Extra search words, weighted below title and aliases.
+    pub keywords: Vec<String>,
+    /// One sentence; also the snippet shown in results.
+    pub description: String,
+    /// Plain text of the page (may be long); searched, not stored.
+    pub body: String,
+    /// `"1xx"` … `"5xx"`, or `"guide"`.
+    pub class: String,
+    /// `official`, `temporary`, `deprecated`, `unused`, `obsolete`, `unofficial` or `guide`.
+    pub status: String,
+    /// The vendor of an unofficial code (`"Cloudflare"`, `"nginx"`, …); `None` for official ones.
+    pub vendor: Option<String>,
+    /// Final URL path, base path included: `"/http-codes/504/"`.
+    pub url: String,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Hit {
+    /// The status code; `None` for guides.
+    pub code: Option<u16>,
+    /// The document's title.
+    pub title: String,
+    /// The document's URL path.
+    pub url: String,
+    /// Relevance; higher is better. Only comparable within one query.
+    pub score: f32,
+    /// `"1xx"` … `"5xx"`, or `"guide"`.
+    pub class: String,
+    /// The document's status (see [`Document::status`]).
+    pub status: String,
+    /// The vendor, for unofficial codes.
+    pub vendor: Option<String>,
+    /// Display label: `"Official"`, the vendor name, `"Deprecated"`, `"Guide"`, …
+    pub badge: String,
+    /// Plain text to show under the title (the description, shortened around the first match
+    /// when it is long).
+    pub snippet: String,
+    /// Byte ranges `[start, end)` in [`Hit::snippet`] of the matched words, in order and
+    /// disjoint; every bound is on a UTF-8 character boundary.
+    pub highlights: Vec<[u32; 2]>,
+}
+
+/// What can go wrong when building or opening a bundle, or searching it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The index library failed.
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// Reading the index failed.
+    #[error("reading the search index: {0}")]
+    Io(#[from] std::io::Error),
+    /// The bytes are not a statusref search bundle (or a damaged one).
+    #[error("invalid search bundle: {reason}")]
+    InvalidBundle {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The bundle was written with another schema (another statusref version).
+    #[error("search bundle lacks field `{field}`: it was built by another statusref version; rebuild the site")]
+    SchemaMismatch {
+        /// The missing field.
+        field: String,
+    },
+    /// A document cannot be indexed.
+    #[error("cannot index document {title:?} ({url}): {reason}")]
+    InvalidDocument {
+        /// The document's title.
+        title: String,
+        /// The document's URL.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,146 @@
+//! Search quality checks: reader queries with the code a good search must rank high.
+//!
+//! The generator's tests run [`evaluate`] over `tests/queries.tsv` against the real content;
+//! this crate's tests run it against a corpus made from `tests/codes.tsv`
+//! ([`documents_from_codes_tsv`]).
+//!
+//! ```
+//! use statusref_search::quality::{evaluate, parse_queries_tsv};
+//! # use statusref_search::{build_bundle, Document, SearchIndex};
+//! # let docs = vec![Document { code: Some(404), title: "404 Not Found".into(), aliases: vec![],
+//! #     keywords: vec![], description: String::new(), body: String::new(), class: "4xx".into(),
+//! #     status: "official".into(), vendor: None, url: "/http-codes/404/".into() }];
+//! # let index = SearchIndex::open(build_bundle(&docs)?)?;
+//! let queries = parse_queries_tsv("query\texpected\trank\nnot fuond\t404\t1\n").unwrap();
+//! let outcomes = evaluate(&index, &queries)?;
+//! assert!(outcomes.iter().all(|o| o.passed()), "{outcomes:#?}");
+//! # Ok::<(), statusref_search::Error>(())
+//! ```
+
+use crate::{Document, Result, SearchIndex};
+
+/// One line of `queries.tsv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityQuery {
+    /// What a reader types.
+    pub query: String,
+    /// The code that must be found.
+    pub expected: u16,
+    /// The lowest acceptable position, 1-based.
+    pub rank: usize,
+}
+
+/// How one [`QualityQuery`] fared.
+#[derive(Debug, Clone)]
+pub struct QualityOutcome {
+    /// The query checked.
+    pub query: QualityQuery,
+    /// 1-based position of the first hit with the expected code, if any in the top ten.
+    pub found_at: Option<usize>,
+    /// The top hits: code and title.
+    pub top: Vec<(Option<u16>, String)>,
+}
+
+impl QualityOutcome {
+    /// Whether the expected code ranked at or above the required position.
+    pub fn passed(&self) -> bool {
+        self.found_at.is_some_and(|at| at <= self.query.rank)
+    }
+}
+
+/// Parses `queries.tsv`: a header line, then `query<TAB>expected code<TAB>rank` lines.
+///
+/// # Errors
+///
+/// A message naming the line that is malformed.
+pub fn parse_queries_tsv(tsv: &str) -> std::result::Result<Vec<QualityQuery>, String> {
+    let mut out = Vec::new();
+    for (i, line) in tsv.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let bad = || {
+            format!(
+                "queries.tsv line {}: expected `query<TAB>code<TAB>rank`, got {line:?}",
+                i + 1
+            )
+        };
+        if cols.len() < 3 {
+            return Err(bad());
+        }
+        out.push(QualityQuery {
+            query: cols[0].to_string(),
+            expected: cols[1].trim().parse().map_err(|_| bad())?,
+            rank: cols[2].trim().parse().map_err(|_| bad())?,
+        });
+    }
+    Ok(out)
+}
+
+/// Runs every query and reports where its expected code ranked.
+///
+/// # Errors
+///
+/// If a search fails.
+pub fn evaluate(index: &SearchIndex, queries: &[QualityQuery]) -> Result<Vec<QualityOutcome>> {
+    queries
+        .iter()
+        .map(|q| {
+            let hits = index.search(&q.query, 10)?;
+            Ok(QualityOutcome {
+                found_at: hits
+                    .iter()
+                    .position(|h| h.code == Some(q.expected))
+                    .map(|p| p + 1),
+                top: hits.iter().map(|h| (h.code, h.title.clone())).collect(),
+                query: q.clone(),
+            })
+        })
+        .collect()
+}
+
+/// A test corpus from `codes.tsv` (columns `code name class kind vendor source spec_url
+/// former_names note`): title `"NNN Name"`, aliases from `former_names` (`;`-separated), the
+/// vendor, the note as description. Malformed lines are skipped.
+pub fn documents_from_codes_tsv(tsv: &str) -> Vec<Document> {
+    tsv.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let c: Vec<&str> = line.split('\t').collect();
+            if c.len() < 9 {
+                return None;
+            }
+            let code: u16 = c[0].trim().parse().ok()?;
+            let vendor = Some(c[4].trim().to_string()).filter(|v| !v.is_empty());
+            let slug = vendor
+                .as_deref()
+                .map(|v| {
+                    v.to_lowercase()
+                        .split(|ch: char| !ch.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("-")
+                })
+                .map(|s| format!("#{s}"))
+                .unwrap_or_default();
+            Some(Document {
+                code: Some(code),
+                title: format!("{code} {}", c[1].trim()),
+                aliases: c[7]
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                keywords: Vec::new(),
+                description: c[8].trim().to_string(),
+                body: String::new(),
+                class: c[2].trim().to_string(),
+                status: c[3].trim().to_string(),
+                vendor,
+                url: format!("/http-codes/{code}/{slug}"),
+            })
+        })
+        .collect()
+}

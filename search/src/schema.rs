@@ -1,0 +1,306 @@
+//! The tantivy schema shared by the writer and the readers, and its analyzers.
+
+use std::borrow::Cow;
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED,
+};
+
+use tantivy::tokenizer::{
+    LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter,
+    TokenStream, Tokenizer, TokenizerManager,
+};
+use tantivy::Index;
+
+use crate::{Error, Result};
+
+/// Analyzer of every searchable text field: words of letters and digits, lowercased, English
+/// stems.
+pub(crate) const TEXT_ANALYZER: &str = "statusref_en";
+/// Analyzer of the keyword fields (class, status, code as text, exact names): the whole value.
+pub(crate) const RAW_ANALYZER: &str = "raw";
+
+/// Field handles; looked up by name so that a reader checks the bundle's schema.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    /// The code as a number (fast field, stored).
+    pub code: Field,
+    /// The code as text (`"504"`), for prefix queries (`52` → 520–529).
+    pub code_text: Field,
+    pub title: Field,
+    pub aliases: Field,
+    pub keywords: Field,
+    pub description: Field,
+    pub body: Field,
+    /// Vendor name, analyzed like text: scored, and filtered by `vendor:`.
+    pub vendor: Field,
+    pub class: Field,
+    pub status: Field,
+    /// Filter flags for `is:` (the status, plus `official` for registered codes).
+    pub flags: Field,
+    pub url: Field,
+    /// Normalised title, name and aliases, whole: an exact-name match.
+    pub name_exact: Field,
+    /// Stored only: a body excerpt for documents without a description.
+    pub excerpt: Field,
+    /// Input order (fast field), to merge segments deterministically.
+    pub ord: Field,
+}
+
+/// Fields searched by words, with their weights (title and aliases first).
+pub(crate) fn weighted_text_fields(f: &Fields) -> [(Field, f32); 6] {
+    [
+        (f.title, 5.0),
+        (f.aliases, 4.5),
+        (f.vendor, 3.0),
+        (f.keywords, 3.0),
+        (f.description, 1.6),
+        (f.body, 1.0),
+    ]
+}
+
+fn text(positions: bool, stored: bool) -> TextOptions {
+    let record = if positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TEXT_ANALYZER)
+            .set_index_option(record),
+    );
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+fn raw(stored: bool) -> TextOptions {
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(RAW_ANALYZER)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+/// The schema of a statusref search index.
+pub(crate) fn schema() -> Schema {
+    let mut b = Schema::builder();
+    b.add_u64_field(
+        "code",
+        NumericOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored(),
+    );
+    b.add_text_field("code_text", raw(false));
+    b.add_text_field("title", text(true, true));
+    // Aliases and keywords are searched, not shown: not stored (smaller bundle, faster hits).
+    b.add_text_field("aliases", text(true, false));
+    b.add_text_field("keywords", text(false, false));
+    b.add_text_field("description", text(false, true));
+    b.add_text_field("body", text(false, false));
+    b.add_text_field("vendor", text(false, true));
+    b.add_text_field("class", raw(true));
+    b.add_text_field("status", raw(true));
+    b.add_text_field("flags", raw(false));
+    b.add_text_field("url", STORED);
+    b.add_text_field("name_exact", raw(false));
+    b.add_text_field("excerpt", STORED);
+    b.add_u64_field("ord", NumericOptions::default().set_fast());
+    b.build()
+}
+
+impl Fields {
+    /// Looks every field up in `schema`.
+    pub(crate) fn from_schema(schema: &Schema) -> Result<Fields> {
+        let get = |name: &str| {
+            schema.get_field(name).map_err(|_| Error::SchemaMismatch {
+                field: name.to_string(),
+            })
+        };
+        Ok(Fields {
+            code: get("code")?,
+            code_text: get("code_text")?,
+            title: get("title")?,
+            aliases: get("aliases")?,
+            keywords: get("keywords")?,
+            description: get("description")?,
+            body: get("body")?,
+            vendor: get("vendor")?,
+            class: get("class")?,
+            status: get("status")?,
+            flags: get("flags")?,
+            url: get("url")?,
+            name_exact: get("name_exact")?,
+            excerpt: get("excerpt")?,
+            ord: get("ord")?,
+        })
+    }
+}
+
+/// The text analyzer: simple tokenizer, long tokens dropped, lowercase, English stemmer.
+pub(crate) fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(EnglishStemmer)
+        .build()
+}
+
+/// The Snowball English stemmer (the one tantivy's `Stemmer` uses), calling only the English
+/// algorithm so that the wasm build does not carry the other seventeen languages tantivy's
+/// runtime language switch links in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EnglishStemmer;
+
+impl TokenFilter for EnglishStemmer {
+    type Tokenizer<T: Tokenizer> = EnglishStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> EnglishStemmerFilter<T> {
+        EnglishStemmerFilter(tokenizer)
+    }
+}
+
+/// [`EnglishStemmer`] applied to a tokenizer.
+#[derive(Clone, Debug)]
+pub(crate) struct EnglishStemmerFilter<T>(T);
+
+impl<T: Tokenizer> Tokenizer for EnglishStemmerFilter<T> {
+    type TokenStream<'a> = EnglishStemmerStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        EnglishStemmerStream {
+            tail: self.0.token_stream(text),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+}
+
+/// The token stream of [`EnglishStemmerFilter`].
+pub(crate) struct EnglishStemmerStream<T> {
+    tail: T,
+    stemmer: frostem::Stemmer,
+}
+
+impl<T: TokenStream> TokenStream for EnglishStemmerStream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        let stemmed = match self.stemmer.stem(&token.text) {
+            Cow::Owned(stem) => Some(stem),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(stem) = stemmed {
+            token.text = stem;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Registers the analyzers the schema names on `index` (writer and readers alike).
+pub(crate) fn register_analyzers(index: &Index) {
+    let manager: &TokenizerManager = index.tokenizers();
+    manager.register(TEXT_ANALYZER, text_analyzer());
+    manager.register(RAW_ANALYZER, RawTokenizer::default());
+}
+
+/// Normalises a name for exact matching: lowercase words of letters and digits joined by one
+/// space (`"Request Time-out"` → `"request time out"`).
+pub(crate) fn normalize_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Flags indexed for `is:` filters.
+pub(crate) fn flags_for_status(status: &str) -> Vec<String> {
+    let status = status.to_ascii_lowercase();
+    let mut flags = vec![status.clone()];
+    match status.as_str() {
+        "official" | "temporary" | "deprecated" | "unused" | "obsolete" => {
+            if status != "official" {
+                flags.push("official".into());
+            }
+        }
+        "guide" => {}
+        _ => {
+            if status != "unofficial" {
+                flags.push("unofficial".into());
+            }
+        }
+    }
+    flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_names() {
+        assert_eq!(normalize_name("Request Time-out"), "request time out");
+        assert_eq!(normalize_name("  I'm a teapot! "), "i m a teapot");
+        assert_eq!(normalize_name("(Unused)"), "unused");
+    }
+
+    #[test]
+    fn stems_english() {
+        let mut analyzer = text_analyzer();
+        let mut stream =
+            analyzer.token_stream("Requested entities are unprocessable; TIMEOUTS, many running");
+        let mut stems = Vec::new();
+        while let Some(t) = stream.next() {
+            stems.push(t.text.clone());
+        }
+        assert_eq!(
+            stems,
+            [
+                "request",
+                "entiti",
+                "are",
+                "unprocess",
+                "timeout",
+                "mani",
+                "run"
+            ]
+        );
+    }
+
+    #[test]
+    fn flags() {
+        assert_eq!(flags_for_status("official"), ["official"]);
+        assert_eq!(flags_for_status("deprecated"), ["deprecated", "official"]);
+        assert_eq!(flags_for_status("unofficial"), ["unofficial"]);
+        assert_eq!(flags_for_status("guide"), ["guide"]);
+    }
+
+    #[test]
+    fn schema_round_trips_field_lookup() {
+        Fields::from_schema(&schema()).unwrap();
+    }
+}

@@ -1,0 +1,787 @@
+//! Opening a bundle and answering queries.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use tantivy::collector::TopDocs;
+use tantivy::directory::OwnedBytes;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring,
+    FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
+use tantivy::{
+    DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader,
+    TantivyDocument, Term,
+};
+
+use crate::bundle::open_index;
+use crate::query::{parse_query, FilterKind, ParsedQuery};
+use crate::schema::{self, normalize_name, weighted_text_fields, Fields};
+use crate::{Hit, Result};
+
+/// Score added for a document whose code is a number in the query.
+const CODE_BOOST: f32 = 1000.0;
+/// Score added when the whole query is a title, a name or an alias.
+const EXACT_NAME_BOOST: f32 = 200.0;
+/// Score added per title/alias field that contains the query words as a phrase.
+const PHRASE_BOOST: f32 = 6.0;
+/// Score of a code matching a code prefix (`52` → 520–529) when nothing else is asked.
+const CODE_PREFIX_SCORE: f32 = 1.0;
+
+/// Weight of a match by kind, times the field weight.
+const EXACT_WEIGHT: f32 = 1.0;
+const FUZZY1_WEIGHT: f32 = 0.55;
+const FUZZY2_WEIGHT: f32 = 0.35;
+/// Prefix completions weigh between these, more when the typed part is most of the word.
+const PREFIX_MIN_WEIGHT: f32 = 0.5;
+const PREFIX_MAX_WEIGHT: f32 = 0.85;
+/// Most completions of a prefix kept per field (the most frequent ones).
+const MAX_PREFIX_EXPANSIONS: usize = 24;
+/// Most typo corrections kept per field (the closest, then most frequent, ones).
+const MAX_FUZZY_EXPANSIONS: usize = 16;
+/// Weight of a stop word's match (`the`, `is`, `no`, …), times its field weight.
+const STOP_WORD_WEIGHT: f32 = 0.2;
+/// Weight of a reader's word standing in for the site's word (`password` → `credentials`).
+const SYNONYM_WEIGHT: f32 = 0.8;
+/// Share of the other fields' scores added to a word's best field.
+const TIE_BREAKER: f32 = 0.1;
+/// Longest snippet, in bytes, before it is cut around the first match.
+const SNIPPET_LEN: usize = 220;
+
+/// Words never expanded by prefix or typo tolerance and never highlighted.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "no", "of",
+    "on", "or", "that", "the", "this", "to", "was", "were", "with",
+];
+
+/// Readers' words and the words the reference uses for them (matched by stem, weighed
+/// [`SYNONYM_WEIGHT`]). Kept short: each line fixes a query readers actually type.
+const SYNONYMS: &[(&[&str], &[&str])] = &[
+    (
+        &[
+            "password",
+            "credential",
+            "login",
+            "logged",
+            "signin",
+            "unauthenticated",
+        ],
+        &["unauthorized", "authentication", "credentials"],
+    ),
+    (
+        &["permission", "denied", "forbid", "disallowed"],
+        &["forbidden", "refuses"],
+    ),
+    (&["big", "huge"], &["large"]),
+    (&["upload", "file"], &["content", "payload"]),
+];
+
+/// A query ready to run: the whole query, and each word's clause (to count the words a
+/// document matches).
+struct Built {
+    query: Box<dyn Query>,
+    /// Each word's clause and importance (inverse document frequency).
+    words: Vec<(Box<dyn Query>, f32)>,
+    highlight: BTreeSet<String>,
+}
+
+/// A search index opened from a bundle, ready to answer queries.
+pub struct SearchIndex {
+    #[allow(dead_code)]
+    index: Index,
+    #[allow(dead_code)]
+    reader: IndexReader,
+    searcher: Searcher,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+    /// [`SYNONYMS`] as stems.
+    synonyms: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("num_docs", &self.num_docs())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One query token: the typed text and its stem.
+#[derive(Debug, Clone)]
+struct Token {
+    raw: String,
+    stem: String,
+    prefix: bool,
+}
+
+/// The terms a token expands to, per field, with their match weight.
+type Expansions = BTreeMap<(Field, String), f32>;
+
+impl SearchIndex {
+    /// Opens a bundle written by [`build_bundle`](crate::build_bundle).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidBundle`](crate::Error::InvalidBundle) for bytes that are not a bundle,
+    /// [`Error::SchemaMismatch`](crate::Error::SchemaMismatch) for a bundle of another version.
+    pub fn open(bundle: Vec<u8>) -> Result<Self> {
+        Self::open_bytes(OwnedBytes::new(bundle))
+    }
+
+    /// Like [`SearchIndex::open`], over bytes already in an [`OwnedBytes`] (no copy).
+    ///
+    /// # Errors
+    ///
+    /// As [`SearchIndex::open`].
+    pub fn open_bytes(bundle: OwnedBytes) -> Result<Self> {
+        let (index, schema) = open_index(bundle)?;
+        let fields = Fields::from_schema(&schema)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let mut index = SearchIndex {
+            index,
+            reader,
+            searcher,
+            fields,
+            analyzer: schema::text_analyzer(),
+            synonyms: Vec::new(),
+        };
+        let stems = |words: &[&str]| -> Vec<String> {
+            words
+                .iter()
+                .flat_map(|w| index.tokens(w))
+                .map(|(_, stem)| stem)
+                .collect()
+        };
+        let synonyms = SYNONYMS
+            .iter()
+            .map(|(from, to)| (stems(from), stems(to)))
+            .collect();
+        index.synonyms = synonyms;
+        Ok(index)
+    }
+
+    /// Number of documents in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Runs a few representative queries so that the first real one is fast (typo automata
+    /// are built once, on first use).
+    ///
+    /// # Errors
+    ///
+    /// As [`SearchIndex::search`].
+    pub fn warm_up(&self) -> Result<()> {
+        self.search("gatway timout internl", 1)?;
+        self.search("5xx vendor:x is:official 52 404 not fou", 1)?;
+        Ok(())
+    }
+
+    /// Answers `query` (see the crate docs for the syntax) with at most `limit` hits, best
+    /// first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Tantivy`](crate::Error::Tantivy) if the index cannot be read.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        let parsed = parse_query(query);
+        if parsed.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let built = self.build_query(&parsed)?;
+        let scoring = EnableScoring::enabled_from_searcher(&self.searcher);
+        let word_weights = built
+            .words
+            .iter()
+            .map(|(q, importance)| Ok((q.weight(scoring)?, *importance)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let collector = TopDocs::with_limit(limit).tweak_score(coordinator(Arc::new(word_weights)));
+        let top = self.searcher.search(&*built.query, &collector)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for ((score, _), address) in top {
+            hits.push(self.hit(address, score, &built.highlight)?);
+        }
+        Ok(hits)
+    }
+
+    /// Tokenizes `text` with the index's analyzer: (raw lowercase text, stem) per token.
+    fn tokens(&self, text: &str) -> Vec<(String, String)> {
+        let mut analyzer = self.analyzer.clone();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            let raw = text
+                .get(token.offset_from..token.offset_to)
+                .unwrap_or(&token.text)
+                .to_lowercase();
+            out.push((raw, token.text.clone()));
+        }
+        out
+    }
+
+    fn query_tokens(&self, parsed: &ParsedQuery) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        for word in &parsed.words {
+            for (raw, stem) in self.tokens(word) {
+                tokens.push(Token {
+                    raw,
+                    stem,
+                    prefix: false,
+                });
+            }
+        }
+        if parsed.last_word_is_prefix {
+            if let Some(last) = tokens.last_mut() {
+                last.prefix = true;
+            }
+        }
+        tokens
+    }
+
+    /// The exact, prefix and typo expansions of `token` in every searched field.
+    ///
+    /// Also returns the largest document frequency among the expansions (how common the word
+    /// is), for its importance in coordination.
+    fn expand(&self, token: &Token) -> Result<(Expansions, u32)> {
+        let mut out = Expansions::new();
+        let mut max_doc_freq = 0u32;
+        let stop = STOP_WORDS.contains(&token.raw.as_str());
+        let chars = token.raw.chars().count().min(token.stem.chars().count());
+        let distance: u8 = if stop || token.raw.bytes().any(|b| b.is_ascii_digit()) {
+            0
+        } else if chars >= 8 {
+            2
+        } else if chars >= 4 {
+            1
+        } else {
+            0
+        };
+        let prefix = token.prefix && !stop;
+        let synonyms: Vec<&String> = self
+            .synonyms
+            .iter()
+            .filter(|(from, _)| from.contains(&token.stem))
+            .flat_map(|(_, to)| to)
+            .collect();
+        let names = [
+            self.fields.title,
+            self.fields.aliases,
+            self.fields.vendor,
+            self.fields.keywords,
+        ];
+        // Exact, synonyms and completions, in every field.
+        let mut names_matched = false;
+        for (field, _) in weighted_text_fields(&self.fields) {
+            let approximate = field != self.fields.body;
+            for segment in self.searcher.segment_readers() {
+                let inverted = segment.inverted_index(field)?;
+                let dict = inverted.terms();
+                if let Some(info) = dict.get(token.stem.as_bytes())? {
+                    max_doc_freq = max_doc_freq.max(info.doc_freq);
+                    bump(&mut out, field, &token.stem, EXACT_WEIGHT);
+                    names_matched |= names.contains(&field);
+                }
+                if !approximate || stop {
+                    continue;
+                }
+                for synonym in &synonyms {
+                    if let Some(info) = dict.get(String::as_bytes(synonym))? {
+                        max_doc_freq = max_doc_freq.max(info.doc_freq);
+                        bump(&mut out, field, synonym, SYNONYM_WEIGHT);
+                    }
+                }
+                if prefix {
+                    let prefix = token.raw.as_bytes();
+                    let mut builder = dict.range().ge(prefix);
+                    if let Some(end) = prefix_end(prefix) {
+                        builder = builder.lt(end);
+                    }
+                    let mut stream = builder.into_stream()?;
+                    let mut found: Vec<(u32, String)> = Vec::new();
+                    while stream.advance() {
+                        if let Ok(term) = std::str::from_utf8(stream.key()) {
+                            found.push((stream.value().doc_freq, term.to_string()));
+                        }
+                    }
+                    names_matched |= !found.is_empty() && names.contains(&field);
+                    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+                    for (doc_freq, term) in found.into_iter().take(MAX_PREFIX_EXPANSIONS) {
+                        max_doc_freq = max_doc_freq.max(doc_freq);
+                        let share = token.raw.len() as f32 / term.len().max(1) as f32;
+                        let weight =
+                            PREFIX_MIN_WEIGHT + (PREFIX_MAX_WEIGHT - PREFIX_MIN_WEIGHT) * share;
+                        bump(&mut out, field, &term, weight);
+                    }
+                }
+            }
+        }
+        // Typos: only for words no title, alias, vendor or keyword has, and only in those
+        // fields (names are what readers misspell; scanning every field's terms with an
+        // automaton is the slowest part of a query).
+        if names_matched || stop {
+            return Ok((out, max_doc_freq));
+        }
+        let fuzzy = if distance > 0 {
+            let term = Term::from_field_text(self.fields.title, &token.stem);
+            Some(FuzzyTermQuery::new(term, distance, true).automaton()?)
+        } else {
+            None
+        };
+        let fuzzy_prefix = if prefix && chars >= 5 {
+            let term = Term::from_field_text(self.fields.title, &token.raw);
+            Some(FuzzyTermQuery::new_prefix(term, 1, true).automaton()?)
+        } else {
+            None
+        };
+        if fuzzy.is_none() && fuzzy_prefix.is_none() {
+            return Ok((out, max_doc_freq));
+        }
+        for field in names {
+            for segment in self.searcher.segment_readers() {
+                let inverted = segment.inverted_index(field)?;
+                let dict = inverted.terms();
+                let mut found: Vec<(u8, u32, String)> = Vec::new();
+                if let Some(dfa) = &fuzzy {
+                    let mut stream = dict.search(dfa).into_stream()?;
+                    while stream.advance() {
+                        if let Ok(term) = std::str::from_utf8(stream.key()) {
+                            let d = osa_distance(&token.stem, term);
+                            found.push((d, stream.value().doc_freq, term.to_string()));
+                        }
+                    }
+                }
+                if let Some(dfa) = &fuzzy_prefix {
+                    let mut stream = dict.search(dfa).into_stream()?;
+                    while stream.advance() {
+                        if let Ok(term) = std::str::from_utf8(stream.key()) {
+                            // A typo in the part typed so far: one edit, weighed like a
+                            // two-edit correction since the word is unfinished.
+                            found.push((2, stream.value().doc_freq, term.to_string()));
+                        }
+                    }
+                }
+                found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+                for (d, doc_freq, term) in found.into_iter().take(MAX_FUZZY_EXPANSIONS) {
+                    max_doc_freq = max_doc_freq.max(doc_freq);
+                    let weight = match d {
+                        0 => EXACT_WEIGHT,
+                        1 => FUZZY1_WEIGHT,
+                        _ => FUZZY2_WEIGHT,
+                    };
+                    bump(&mut out, field, &term, weight);
+                }
+            }
+        }
+        Ok((out, max_doc_freq))
+    }
+
+    fn build_query(&self, parsed: &ParsedQuery) -> Result<Built> {
+        let f = &self.fields;
+        let field_weights: BTreeMap<Field, f32> = weighted_text_fields(f).into_iter().collect();
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut words: Vec<(Box<dyn Query>, f32)> = Vec::new();
+        let mut highlight = BTreeSet::new();
+
+        let tokens = self.query_tokens(parsed);
+        for token in &tokens {
+            let (expansions, doc_freq) = self.expand(token)?;
+            if !STOP_WORDS.contains(&token.raw.as_str()) {
+                highlight.extend(expansions.keys().map(|(_, t)| t.clone()));
+            }
+            if expansions.is_empty() {
+                continue;
+            }
+            let stop = STOP_WORDS.contains(&token.raw.as_str());
+            let disjuncts: Vec<Box<dyn Query>> = expansions
+                .into_iter()
+                .map(|((field, term), weight)| {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, &term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    let weight =
+                        weight * field_weights[&field] * if stop { STOP_WORD_WEIGHT } else { 1.0 };
+                    Box::new(BoostQuery::new(Box::new(q), weight)) as Box<dyn Query>
+                })
+                .collect();
+            let clause: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                disjuncts,
+                TIE_BREAKER,
+            ));
+            // Stop words score but do not count as words to match.
+            if !STOP_WORDS.contains(&token.raw.as_str()) {
+                let idf = (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
+                words.push((clause.box_clone(), idf));
+            }
+            should.push((Occur::Should, clause));
+        }
+
+        // The whole text part as a phrase in a title or an alias.
+        let stems: Vec<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
+        if stems.len() >= 2 {
+            for field in [f.title, f.aliases] {
+                let terms = stems
+                    .iter()
+                    .map(|s| Term::from_field_text(field, s))
+                    .collect();
+                should.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(PhraseQuery::new(terms)),
+                        PHRASE_BOOST,
+                    )),
+                ));
+            }
+        }
+        // The whole query is a name.
+        let name = normalize_name(&parsed.text());
+        if !name.is_empty() {
+            should.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.name_exact, &name),
+                        IndexRecordOption::Basic,
+                    )),
+                    EXACT_NAME_BOOST,
+                )),
+            ));
+        }
+        for code in &parsed.codes {
+            should.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.code_text, &code.to_string()),
+                        IndexRecordOption::Basic,
+                    )),
+                    CODE_BOOST,
+                )),
+            ));
+        }
+
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !parsed.code_prefixes.is_empty() {
+            let prefixes: Vec<(Occur, Box<dyn Query>)> = parsed
+                .code_prefixes
+                .iter()
+                .map(|p| {
+                    let term = Term::from_field_text(f.code_text, p);
+                    (
+                        Occur::Should,
+                        Box::new(ConstScoreQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(term, 0, false)),
+                            CODE_PREFIX_SCORE,
+                        )) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            let prefixes = Box::new(BooleanQuery::new(prefixes));
+            if should.is_empty() {
+                should.push((Occur::Should, prefixes));
+            } else {
+                // With words, `5xx timeout` restricts the words to the class.
+                must.push((Occur::Must, Box::new(ConstScoreQuery::new(prefixes, 0.0))));
+            }
+        }
+
+        // Filters: alternatives within a kind, all kinds must hold.
+        let mut by_kind: BTreeMap<FilterKind, Vec<Box<dyn Query>>> = BTreeMap::new();
+        for filter in &parsed.filters {
+            let q = self.filter_query(filter.kind, &filter.value);
+            if filter.negated {
+                must.push((Occur::MustNot, q));
+            } else {
+                by_kind.entry(filter.kind).or_default().push(q);
+            }
+        }
+        for (_, alternatives) in by_kind {
+            let any = BooleanQuery::new(
+                alternatives
+                    .into_iter()
+                    .map(|q| (Occur::Should, q))
+                    .collect(),
+            );
+            must.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(any), 0.0)),
+            ));
+        }
+
+        let main: Box<dyn Query> = if should.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(should))
+        };
+        let query: Box<dyn Query> = if must.is_empty() {
+            main
+        } else {
+            must.push((Occur::Must, main));
+            Box::new(BooleanQuery::new(must))
+        };
+        Ok(Built {
+            query,
+            words,
+            highlight,
+        })
+    }
+
+    fn filter_query(&self, kind: FilterKind, value: &str) -> Box<dyn Query> {
+        let f = &self.fields;
+        let exact = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        match kind {
+            FilterKind::Class => {
+                let value = if value.len() == 1 && value.as_bytes()[0].is_ascii_digit() {
+                    format!("{value}xx")
+                } else {
+                    value.to_string()
+                };
+                exact(f.class, &value)
+            }
+            FilterKind::Is => exact(f.flags, value),
+            FilterKind::Vendor => {
+                let words: Vec<(Occur, Box<dyn Query>)> = self
+                    .tokens(value)
+                    .into_iter()
+                    .map(|(_, stem)| (Occur::Must, exact(f.vendor, &stem)))
+                    .collect();
+                if words.is_empty() {
+                    Box::new(tantivy::query::EmptyQuery)
+                } else {
+                    Box::new(BooleanQuery::new(words))
+                }
+            }
+        }
+    }
+
+    fn hit(&self, address: DocAddress, score: f32, terms: &BTreeSet<String>) -> Result<Hit> {
+        let f = &self.fields;
+        let doc: TantivyDocument = self.searcher.doc(address)?;
+        let text = |field: Field| -> String {
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let code = doc
+            .get_first(f.code)
+            .and_then(|v| v.as_u64())
+            .and_then(|c| u16::try_from(c).ok());
+        let title = text(f.title);
+        let status = text(f.status);
+        let vendor = Some(text(f.vendor)).filter(|v| !v.is_empty());
+        let mut source = text(f.description);
+        if source.trim().is_empty() {
+            source = text(f.excerpt);
+        }
+        let (snippet, highlights) = self.snippet(&source, terms);
+        Ok(Hit {
+            code,
+            badge: badge(&status, vendor.as_deref()),
+            title,
+            url: text(f.url),
+            score,
+            class: text(f.class),
+            status,
+            vendor,
+            snippet,
+            highlights,
+        })
+    }
+
+    /// The snippet for `source`: shortened around the first match when long, with the byte
+    /// ranges of the matched words.
+    fn snippet(&self, source: &str, terms: &BTreeSet<String>) -> (String, Vec<[u32; 2]>) {
+        // Only words starting like a matched term are stemmed (stemming keeps the first two
+        // letters): most of a snippet is skipped cheaply.
+        let starts: BTreeSet<String> = terms.iter().map(|t| t.chars().take(2).collect()).collect();
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+        let ranges = |text: &str| -> Vec<[u32; 2]> {
+            let mut tokenizer = SimpleTokenizer::default();
+            let mut stream = tokenizer.token_stream(text);
+            let mut out: Vec<[u32; 2]> = Vec::new();
+            while let Some(token) = stream.next() {
+                if token.text.len() > 40 {
+                    continue;
+                }
+                let lower = token.text.to_lowercase();
+                let start: String = lower.chars().take(2).collect();
+                if !starts.contains(&start) || !terms.contains(stemmer.stem(&lower).as_ref()) {
+                    continue;
+                }
+                let (from, to) = (token.offset_from as u32, token.offset_to as u32);
+                match out.last_mut() {
+                    Some(last) if last[1] == from => last[1] = to,
+                    _ => out.push([from, to]),
+                }
+            }
+            out
+        };
+        let all = ranges(source);
+        if source.len() <= SNIPPET_LEN {
+            return (source.to_string(), all);
+        }
+        let first = all.first().map_or(0, |r| r[0] as usize);
+        let mut start = first.saturating_sub(SNIPPET_LEN / 4);
+        if start > 0 {
+            // Start at a word.
+            start = source[..start]
+                .rfind(char::is_whitespace)
+                .map_or(0, |i| i + 1);
+        }
+        let mut end = (start + SNIPPET_LEN).min(source.len());
+        while !source.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end < source.len() {
+            end = source[..end].rfind(char::is_whitespace).unwrap_or(end);
+        }
+        let mut snippet = String::new();
+        if start > 0 {
+            snippet.push('…');
+        }
+        snippet.push_str(source[start..end].trim_end());
+        if end < source.len() {
+            snippet.push('…');
+        }
+        let ranges = ranges(&snippet);
+        (snippet, ranges)
+    }
+}
+
+/// The sort key of a matching document: its score with the words' share scaled by the square
+/// of the share of the words it matches, each word counting by its importance (coordination),
+/// and its doc id for stable ties (docs are indexed in code order).
+type WordWeights = Arc<Vec<(Box<dyn Weight>, f32)>>;
+/// Computes a document's sort key within one segment.
+type DocSortKey = Box<dyn Fn(DocId, Score) -> (Score, Reverse<DocId>)>;
+
+fn coordinator(word_weights: WordWeights) -> impl Fn(&SegmentReader) -> DocSortKey + Send + Sync {
+    move |segment: &SegmentReader| {
+        let scorers: Vec<(Box<dyn Scorer>, f32)> = word_weights
+            .iter()
+            .filter_map(|(w, importance)| Some((w.scorer(segment, 1.0).ok()?, *importance)))
+            .collect();
+        let total: f32 = word_weights.iter().map(|(_, importance)| importance).sum();
+        let scorers = RefCell::new(scorers);
+        Box::new(move |doc: DocId, score: Score| {
+            if total <= 0.0 {
+                return (score, Reverse(doc));
+            }
+            let mut scorers = scorers.borrow_mut();
+            let mut matched = 0.0;
+            let mut words_score = 0.0;
+            for (scorer, importance) in scorers.iter_mut() {
+                let mut at = scorer.doc();
+                if at < doc {
+                    at = scorer.seek(doc);
+                }
+                if at == doc {
+                    matched += *importance;
+                    words_score += scorer.score();
+                }
+            }
+            let coverage = matched / total;
+            let score = (score - words_score).max(0.0) + words_score * coverage * coverage;
+            (score, Reverse(doc))
+        })
+    }
+}
+
+fn bump(out: &mut Expansions, field: Field, term: &str, weight: f32) {
+    let slot = out.entry((field, term.to_string())).or_insert(0.0);
+    if weight > *slot {
+        *slot = weight;
+    }
+}
+
+/// The smallest byte string greater than every string starting with `prefix`.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// Optimal string alignment distance (Levenshtein with adjacent transpositions), by chars.
+fn osa_distance(a: &str, b: &str) -> u8 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()].min(u8::MAX as usize) as u8
+}
+
+/// The badge shown beside a result.
+fn badge(status: &str, vendor: Option<&str>) -> String {
+    match status {
+        "official" => "Official".into(),
+        "unofficial" => vendor.unwrap_or("Unofficial").to_string(),
+        "guide" => "Guide".into(),
+        other => {
+            let mut chars = other.chars();
+            match chars.next() {
+                Some(c) => c.to_uppercase().chain(chars).collect(),
+                None => "Unofficial".into(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(osa_distance("gatway", "gateway"), 1);
+        assert_eq!(osa_distance("fuond", "found"), 1);
+        assert_eq!(osa_distance("abc", "abc"), 0);
+        assert_eq!(osa_distance("", "ab"), 2);
+    }
+
+    #[test]
+    fn prefix_ends() {
+        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_end(&[b'a', 0xff]), Some(b"b".to_vec()));
+        assert_eq!(prefix_end(&[0xff]), None);
+    }
+
+    #[test]
+    fn badges() {
+        assert_eq!(badge("official", None), "Official");
+        assert_eq!(badge("unofficial", Some("Cloudflare")), "Cloudflare");
+        assert_eq!(badge("deprecated", None), "Deprecated");
+        assert_eq!(badge("guide", None), "Guide");
+    }
+}

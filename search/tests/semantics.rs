@@ -1,0 +1,183 @@
+//! The query semantics of issue 4, checked natively on the codes.tsv corpus plus a guide.
+
+use std::sync::OnceLock;
+
+use statusref_search::quality::documents_from_codes_tsv;
+use statusref_search::{build_bundle, Document, Hit, SearchIndex};
+
+fn index() -> &'static SearchIndex {
+    static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/codes.tsv");
+        let tsv = std::fs::read_to_string(path).expect("tests/codes.tsv");
+        let mut docs = documents_from_codes_tsv(&tsv);
+        docs.push(Document {
+            code: None,
+            title: "Debugging timeouts behind a proxy".into(),
+            aliases: vec![],
+            keywords: vec!["troubleshooting".into()],
+            description: "How to tell 504, 524 and 408 apart.".into(),
+            body: "Walk the chain from the browser to the origin: load balancer, CDN, reverse \
+                   proxy, application server. Each hop has its own idle timeout."
+                .into(),
+            class: "guide".into(),
+            status: "guide".into(),
+            vendor: None,
+            url: "/guides/timeouts/".into(),
+        });
+        SearchIndex::open(build_bundle(&docs).unwrap()).unwrap()
+    })
+}
+
+fn search(q: &str) -> Vec<Hit> {
+    index().search(q, 100).unwrap()
+}
+
+fn codes(q: &str) -> Vec<Option<u16>> {
+    search(q).iter().map(|h| h.code).collect()
+}
+
+#[test]
+fn a_number_puts_that_code_first() {
+    assert_eq!(codes("524")[0], Some(524));
+    assert_eq!(codes("404 not found")[0], Some(404));
+    // Both meanings of a shared code come first.
+    let hits = codes("499");
+    assert_eq!(&hits[..2], &[Some(499), Some(499)]);
+}
+
+#[test]
+fn two_digits_or_nnx_give_the_decade_in_order() {
+    let expected: Vec<Option<u16>> = [520, 521, 522, 523, 524, 525, 526, 527, 529, 529]
+        .into_iter()
+        .map(Some)
+        .collect();
+    assert_eq!(codes("52"), expected);
+    assert_eq!(codes("52x"), expected);
+}
+
+#[test]
+fn nxx_gives_the_class() {
+    let hits = search("5xx");
+    assert!(hits.len() > 20);
+    assert!(hits.iter().all(|h| h.class == "5xx"));
+    assert_eq!(hits[0].code, Some(500));
+    // With words, it restricts them to the class.
+    let hits = search("5xx timeout");
+    assert_eq!(hits[0].code, Some(504));
+    assert!(hits.iter().all(|h| h.class == "5xx"), "{hits:?}");
+}
+
+#[test]
+fn typos_prefixes_and_former_names() {
+    assert_eq!(codes("gatway timout")[0], Some(504));
+    assert_eq!(codes("unathorized")[0], Some(401));
+    assert_eq!(codes("too man")[0], Some(429));
+    assert_eq!(codes("gateway ti")[0], Some(504));
+    assert_eq!(codes("payload too large")[0], Some(413));
+    assert_eq!(codes("request entity too large")[0], Some(413));
+    assert_eq!(codes("unprocessable entity")[0], Some(422));
+}
+
+#[test]
+fn exact_title_first() {
+    assert_eq!(codes("bad request")[0], Some(400));
+    assert_eq!(codes("Not Found")[0], Some(404));
+    assert_eq!(codes("this is fine")[0], Some(218));
+}
+
+#[test]
+fn filters() {
+    let hits = search("vendor:cloudflare");
+    assert!(hits.len() >= 9);
+    assert!(hits
+        .iter()
+        .all(|h| h.vendor.as_deref() == Some("Cloudflare")));
+    let hits = search("timeout is:official");
+    assert!(hits.iter().all(|h| h.status != "unofficial"), "{hits:?}");
+    assert_eq!(hits[0].code, Some(408));
+    let hits = search("timeout -is:unofficial class:5xx");
+    assert_eq!(codes_of(&hits), [Some(504)]);
+    let hits = search("vendor:microsoft-iis");
+    assert!(
+        !hits.is_empty()
+            && hits
+                .iter()
+                .all(|h| h.vendor.as_deref() == Some("Microsoft IIS"))
+    );
+    let hits = search("class:4xx class:5xx timeout");
+    assert!(hits.iter().all(|h| h.class == "4xx" || h.class == "5xx"));
+    assert!(search("vendor:nobody").is_empty());
+}
+
+fn codes_of(hits: &[Hit]) -> Vec<Option<u16>> {
+    hits.iter().map(|h| h.code).collect()
+}
+
+#[test]
+fn guides_are_found_by_body_words() {
+    let hits = search("reverse proxy hop");
+    assert_eq!(hits[0].url, "/guides/timeouts/");
+    assert_eq!(hits[0].badge, "Guide");
+    assert_eq!(hits[0].code, None);
+    assert_eq!(search("is:guide").len(), 1);
+}
+
+#[test]
+fn hits_carry_badges_and_highlights() {
+    let hit = &search("gatway timout")[0];
+    assert_eq!(hit.url, "/http-codes/504/");
+    assert_eq!(hit.badge, "Official");
+    let marked: Vec<&str> = hit
+        .highlights
+        .iter()
+        .map(|[a, b]| &hit.snippet[*a as usize..*b as usize])
+        .collect();
+    assert!(
+        marked.contains(&"gateway"),
+        "{marked:?} in {:?}",
+        hit.snippet
+    );
+    let hit = &search("railgun")[0];
+    assert_eq!(hit.badge, "Cloudflare");
+    assert_eq!(hit.status, "unofficial");
+}
+
+#[test]
+fn empty_and_odd_queries() {
+    assert!(search("").is_empty());
+    assert!(search("   ").is_empty());
+    assert!(search("zzzzqqqq").is_empty());
+    // Nothing panics on punctuation, quotes or non-ASCII.
+    for q in [
+        "\"",
+        "-",
+        ":",
+        "class:",
+        "é",
+        "日本語",
+        "x-forwarded-for:",
+        "((",
+        "*",
+    ] {
+        index().search(q, 10).unwrap();
+    }
+    assert_eq!(codes("x-forwarded-for")[0], Some(463));
+}
+
+#[test]
+fn json_has_the_cli_fields() {
+    let json = serde_json::to_value(&search("504")[0]).unwrap();
+    for key in [
+        "code",
+        "title",
+        "url",
+        "score",
+        "badge",
+        "snippet",
+        "highlights",
+    ] {
+        assert!(json.get(key).is_some(), "{key} missing in {json}");
+    }
+    assert_eq!(json["code"], 504);
+}
