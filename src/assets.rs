@@ -29,16 +29,20 @@ pub struct ThemeFile {
 
 /// Embedded files of `kind` (`templates` or `assets`) merged with the site root's overrides,
 /// keyed by path relative to that directory (`partials/head.html`).
-pub fn theme_files(root: &Path, kind: &str) -> Result<BTreeMap<String, ThemeFile>, Vec<Diagnostic>> {
+pub fn theme_files(
+    root: &Path,
+    kind: &str,
+) -> Result<BTreeMap<String, ThemeFile>, Vec<Diagnostic>> {
     let mut files = BTreeMap::new();
-    let embedded: Box<dyn Iterator<Item = (String, Vec<u8>)>> = match kind {
-        "templates" => Box::new(
-            EmbeddedTemplates::iter().filter_map(|n| EmbeddedTemplates::get(&n).map(|f| (n.to_string(), f.data.into_owned()))),
-        ),
-        _ => Box::new(
-            EmbeddedAssets::iter().filter_map(|n| EmbeddedAssets::get(&n).map(|f| (n.to_string(), f.data.into_owned()))),
-        ),
-    };
+    let embedded: Box<dyn Iterator<Item = (String, Vec<u8>)>> =
+        match kind {
+            "templates" => Box::new(EmbeddedTemplates::iter().filter_map(|n| {
+                EmbeddedTemplates::get(&n).map(|f| (n.to_string(), f.data.into_owned()))
+            })),
+            _ => Box::new(EmbeddedAssets::iter().filter_map(|n| {
+                EmbeddedAssets::get(&n).map(|f| (n.to_string(), f.data.into_owned()))
+            })),
+        };
     for (name, bytes) in embedded {
         let origin = format!("{kind}/{name} (built-in)");
         files.insert(name, ThemeFile { origin, bytes });
@@ -52,7 +56,12 @@ pub fn theme_files(root: &Path, kind: &str) -> Result<BTreeMap<String, ThemeFile
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().unwrap_or(&dir).strip_prefix(root).unwrap_or(&dir).to_path_buf();
+                let path = e
+                    .path()
+                    .unwrap_or(&dir)
+                    .strip_prefix(root)
+                    .unwrap_or(&dir)
+                    .to_path_buf();
                 errors.push(Diagnostic::error(path, format!("cannot read: {e}")));
                 continue;
             }
@@ -60,16 +69,31 @@ pub fn theme_files(root: &Path, kind: &str) -> Result<BTreeMap<String, ThemeFile
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(&dir) else { continue };
-        let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let Ok(rel) = entry.path().strip_prefix(&dir) else {
+            continue;
+        };
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         if name.starts_with('.') || name.contains("/.") {
             continue;
         }
         match std::fs::read(entry.path()) {
             Ok(bytes) => {
-                files.insert(name.clone(), ThemeFile { origin: format!("{kind}/{name}"), bytes });
+                files.insert(
+                    name.clone(),
+                    ThemeFile {
+                        origin: format!("{kind}/{name}"),
+                        bytes,
+                    },
+                );
             }
-            Err(e) => errors.push(Diagnostic::error(format!("{kind}/{name}"), format!("cannot read: {e}"))),
+            Err(e) => errors.push(Diagnostic::error(
+                format!("{kind}/{name}"),
+                format!("cannot read: {e}"),
+            )),
         }
     }
     if errors.is_empty() {
@@ -100,7 +124,8 @@ pub struct Assets {
 impl Assets {
     /// Fingerprints theme assets plus generated ones (the search wasm and index bundle).
     pub fn new(theme: BTreeMap<String, ThemeFile>, generated: Vec<(String, Vec<u8>)>) -> Assets {
-        let mut all: BTreeMap<String, Vec<u8>> = theme.into_iter().map(|(n, f)| (n, f.bytes)).collect();
+        let mut all: BTreeMap<String, Vec<u8>> =
+            theme.into_iter().map(|(n, f)| (n, f.bytes)).collect();
         all.extend(generated);
         let list = all
             .into_iter()
@@ -115,7 +140,10 @@ impl Assets {
 
     /// Logical name → URL under `base_path`, for templates.
     pub fn urls(&self, base_path: &str) -> BTreeMap<String, String> {
-        self.list.iter().map(|a| (a.name.clone(), format!("{base_path}{}", a.path))).collect()
+        self.list
+            .iter()
+            .map(|a| (a.name.clone(), format!("{base_path}{}", a.path)))
+            .collect()
     }
 }
 

@@ -46,7 +46,9 @@ impl Default for Config {
             base_url: "/".into(),
             language: "en".into(),
             edit_url: None,
-            popular: vec![200, 301, 302, 304, 400, 401, 403, 404, 429, 500, 502, 503, 504, 524],
+            popular: vec![
+                200, 301, 302, 304, 400, 401, 403, 404, 429, 500, 502, 503, 504, 524,
+            ],
         }
     }
 }

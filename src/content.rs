@@ -35,7 +35,9 @@ pub const KNOWN_KEYS: &[&str] = &[
 pub const DESCRIPTION_MAX: usize = 160;
 
 /// Where a status code stands: in the IANA registry, or a vendor's own use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Registered and current.
@@ -96,7 +98,11 @@ impl<'de> Deserialize<'de> for Keywords {
                 .collect(),
         };
         Ok(Keywords(
-            words.into_iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect(),
+            words
+                .into_iter()
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect(),
         ))
     }
 }
@@ -240,16 +246,57 @@ pub fn load(root: &Path, include_drafts: bool) -> Loaded {
         );
         return loaded;
     }
-    let walker = WalkDir::new(&content_dir)
+    // Symbolic links are followed only while they stay inside the site root: the site is what
+    // its root holds (a clean clone builds the same site), and a stray link cannot publish a
+    // file from elsewhere on the machine.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut walker = WalkDir::new(&content_dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter();
     let mut files = Vec::new();
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         match entry {
             Ok(entry) => {
+                let rel = || {
+                    entry
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap_or(entry.path())
+                        .to_path_buf()
+                };
+                if entry.path_is_symlink() {
+                    let target = entry.path().canonicalize();
+                    if let Some(target) = target.ok().filter(|t| !t.starts_with(&canonical_root)) {
+                        loaded.diagnostics.push(
+                            Diagnostic::error(
+                                rel(),
+                                format!("symbolic link to {}, outside the site root", target.display()),
+                            )
+                            .help("copy the file or directory into the site, or point the link at a path inside the site root"),
+                        );
+                        if entry.file_type().is_dir() {
+                            walker.skip_current_dir();
+                        }
+                        continue;
+                    }
+                }
                 let is_md = entry.path().extension().is_some_and(|e| e == "md");
                 if entry.file_type().is_file() && is_md {
+                    if entry
+                        .path()
+                        .strip_prefix(&content_dir)
+                        .ok()
+                        .and_then(Path::to_str)
+                        .is_none()
+                    {
+                        loaded.diagnostics.push(
+                            Diagnostic::error(rel(), "the file name is not valid UTF-8").help(
+                                "rename the file using UTF-8: its name becomes the page's URL",
+                            ),
+                        );
+                        continue;
+                    }
                     files.push(entry.into_path());
                 }
             }
@@ -259,7 +306,10 @@ pub fn load(root: &Path, include_drafts: bool) -> Loaded {
                 let message = if err.loop_ancestor().is_some() {
                     "symbolic link loop in content/".to_string()
                 } else {
-                    format!("cannot read: {}", err.io_error().map_or(err.to_string(), |e| e.to_string()))
+                    format!(
+                        "cannot read: {}",
+                        err.io_error().map_or(err.to_string(), |e| e.to_string())
+                    )
                 };
                 loaded.diagnostics.push(
                     Diagnostic::error(rel, message)
@@ -300,8 +350,14 @@ pub fn load(root: &Path, include_drafts: bool) -> Loaded {
 
 /// The URL a file would get from its path alone (`content/codes/502.md` → `/http-codes/502/`).
 fn url_for_path(rel: &Path) -> String {
-    let slug_path = rel.strip_prefix("content").unwrap_or(rel).with_extension("");
-    let stem = slug_path.file_name().and_then(|s| s.to_str()).unwrap_or_default();
+    let slug_path = rel
+        .strip_prefix("content")
+        .unwrap_or(rel)
+        .with_extension("");
+    let stem = slug_path
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     match three_digits(stem) {
         Some(code) => format!("/http-codes/{code}/"),
         None => format!("/{}/", slug_path.display()),
@@ -359,10 +415,28 @@ pub fn parse(
     let Some(split) = split else {
         return Err(vec![Diagnostic::error(rel, "the file has no front matter")
             .at(&text, 1, 1)
-            .help("start the file with a `---` line, `title: \"NNN Name\"`, and another `---` line")]);
+            .help(
+                "start the file with a `---` line, `title: \"NNN Name\"`, and another `---` line",
+            )]);
     };
     let yaml = split.yaml;
     let yaml_first_line = 2;
+
+    // 0. Flow nesting (`[[[[…`) deeper than serde_yaml's recursion limit fails anyway, but
+    // its scanner (unsafe-libyaml) takes time quadratic in the depth to get there: 100,000
+    // brackets are half a minute. Refuse them before the scanner sees them.
+    if let Some((line, column)) = flow_nesting_beyond(yaml, MAX_FLOW_NESTING) {
+        return Err(vec![Diagnostic::error(
+            rel,
+            format!(
+                "invalid YAML in front matter: `[`/`{{` nested more than {MAX_FLOW_NESTING} deep"
+            ),
+        )
+        .at(&text, line + yaml_first_line - 1, column)
+        .help(
+            "write the value with less nesting; front matter needs a few levels at most",
+        )]);
+    }
 
     // 1. Syntax and shape, with serde_yaml's own bounds on aliases and nesting.
     let value: serde_yaml::Value = match serde_yaml::from_str(yaml) {
@@ -374,7 +448,9 @@ pub fn parse(
                 Some(loc) => d.at(&text, loc.line() + yaml_first_line - 1, loc.column()),
                 None => d.at_line(&text, 1),
             };
-            let help = if message.contains("repetition limit") || message.contains("recursion limit") {
+            let help = if message.contains("repetition limit")
+                || message.contains("recursion limit")
+            {
                 "the front matter expands YAML aliases or nesting beyond the limit; write the values out without `&anchors` and `*aliases`"
             } else {
                 "fix the YAML syntax; quote values that contain `: ` or start with a special character"
@@ -388,10 +464,15 @@ pub fn parse(
         other => {
             return Err(vec![Diagnostic::error(
                 rel,
-                format!("front matter must be a mapping of keys to values, found {}", yaml_kind(other)),
+                format!(
+                    "front matter must be a mapping of keys to values, found {}",
+                    yaml_kind(other)
+                ),
             )
             .at_line(&text, yaml_first_line)
-            .help("write one `key: value` per line, e.g. `title: \"504 Gateway Timeout\"`")]);
+            .help(
+                "write one `key: value` per line, e.g. `title: \"504 Gateway Timeout\"`",
+            )]);
         }
     };
     for key in mapping.keys() {
@@ -419,7 +500,9 @@ pub fn parse(
         Err(e) => {
             let message = yaml_message(&e);
             let mut d = Diagnostic::error(rel, format!("front matter: {message}"));
-            let named_key = KNOWN_KEYS.iter().find(|k| message.contains(&format!("{k} ")) || message.starts_with(&format!("{k}:")));
+            let named_key = KNOWN_KEYS.iter().find(|k| {
+                message.contains(&format!("{k} ")) || message.starts_with(&format!("{k}:"))
+            });
             if let Some(line) = named_key.and_then(|k| key_line(&text, k)) {
                 d = d.at_line(&text, line);
             } else if let Some(loc) = e.location() {
@@ -441,7 +524,8 @@ pub fn parse(
                 .help("add `title: \"NNN Name\"` (e.g. `title: \"504 Gateway Timeout\"`)"),
         ),
         Some("") => errors.push(locate(
-            Diagnostic::error(rel, "`title` is empty").help("write the page title, e.g. \"504 Gateway Timeout\""),
+            Diagnostic::error(rel, "`title` is empty")
+                .help("write the page title, e.g. \"504 Gateway Timeout\""),
             "title",
         )),
         Some(_) => {}
@@ -470,8 +554,9 @@ pub fn parse(
     for (i, meaning) in front.meanings.iter().enumerate() {
         if meaning.name.trim().is_empty() {
             errors.push(locate(
-                Diagnostic::error(rel, format!("meaning {} has no `name`", i + 1))
-                    .help("give every entry of `meanings` a `name`, e.g. `name: \"Token Required\"`"),
+                Diagnostic::error(rel, format!("meaning {} has no `name`", i + 1)).help(
+                    "give every entry of `meanings` a `name`, e.g. `name: \"Token Required\"`",
+                ),
                 "meanings",
             ));
         }
@@ -508,49 +593,67 @@ pub fn parse(
             for (what, other) in [("file name", from_file), ("title", from_title)] {
                 if let Some(other) = other.filter(|o| *o != code) {
                     errors.push(locate(
-                        Diagnostic::error(rel, format!("`code: {code}` disagrees with the {what}, which says {other}"))
-                            .help("make the code, the file name and the title's number agree"),
+                        Diagnostic::error(
+                            rel,
+                            format!("`code: {code}` disagrees with the {what}, which says {other}"),
+                        )
+                        .help("make the code, the file name and the title's number agree"),
                         "code",
                     ));
                 }
             }
             PageKind::Code(code)
         }
-        None if in_codes || from_file.is_some() => match (from_file, from_title.filter(|_| in_codes)) {
-            (Some(a), Some(b)) if a != b => {
-                errors.push(locate(
-                    Diagnostic::error(rel, format!("the file name says code {a} but the title says {b}"))
+        None if in_codes || from_file.is_some() => {
+            match (from_file, from_title.filter(|_| in_codes)) {
+                (Some(a), Some(b)) if a != b => {
+                    errors.push(locate(
+                        Diagnostic::error(
+                            rel,
+                            format!("the file name says code {a} but the title says {b}"),
+                        )
                         .help(format!("rename the file to {b}.md or fix the title")),
-                    "title",
-                ));
-                PageKind::Code(a)
-            }
-            (Some(code), _) | (None, Some(code)) if (100..=599).contains(&code) => PageKind::Code(code),
-            (Some(code), _) => {
-                errors.push(
-                    Diagnostic::error(rel, format!("the file name gives code {code}, which is outside 100..=599"))
-                        .help("HTTP status codes are three digits from 100 to 599; rename the file"),
-                );
-                PageKind::Article
-            }
-            (None, Some(code)) => {
-                errors.push(locate(
-                    Diagnostic::error(rel, format!("the title gives code {code}, which is outside 100..=599"))
+                        "title",
+                    ));
+                    PageKind::Code(a)
+                }
+                (Some(code), _) | (None, Some(code)) if (100..=599).contains(&code) => {
+                    PageKind::Code(code)
+                }
+                (Some(code), _) => {
+                    errors.push(
+                        Diagnostic::error(
+                            rel,
+                            format!("the file name gives code {code}, which is outside 100..=599"),
+                        )
+                        .help(
+                            "HTTP status codes are three digits from 100 to 599; rename the file",
+                        ),
+                    );
+                    PageKind::Article
+                }
+                (None, Some(code)) => {
+                    errors.push(locate(
+                        Diagnostic::error(
+                            rel,
+                            format!("the title gives code {code}, which is outside 100..=599"),
+                        )
                         .help("HTTP status codes are three digits from 100 to 599"),
-                    "title",
-                ));
-                PageKind::Article
-            }
-            (None, None) if slug.starts_with("codes/") => {
-                errors.push(
+                        "title",
+                    ));
+                    PageKind::Article
+                }
+                (None, None) if slug.starts_with("codes/") => {
+                    errors.push(
                     Diagnostic::error(rel, "cannot tell which status code this page documents")
                         .at_line(&text, 1)
                         .help("name the file NNN.md, start the title with the code, or add `code: NNN`"),
                 );
-                PageKind::Article
+                    PageKind::Article
+                }
+                (None, None) => PageKind::Article,
             }
-            (None, None) => PageKind::Article,
-        },
+        }
         None => PageKind::Article,
     };
     if !errors.is_empty() {
@@ -568,6 +671,32 @@ pub fn parse(
         text: text.clone(),
     };
     Ok((page, warnings))
+}
+
+/// Deepest `[`/`{` nesting accepted in front matter (serde_yaml's recursion limit is 128).
+const MAX_FLOW_NESTING: usize = 128;
+
+/// 1-based (line, column) of the first `[` or `{` nested deeper than `max` in `yaml`. Quotes
+/// and comments are not skipped, on purpose: anything that looks like a quote could be a
+/// hiding place for brackets the YAML scanner does see, and 128 unbalanced brackets inside
+/// strings do not happen in real front matter. Linear in the length of `yaml`.
+fn flow_nesting_beyond(yaml: &str, max: usize) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (i, line) in yaml.lines().enumerate() {
+        for (j, c) in line.chars().enumerate() {
+            match c {
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > max {
+                        return Some((i + 1, j + 1));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 fn three_digits(s: &str) -> Option<u16> {
@@ -611,7 +740,8 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
         .find(|(_, l)| {
             l.strip_prefix(key)
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
-                || l.strip_prefix(&format!("\"{key}\"")).is_some_and(|r| r.starts_with(':'))
+                || l.strip_prefix(&format!("\"{key}\""))
+                    .is_some_and(|r| r.starts_with(':'))
         })
         .map(|(i, _)| i + 1)
 }
@@ -647,7 +777,10 @@ fn split_front_matter(text: &str) -> Result<Option<Split<'_>>, SplitError> {
     let mut offset = first_line_end + 1;
     let mut line_no = 2;
     while offset <= text.len() {
-        let end = text[offset..].find('\n').map(|i| offset + i).unwrap_or(text.len());
+        let end = text[offset..]
+            .find('\n')
+            .map(|i| offset + i)
+            .unwrap_or(text.len());
         let line = text[offset..end].trim_end();
         if line == "---" || line == "..." {
             let yaml = &text[first_line_end + 1..offset];
@@ -684,7 +817,9 @@ fn parse_head(entries: &[serde_yaml::Value]) -> Result<Vec<HeadTag>, String> {
             .and_then(|t| t.as_str())
             .ok_or_else(|| format!("entry {n} does not start with a tag name"))?;
         if !matches!(tag, "meta" | "link") {
-            return Err(format!("entry {n}: tag `{tag}` is not allowed (only meta and link)"));
+            return Err(format!(
+                "entry {n}: tag `{tag}` is not allowed (only meta and link)"
+            ));
         }
         let mut attrs = Vec::new();
         if let Some(map) = seq.get(1) {
@@ -692,8 +827,13 @@ fn parse_head(entries: &[serde_yaml::Value]) -> Result<Vec<HeadTag>, String> {
                 .as_mapping()
                 .ok_or_else(|| format!("entry {n}: attributes must be a mapping"))?;
             for (k, v) in map {
-                let k = k.as_str().ok_or_else(|| format!("entry {n}: attribute names must be strings"))?;
-                if !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_') {
+                let k = k
+                    .as_str()
+                    .ok_or_else(|| format!("entry {n}: attribute names must be strings"))?;
+                if !k
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_')
+                {
                     return Err(format!("entry {n}: invalid attribute name `{k}`"));
                 }
                 let v = match v {
@@ -705,7 +845,10 @@ fn parse_head(entries: &[serde_yaml::Value]) -> Result<Vec<HeadTag>, String> {
                 attrs.push((k.to_string(), v));
             }
         }
-        tags.push(HeadTag { tag: tag.to_string(), attrs });
+        tags.push(HeadTag {
+            tag: tag.to_string(),
+            attrs,
+        });
     }
     Ok(tags)
 }

@@ -31,9 +31,13 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
-    /// The text of the offending line, shown under the location with a caret.
+    /// The text of the offending line, shown under the location with a caret; an excerpt of
+    /// at most [`QUOTE_MAX`] characters around the column when the line is longer.
     pub source_line: Option<String>,
 }
+
+/// Longest quoted line, in characters: a 1 MB line is quoted as an excerpt around the column.
+pub const QUOTE_MAX: usize = 200;
 
 impl Diagnostic {
     /// An error about a whole file (no line known yet; see [`Diagnostic::at`]).
@@ -62,10 +66,11 @@ impl Diagnostic {
     pub fn at(mut self, source: &str, line: usize, column: usize) -> Self {
         self.line = Some(line.max(1));
         self.column = Some(column.max(1));
-        self.source_line = source
+        let quoted = source
             .lines()
             .nth(line.saturating_sub(1))
-            .map(|l| l.trim_end_matches('\r').to_string());
+            .map(|l| l.trim_end_matches('\r'));
+        self.source_line = quoted.map(|l| excerpt(l, column.max(1)));
         self
     }
 
@@ -117,7 +122,7 @@ impl fmt::Display for Diagnostic {
         write!(f, "{pad}--> {location}")?;
         if let (Some(line), Some(text)) = (self.line, &self.source_line) {
             write!(f, "\n{pad} |\n{line} | {text}")?;
-            if let Some(col) = self.column {
+            if let Some(col) = self.column.map(|col| caret_column(text, col)) {
                 let indent: String = text
                     .chars()
                     .take(col.saturating_sub(1))
@@ -130,6 +135,37 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n{pad} = help: {help}")?;
         }
         Ok(())
+    }
+}
+
+/// Characters of context quoted before the column in an excerpt.
+const QUOTE_BEFORE: usize = QUOTE_MAX / 4;
+
+/// The line as quoted: itself, or when longer than [`QUOTE_MAX`] characters an excerpt of that
+/// many around `column`, marked with `…` where it was cut.
+fn excerpt(line: &str, column: usize) -> String {
+    if line.len() <= QUOTE_MAX || line.chars().count() <= QUOTE_MAX {
+        return line.to_string();
+    }
+    let start = column.saturating_sub(1).saturating_sub(QUOTE_BEFORE);
+    let mut text: String = line.chars().skip(start).take(QUOTE_MAX).collect();
+    if start > 0 {
+        text.insert(0, '…');
+    }
+    if line.chars().count() > start + QUOTE_MAX {
+        text.push('…');
+    }
+    text
+}
+
+/// The caret's column in a quoted line: `column`, unless [`excerpt`] cut the line's start, which
+/// leaves the column right after the `…` and [`QUOTE_BEFORE`] characters.
+fn caret_column(quoted: &str, column: usize) -> usize {
+    let cut_at_start = quoted.starts_with('…') && quoted.chars().count() > QUOTE_MAX;
+    if cut_at_start {
+        QUOTE_BEFORE + 2
+    } else {
+        column
     }
 }
 

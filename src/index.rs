@@ -18,7 +18,10 @@ pub fn documents(site: &Site) -> Vec<Document> {
             let description = if i == 0 {
                 page.description.clone()
             } else {
-                meaning.summary.clone().unwrap_or_else(|| page.description.clone())
+                meaning
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| page.description.clone())
             };
             let mut aliases = meaning.aliases.clone();
             if i == 0 {
@@ -46,7 +49,11 @@ pub fn documents(site: &Site) -> Vec<Document> {
                 keywords,
                 description,
                 // The body is shared by every meaning; index it once, with the first.
-                body: if i == 0 || !several { page.plain_text.clone() } else { String::new() },
+                body: if i == 0 || !several {
+                    page.plain_text.clone()
+                } else {
+                    String::new()
+                },
                 class: page.class.clone(),
                 status: meaning.status.as_str().to_string(),
                 vendor: meaning.vendor.clone(),

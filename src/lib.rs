@@ -61,7 +61,9 @@ impl BuildOptions {
 
     /// The output directory in effect.
     pub fn output_dir(&self) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
     }
 }
 
@@ -177,7 +179,10 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
     let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
     let assets = assets::Assets::new(
         theme_assets,
-        vec![("search.wasm".into(), SEARCH_WASM.to_vec()), ("index.bin".into(), bundle)],
+        vec![
+            ("search.wasm".into(), SEARCH_WASM.to_vec()),
+            ("index.bin".into(), bundle),
+        ],
     );
     let mut files = renderer
         .render_site(&site, &assets.urls(&site.base_path))
@@ -222,5 +227,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 
 /// Relative path for messages: `content/codes/504.md` rather than an absolute path.
 pub fn display_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).display().to_string()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }

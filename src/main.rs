@@ -110,7 +110,12 @@ fn main() -> ExitCode {
         Command::Check { site } => check(&site.options(None)),
         Command::Serve { site, port, open } => serve(site.options(None), port, open),
         Command::New { code, root, title } => new(&root, code, title.as_deref()),
-        Command::Search { output, limit, json, query } => search(&output, limit, json, &query.join(" ")),
+        Command::Search {
+            output,
+            limit,
+            json,
+            query,
+        } => search(&output, limit, json, &query.join(" ")),
     };
     match result {
         Ok(code) => code,
@@ -220,7 +225,8 @@ fn new(root: &Path, code: u16, title: Option<&str>) -> Result<ExitCode> {
 
 fn search(output: &Path, limit: usize, json: bool, query: &str) -> Result<ExitCode> {
     let bundle_path = find_bundle(output)?;
-    let bytes = std::fs::read(&bundle_path).with_context(|| format!("reading {}", bundle_path.display()))?;
+    let bytes = std::fs::read(&bundle_path)
+        .with_context(|| format!("reading {}", bundle_path.display()))?;
     let index = statusref_search::SearchIndex::open(bytes)
         .with_context(|| format!("opening the search index {}", bundle_path.display()))?;
     let hits = index.search(query, limit).context("searching")?;
@@ -230,7 +236,10 @@ fn search(output: &Path, limit: usize, json: bool, query: &str) -> Result<ExitCo
         println!("no results for {query:?}");
     } else {
         for hit in &hits {
-            println!("{:>7.2}  {:<40} {:<12} {}", hit.score, hit.title, hit.badge, hit.url);
+            println!(
+                "{:>7.2}  {:<40} {:<12} {}",
+                hit.score, hit.title, hit.badge, hit.url
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -240,7 +249,10 @@ fn search(output: &Path, limit: usize, json: bool, query: &str) -> Result<ExitCo
 fn find_bundle(output: &Path) -> Result<PathBuf> {
     let assets = output.join("assets");
     let entries = std::fs::read_dir(&assets).with_context(|| {
-        format!("{} has no built site (run `statusref build` first, or pass --output)", output.display())
+        format!(
+            "{} has no built site (run `statusref build` first, or pass --output)",
+            output.display()
+        )
     })?;
     let mut bundles: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -251,9 +263,15 @@ fn find_bundle(output: &Path) -> Result<PathBuf> {
         .collect();
     bundles.sort();
     match bundles.len() {
-        0 => bail!("no search index (assets/index.*.bin) in {}; run `statusref build` first", output.display()),
+        0 => bail!(
+            "no search index (assets/index.*.bin) in {}; run `statusref build` first",
+            output.display()
+        ),
         1 => Ok(bundles.remove(0)),
-        _ => bail!("several search indexes in {}; rebuild the site", assets.display()),
+        _ => bail!(
+            "several search indexes in {}; rebuild the site",
+            assets.display()
+        ),
     }
 }
 

@@ -5,6 +5,8 @@
 //! `http` blocks rendered as a readable request/response exchange, root-relative links moved
 //! under the site's base path, and every internal link recorded so the site can check it.
 
+use std::collections::{HashMap, HashSet};
+
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
@@ -102,7 +104,14 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
             match event {
                 Event::End(TagEnd::Heading(_)) => {
                     let state = heading.take().expect("heading state is set");
-                    finish_heading(state, &mut out, &mut events, &mut ids, &mut section, &mut first_block);
+                    finish_heading(
+                        state,
+                        &mut out,
+                        &mut events,
+                        &mut ids,
+                        &mut section,
+                        &mut first_block,
+                    );
                 }
                 Event::Text(ref t) | Event::Code(ref t) => {
                     state.text.push_str(t);
@@ -124,7 +133,9 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
             Event::Start(Tag::CodeBlock(kind)) => {
                 first_block = false;
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
@@ -147,7 +158,9 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
                 push_plain(&mut out.plain_text, &mut section, " ", false);
                 events.push(event);
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_)) => {
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) => {
                 push_plain(&mut out.plain_text, &mut section, "\n", false);
                 events.push(event);
             }
@@ -240,7 +253,11 @@ fn heading_number(level: HeadingLevel) -> u8 {
 }
 
 fn push_plain(plain: &mut String, section: &mut Option<Section>, text: &str, is_code: bool) {
-    let text = if is_code { format!("\n{text}\n") } else { text.to_string() };
+    let text = if is_code {
+        format!("\n{text}\n")
+    } else {
+        text.to_string()
+    };
     plain.push_str(&text);
     if let Some(section) = section.as_mut() {
         section.text.push_str(&text);
@@ -257,18 +274,45 @@ fn collapse_blank_lines(text: &str) -> String {
 }
 
 /// Moves root-relative URLs under the base path and records them for link checking.
-fn rewrite_links<'a>(event: Event<'a>, base_path: &str, offset: usize, links: &mut Vec<Link>) -> Event<'a> {
+fn rewrite_links<'a>(
+    event: Event<'a>,
+    base_path: &str,
+    offset: usize,
+    links: &mut Vec<Link>,
+) -> Event<'a> {
     match event {
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
             let dest_url = rewrite_url(dest_url, base_path, offset, links);
-            Event::Start(Tag::Link { link_type, dest_url, title, id })
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
         }
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
             let dest_url = rewrite_url(dest_url, base_path, offset, links);
-            Event::Start(Tag::Image { link_type, dest_url, title, id })
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
         }
         Event::Html(html) => Event::Html(rewrite_html(&html, base_path, offset, links).into()),
-        Event::InlineHtml(html) => Event::InlineHtml(rewrite_html(&html, base_path, offset, links).into()),
+        Event::InlineHtml(html) => {
+            Event::InlineHtml(rewrite_html(&html, base_path, offset, links).into())
+        }
         other => other,
     }
 }
@@ -277,7 +321,12 @@ fn is_root_relative(url: &str) -> bool {
     url.starts_with('/') && !url.starts_with("//")
 }
 
-fn rewrite_url<'a>(url: CowStr<'a>, base_path: &str, offset: usize, links: &mut Vec<Link>) -> CowStr<'a> {
+fn rewrite_url<'a>(
+    url: CowStr<'a>,
+    base_path: &str,
+    offset: usize,
+    links: &mut Vec<Link>,
+) -> CowStr<'a> {
     if !is_root_relative(&url) {
         return url;
     }
@@ -293,13 +342,23 @@ fn rewrite_url<'a>(url: CowStr<'a>, base_path: &str, offset: usize, links: &mut 
 }
 
 /// Rewrites `href="/…"` and `src="/…"` in raw HTML (the seed's Back to Search block).
+///
+/// Linear in the length of `html`, however many attributes it holds: it is lower-cased once,
+/// and each attribute name's next occurrence is searched for only once it has been passed.
 fn rewrite_html(html: &str, base_path: &str, offset: usize, links: &mut Vec<Link>) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut finders = [AttrFinder::new("href="), AttrFinder::new("src=")];
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(pos) = find_url_attribute(rest) {
-        let (before, after) = rest.split_at(pos.value_start);
-        out.push_str(before);
-        let end = after.find(pos.quote).unwrap_or(after.len());
+    let mut pos = 0;
+    loop {
+        let next = finders
+            .iter_mut()
+            .filter_map(|f| f.next_at_or_after(html, &lower, pos))
+            .min_by_key(|a| a.value_start);
+        let Some(attr) = next else { break };
+        out.push_str(&html[pos..attr.value_start]);
+        let after = &html[attr.value_start..];
+        let end = after.find(attr.quote).unwrap_or(after.len());
         let url = &after[..end];
         if is_root_relative(url) {
             links.push(Link {
@@ -311,40 +370,60 @@ fn rewrite_html(html: &str, base_path: &str, offset: usize, links: &mut Vec<Link
         } else {
             out.push_str(url);
         }
-        rest = &after[end..];
+        pos = attr.value_start + end;
     }
-    out.push_str(rest);
+    out.push_str(&html[pos..]);
     out
 }
 
+#[derive(Clone, Copy)]
 struct AttrPos {
+    name_start: usize,
     value_start: usize,
     quote: char,
 }
 
-fn find_url_attribute(html: &str) -> Option<AttrPos> {
-    let lower = html.to_ascii_lowercase();
-    let mut best: Option<AttrPos> = None;
-    for name in ["href=", "src="] {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(name).map(|i| i + from) {
-            let preceded_ok = i == 0 || lower.as_bytes()[i - 1].is_ascii_whitespace();
-            let quote_at = i + name.len();
-            let quote = html[quote_at..].chars().next();
-            if let (true, Some(q @ ('"' | '\''))) = (preceded_ok, quote) {
-                let candidate = AttrPos {
-                    value_start: quote_at + 1,
-                    quote: q,
-                };
-                if best.as_ref().is_none_or(|b| candidate.value_start < b.value_start) {
-                    best = Some(candidate);
-                }
-                break;
-            }
-            from = i + name.len();
-        }
+/// Finds `name="` / `name='` (after whitespace or at the start) in raw HTML, caching the next
+/// occurrence so that a long line with many attributes is scanned once per name.
+struct AttrFinder {
+    name: &'static str,
+    /// The last search's result; `Some(None)`: there is no further occurrence at all.
+    cached: Option<Option<AttrPos>>,
+}
+
+impl AttrFinder {
+    fn new(name: &'static str) -> Self {
+        AttrFinder { name, cached: None }
     }
-    best
+
+    fn next_at_or_after(&mut self, html: &str, lower: &str, pos: usize) -> Option<AttrPos> {
+        match self.cached {
+            Some(None) => return None,
+            Some(Some(found)) if found.name_start >= pos => return Some(found),
+            _ => {}
+        }
+        let found = self.search(html, lower, pos);
+        self.cached = Some(found);
+        found
+    }
+
+    fn search(&self, html: &str, lower: &str, mut from: usize) -> Option<AttrPos> {
+        while let Some(i) = lower[from..].find(self.name).map(|i| i + from) {
+            let preceded_ok = i == 0 || lower.as_bytes()[i - 1].is_ascii_whitespace();
+            let quote_at = i + self.name.len();
+            if let (true, Some(quote @ ('"' | '\''))) =
+                (preceded_ok, html[quote_at..].chars().next())
+            {
+                return Some(AttrPos {
+                    name_start: i,
+                    value_start: quote_at + 1,
+                    quote,
+                });
+            }
+            from = quote_at;
+        }
+        None
+    }
 }
 
 /// Lower-case, ASCII letters and digits, words joined by `-`: `When Not to Use` → `when-not-to-use`.
@@ -353,7 +432,9 @@ pub fn slugify(text: &str) -> String {
     for c in text.chars() {
         if c.is_alphanumeric() {
             slug.extend(c.to_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '_' || c == '/' || c == '.') && !slug.ends_with('-') {
+        } else if (c.is_whitespace() || c == '-' || c == '_' || c == '/' || c == '.')
+            && !slug.ends_with('-')
+        {
             slug.push('-');
         }
     }
@@ -365,19 +446,30 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
+/// Unique heading ids: `meaning`, then `meaning-1`, `meaning-2`… In constant time per heading
+/// (a page of ten thousand `## Example` headings must not take quadratic time).
 #[derive(Default)]
 struct IdAllocator {
     used: Vec<String>,
+    taken: HashSet<String>,
+    /// Per base id, the next suffix to try: every `base-k` below it is taken already.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl IdAllocator {
     fn allocate(&mut self, base: &str) -> String {
         let mut id = base.to_string();
-        let mut n = 1;
-        while self.used.iter().any(|u| u == &id) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if self.taken.contains(&id) {
+            let n = self.next_suffix.entry(base.to_string()).or_insert(1);
+            loop {
+                id = format!("{base}-{n}");
+                *n += 1;
+                if !self.taken.contains(&id) {
+                    break;
+                }
+            }
         }
+        self.taken.insert(id.clone());
         self.used.push(id.clone());
         id
     }
@@ -417,16 +509,21 @@ fn render_code_block(lang: &str, text: &str) -> String {
     } else {
         format!(" data-lang=\"{}\"", escape_attr(lang))
     };
-    format!("<pre class=\"code\"{label}><code{class}>{}</code></pre>\n", escape(text))
+    format!(
+        "<pre class=\"code\"{label}><code{class}>{}</code></pre>\n",
+        escape(text)
+    )
 }
 
 /// Renders a raw HTTP exchange: request and status lines, header names and values, bodies.
 fn render_http(text: &str) -> String {
-    let mut html = String::from("<pre class=\"code http\" data-lang=\"http\"><code class=\"language-http\">");
+    let mut html =
+        String::from("<pre class=\"code http\" data-lang=\"http\"><code class=\"language-http\">");
     let mut in_head = false;
     let mut expecting_start = true;
     for line in text.trim_end_matches('\n').split('\n') {
-        let is_status_line = line.starts_with("HTTP/") && line.split_whitespace().nth(1).is_some_and(is_status);
+        let is_status_line =
+            line.starts_with("HTTP/") && line.split_whitespace().nth(1).is_some_and(is_status);
         if is_status_line || (expecting_start && !line.trim().is_empty()) {
             html.push_str(&start_line(line));
             in_head = true;
@@ -467,7 +564,11 @@ fn start_line(line: &str) -> String {
             escape(rest)
         )
     } else if !second.is_empty() {
-        let target = if rest.is_empty() { second.to_string() } else { format!("{second} {rest}") };
+        let target = if rest.is_empty() {
+            second.to_string()
+        } else {
+            format!("{second} {rest}")
+        };
         format!(
             "<span class=\"http-request-line\"><span class=\"http-method\">{}</span> {}</span>",
             escape(first),
@@ -501,7 +602,9 @@ mod tests {
         let r = render("# 524 A Timeout Occurred\n\n## Meaning\n\nText.\n", "/");
         assert_eq!(r.h1.as_deref(), Some("524 A Timeout Occurred"));
         assert!(!r.html.contains("<h1"));
-        assert!(r.html.contains("<h2 id=\"meaning\">Meaning<a class=\"anchor\" href=\"#meaning\""));
+        assert!(r
+            .html
+            .contains("<h2 id=\"meaning\">Meaning<a class=\"anchor\" href=\"#meaning\""));
     }
 
     #[test]
@@ -526,33 +629,52 @@ mod tests {
         let body = "Text\n\n---\n\n<div style=\"margin-top: 40px;\">\n  <a href=\"/http-codes/\" style=\"x\">← Back to Search</a>\n</div>\n";
         let r = render(body, "/ref/");
         assert!(r.html.contains("<hr />"));
-        assert!(r.html.contains("<a href=\"/ref/http-codes/\" style=\"x\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<a href=\"/ref/http-codes/\" style=\"x\">"),
+            "{}",
+            r.html
+        );
         assert_eq!(r.links.len(), 1);
         assert_eq!(r.links[0].url, "/http-codes/");
     }
 
     #[test]
     fn markdown_links_are_rewritten_and_recorded() {
-        let r = render("See [502](/http-codes/502/) and [x](https://example.org/a).", "/ref/");
+        let r = render(
+            "See [502](/http-codes/502/) and [x](https://example.org/a).",
+            "/ref/",
+        );
         assert!(r.html.contains("href=\"/ref/http-codes/502/\""));
         assert!(r.html.contains("href=\"https://example.org/a\""));
-        assert_eq!(r.links.iter().map(|l| l.url.as_str()).collect::<Vec<_>>(), ["/http-codes/502/"]);
+        assert_eq!(
+            r.links.iter().map(|l| l.url.as_str()).collect::<Vec<_>>(),
+            ["/http-codes/502/"]
+        );
     }
 
     #[test]
     fn http_blocks_render_as_an_exchange() {
         let body = "```http\nGET /api HTTP/1.1\nHost: example.com\n\nHTTP/1.1 504 Gateway Timeout\nRetry-After: 30\n\n<html>\n```\n";
         let r = render(body, "/");
-        assert!(r.html.contains("<span class=\"http-method\">GET</span> /api HTTP/1.1"));
-        assert!(r.html.contains("<span class=\"http-code http-5xx\">504</span>"));
-        assert!(r.html.contains("<span class=\"http-name\">Retry-After</span>"));
+        assert!(r
+            .html
+            .contains("<span class=\"http-method\">GET</span> /api HTTP/1.1"));
+        assert!(r
+            .html
+            .contains("<span class=\"http-code http-5xx\">504</span>"));
+        assert!(r
+            .html
+            .contains("<span class=\"http-name\">Retry-After</span>"));
         assert!(r.html.contains("&lt;html&gt;"));
         assert!(r.plain_text.contains("Retry-After: 30"));
     }
 
     #[test]
     fn extensions_are_enabled() {
-        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~ \"q\" [^1]\n\n[^1]: note\n\n- [x] done\n", "/");
+        let r = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~ \"q\" [^1]\n\n[^1]: note\n\n- [x] done\n",
+            "/",
+        );
         assert!(r.html.contains("<div class=\"table-wrap\"><table>"));
         assert!(r.html.contains("<del>x</del>"));
         assert!(r.html.contains("“q”"));

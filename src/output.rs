@@ -113,13 +113,21 @@ pub fn codes_json(site: &Site) -> Vec<u8> {
 pub fn sitemap(site: &Site) -> Option<Vec<u8>> {
     let origin = site.config.origin()?;
     let mut urls = vec![site.base_path.clone(), site.search_url()];
-    urls.extend(site.classes.iter().filter(|c| c.count > 0).map(|c| c.url.clone()));
+    urls.extend(
+        site.classes
+            .iter()
+            .filter(|c| c.count > 0)
+            .map(|c| c.url.clone()),
+    );
     urls.extend(site.codes.iter().map(|c| c.url.clone()));
     urls.push(format!("{}guides/", site.base_path));
     urls.extend(site.articles.iter().map(|a| a.url.clone()));
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for url in urls {
-        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", crate::markdown::escape(&format!("{origin}{url}"))));
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            crate::markdown::escape(&format!("{origin}{url}"))
+        ));
     }
     xml.push_str("</urlset>\n");
     Some(xml.into_bytes())
@@ -129,7 +137,10 @@ pub fn sitemap(site: &Site) -> Option<Vec<u8>> {
 pub fn robots(site: &Site) -> Vec<u8> {
     let mut text = String::from("User-agent: *\nAllow: /\n");
     if let Some(origin) = site.config.origin() {
-        text.push_str(&format!("\nSitemap: {origin}{}sitemap.xml\n", site.base_path));
+        text.push_str(&format!(
+            "\nSitemap: {origin}{}sitemap.xml\n",
+            site.base_path
+        ));
     }
     text.into_bytes()
 }
@@ -137,8 +148,13 @@ pub fn robots(site: &Site) -> Vec<u8> {
 /// Refuses output directories that would destroy the site's own sources.
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let parent = parent
+        .canonicalize()
+        .unwrap_or_else(|_| parent.to_path_buf());
     let output = match output.file_name() {
         Some(name) => parent.join(name),
         None => return Err(format!("{} is not a directory name", output.display())),
@@ -151,7 +167,10 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
     }
     for dir in ["content", "templates", "assets"] {
         if output == root.join(dir) {
-            return Err(format!("the output directory {} is the site's {dir}/ directory", output.display()));
+            return Err(format!(
+                "the output directory {} is the site's {dir}/ directory",
+                output.display()
+            ));
         }
     }
     Ok(())
@@ -162,8 +181,14 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
 /// The previous output is moved aside and deleted only after the new one is in place; if
 /// anything fails before the swap, the staging directory is removed and `output` is untouched.
 pub fn write_site(output: &Path, files: &[(String, Vec<u8>)]) -> Result<u64, WriteError> {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     ctx("creating", parent, std::fs::create_dir_all(parent))?;
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let previous = parent.join(format!(".{name}.previous-{}", std::process::id()));
@@ -202,21 +227,29 @@ pub fn write_site(output: &Path, files: &[(String, Vec<u8>)]) -> Result<u64, Wri
     Ok(bytes)
 }
 
+/// Creates every directory first (in sorted order, so parents come before children), then
+/// writes the files in parallel: at ten thousand pages, creating files is most of the work
+/// (ext4 inode allocation), and it overlaps well across threads.
 fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<u64, WriteError> {
-    let mut total = 0u64;
+    use rayon::prelude::*;
     ctx("creating", dir, std::fs::create_dir_all(dir))?;
-    let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    for (rel, bytes) in files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            if made.insert(parent.to_path_buf()) {
-                ctx("creating", parent, std::fs::create_dir_all(parent))?;
-            }
-        }
-        ctx("writing", &path, std::fs::write(&path, bytes))?;
-        total += bytes.len() as u64;
+    let dirs: std::collections::BTreeSet<&Path> = files
+        .iter()
+        .filter_map(|(rel, _)| Path::new(rel).parent())
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .collect();
+    for parent in dirs {
+        let path = dir.join(parent);
+        ctx("creating", &path, std::fs::create_dir_all(&path))?;
     }
-    Ok(total)
+    files
+        .par_iter()
+        .map(|(rel, bytes)| {
+            let path = dir.join(rel);
+            ctx("writing", &path, std::fs::write(&path, bytes))?;
+            Ok(bytes.len() as u64)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))
 }
 
 #[cfg(test)]
@@ -227,11 +260,21 @@ mod tests {
     fn swap_replaces_the_whole_directory() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &[("a/index.html".into(), b"one".to_vec()), ("stale.txt".into(), b"x".to_vec())]).unwrap();
+        write_site(
+            &out,
+            &[
+                ("a/index.html".into(), b"one".to_vec()),
+                ("stale.txt".into(), b"x".to_vec()),
+            ],
+        )
+        .unwrap();
         write_site(&out, &[("a/index.html".into(), b"two".to_vec())]).unwrap();
         assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"two");
         assert!(!out.join("stale.txt").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
     }
 

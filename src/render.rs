@@ -20,8 +20,15 @@ use crate::site::{CodePage, Site};
 pub type OutputFile = (String, Vec<u8>);
 
 /// Templates every theme must provide (built-in ones exist for all).
-pub const REQUIRED_TEMPLATES: &[&str] =
-    &["index.html", "search.html", "code.html", "class.html", "guide.html", "guides.html", "404.html"];
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "index.html",
+    "search.html",
+    "code.html",
+    "class.html",
+    "guide.html",
+    "guides.html",
+    "404.html",
+];
 
 /// The parsed templates.
 pub struct Renderer {
@@ -41,7 +48,10 @@ impl Renderer {
                     origins.insert(name.clone(), file.origin);
                     sources.push((name, text));
                 }
-                Err(_) => errors.push(Diagnostic::error(file.origin, "template is not valid UTF-8").help("save it as UTF-8")),
+                Err(_) => errors.push(
+                    Diagnostic::error(file.origin, "template is not valid UTF-8")
+                        .help("save it as UTF-8"),
+                ),
             }
         }
         // Parse one by one first, so that every broken template is named, not only the first.
@@ -62,7 +72,10 @@ impl Renderer {
         }
         for required in REQUIRED_TEMPLATES {
             if !origins.contains_key(*required) {
-                errors.push(Diagnostic::error(format!("templates/{required}"), "required template is missing"));
+                errors.push(Diagnostic::error(
+                    format!("templates/{required}"),
+                    "required template is missing",
+                ));
             }
         }
         if !errors.is_empty() {
@@ -72,7 +85,11 @@ impl Renderer {
     }
 
     /// Renders every page of the site. `asset_urls` maps logical asset names to their URLs.
-    pub fn render_site(&self, site: &Site, asset_urls: &BTreeMap<String, String>) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    pub fn render_site(
+        &self,
+        site: &Site,
+        asset_urls: &BTreeMap<String, String>,
+    ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         let shared = shared_context(site, asset_urls);
         let summaries: Vec<Value> = site.codes.iter().map(code_summary).collect();
         let name = &site.config.title;
@@ -121,8 +138,14 @@ impl Renderer {
                 template: "class.html",
                 path: format!("http-codes/{}/index.html", class.class),
                 url: class.url.clone(),
-                title: suffixed(&format!("{} {}: all {} codes", class.class, class.name, class.count)),
-                description: format!("{} All {} {} codes, official and vendor, with their meaning.", class.summary, class.count, class.class),
+                title: suffixed(&format!(
+                    "{} {}: all {} codes",
+                    class.class, class.name, class.count
+                )),
+                description: format!(
+                    "{} All {} {} codes, official and vendor, with their meaning.",
+                    class.summary, class.count, class.class
+                ),
                 extra: json!({ "class": class, "codes": codes }),
             });
         }
@@ -188,7 +211,11 @@ impl Renderer {
             .into_values()
             .map(|(mut d, pages)| {
                 if pages > 1 {
-                    d.message = format!("{} and {} more page(s)", d.message.trim_end_matches(')'), pages - 1) + ")";
+                    d.message = format!(
+                        "{} and {} more page(s)",
+                        d.message.trim_end_matches(')'),
+                        pages - 1
+                    ) + ")";
                 }
                 d
             })
@@ -254,7 +281,12 @@ fn code_summary(page: &CodePage) -> Value {
 fn list_summary(page: &CodePage) -> String {
     let text = page.description.trim();
     let code = page.code.to_string();
-    let prefixes = [format!("{code} {}:", page.name), format!("{code} {},", page.name), format!("{code}:"), format!("{}:", page.name)];
+    let prefixes = [
+        format!("{code} {}:", page.name),
+        format!("{code} {},", page.name),
+        format!("{code}:"),
+        format!("{}:", page.name),
+    ];
     for prefix in &prefixes {
         if let Some(rest) = text.strip_prefix(prefix.as_str()) {
             let rest = rest.trim_start();
@@ -289,7 +321,10 @@ fn search_page(site: &Site, summaries: &[Value]) -> Value {
         .classes
         .iter()
         .filter(|c| c.count > 0)
-        .map(|class| Group { class, codes: class.members.iter().map(|&i| &summaries[i]).collect() })
+        .map(|class| Group {
+            class,
+            codes: class.members.iter().map(|&i| &summaries[i]).collect(),
+        })
         .collect();
     // Chips for vendors with several codes; the rest are a `vendor:` query away.
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -300,7 +335,11 @@ fn search_page(site: &Site, summaries: &[Value]) -> Value {
             }
         }
     }
-    let mut vendors: Vec<&str> = counts.into_iter().filter(|(_, n)| *n >= 3).map(|(v, _)| v).collect();
+    let mut vendors: Vec<&str> = counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 3)
+        .map(|(v, _)| v)
+        .collect();
     vendors.sort_by_key(|v| v.to_lowercase());
     json!({ "groups": groups, "vendors": vendors })
 }
@@ -346,17 +385,28 @@ fn vendor_examples(site: &Site) -> String {
 }
 
 fn edit_url(site: &Site, source_path: &str) -> Option<String> {
-    site.config.edit_url.as_ref().map(|base| format!("{}{}", base, source_path))
+    site.config
+        .edit_url
+        .as_ref()
+        .map(|base| format!("{}{}", base, source_path))
 }
 
-fn template_diagnostic(origins: &BTreeMap<String, String>, name: &str, e: &tera::Error, text: Option<&str>) -> Diagnostic {
+fn template_diagnostic(
+    origins: &BTreeMap<String, String>,
+    name: &str,
+    e: &tera::Error,
+    text: Option<&str>,
+) -> Diagnostic {
     let mut chain = vec![e.to_string()];
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         chain.push(s.to_string());
         source = s.source();
     }
-    let origin = origins.get(name).cloned().unwrap_or_else(|| format!("templates/{name}"));
+    let origin = origins
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| format!("templates/{name}"));
     let detail = chain.join("\n");
     // Syntax errors come from Tera's parser as "--> line:col … = expected …".
     if let Some((line, col)) = parse_location(&detail) {
@@ -369,7 +419,9 @@ fn template_diagnostic(origins: &BTreeMap<String, String>, name: &str, e: &tera:
         if let Some(text) = text {
             d = d.at(text, line, col);
         }
-        return d.help("fix the Tera syntax at the caret (https://keats.github.io/tera/docs/#templates)");
+        return d.help(
+            "fix the Tera syntax at the caret (https://keats.github.io/tera/docs/#templates)",
+        );
     }
     let message = chain
         .iter()
@@ -389,6 +441,8 @@ fn template_diagnostic(origins: &BTreeMap<String, String>, name: &str, e: &tera:
 
 fn parse_location(detail: &str) -> Option<(usize, usize)> {
     let after = detail.split("--> ").nth(1)?;
-    let mut parts = after.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    let mut parts = after
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty());
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }

@@ -15,15 +15,45 @@ use crate::diagnostic::{line_col, Diagnostic};
 use crate::markdown::{summarize, Rendered, TocEntry};
 
 /// The sections every code page has, in this order (the seed's form).
-pub const CODE_SECTIONS: [&str; 5] = ["Meaning", "When to Use", "Example", "When Not to Use", "Source"];
+pub const CODE_SECTIONS: [&str; 5] = [
+    "Meaning",
+    "When to Use",
+    "Example",
+    "When Not to Use",
+    "Source",
+];
+
+/// Broken links reported one by one per file; the rest are counted (a generated page with a
+/// hundred thousand broken links gets a readable report, in linear time).
+pub const MAX_LINK_ERRORS_PER_FILE: usize = 20;
 
 /// The five classes: digit, name, one-line explanation.
 pub const CLASSES: [(u16, &str, &str); 5] = [
-    (1, "Informational", "Interim responses: the request was received and the exchange goes on."),
-    (2, "Success", "The request was received, understood and accepted."),
-    (3, "Redirection", "The client must take another step, usually another request, to finish."),
-    (4, "Client Error", "The request is wrong or cannot be served as sent; fix it before retrying."),
-    (5, "Server Error", "The server, or a gateway in front of it, failed on a valid request."),
+    (
+        1,
+        "Informational",
+        "Interim responses: the request was received and the exchange goes on.",
+    ),
+    (
+        2,
+        "Success",
+        "The request was received, understood and accepted.",
+    ),
+    (
+        3,
+        "Redirection",
+        "The client must take another step, usually another request, to finish.",
+    ),
+    (
+        4,
+        "Client Error",
+        "The request is wrong or cannot be served as sent; fix it before retrying.",
+    ),
+    (
+        5,
+        "Server Error",
+        "The server, or a gateway in front of it, failed on a valid request.",
+    ),
 ];
 
 /// One meaning of a code as the templates, JSON and search see it.
@@ -229,16 +259,31 @@ impl Site {
             }
         }
         let name_of = |code: u16| -> Option<String> {
-            by_code.get(&code).map(|&i| code_name(&pages[i].0, &pages[i].1))
+            by_code
+                .get(&code)
+                .map(|&i| code_name(&pages[i].0, &pages[i].1))
         };
         let code_url = |code: u16| format!("{base_path}http-codes/{code}/");
         let code_ref = |code: u16| -> Option<CodeRef> {
-            name_of(code).map(|name| CodeRef { code, class: format!("{}xx", code / 100), name, url: code_url(code) })
+            name_of(code).map(|name| CodeRef {
+                code,
+                class: format!("{}xx", code / 100),
+                name,
+                url: code_url(code),
+            })
         };
 
         // Every URL the site will have, with the ids of content pages for anchor checks.
         let mut targets: HashMap<String, Option<&[String]>> = HashMap::new();
-        for fixed in ["/", "/http-codes/", "/guides/", "/codes.json", "/sitemap.xml", "/robots.txt", "/404.html"] {
+        for fixed in [
+            "/",
+            "/http-codes/",
+            "/guides/",
+            "/codes.json",
+            "/sitemap.xml",
+            "/robots.txt",
+            "/404.html",
+        ] {
             targets.insert(fixed.to_string(), None);
         }
         for (digit, _, _) in CLASSES {
@@ -256,13 +301,22 @@ impl Site {
             if page.kind == PageKind::Article {
                 if let Some(other) = url_owner.get(&url) {
                     errors.push(
-                        Diagnostic::error(&page.path, format!("{url} is also the URL of {}", other.path.display()))
-                            .help("rename one of the files"),
+                        Diagnostic::error(
+                            &page.path,
+                            format!("{url} is also the URL of {}", other.path.display()),
+                        )
+                        .help("rename one of the files"),
                     );
-                } else if targets.contains_key(&url) || url.starts_with("/http-codes/") || url.starts_with("/assets/") {
+                } else if targets.contains_key(&url)
+                    || url.starts_with("/http-codes/")
+                    || url.starts_with("/assets/")
+                {
                     errors.push(
-                        Diagnostic::error(&page.path, format!("{url} is reserved for the generator's own pages"))
-                            .help("move the file, e.g. under content/guides/"),
+                        Diagnostic::error(
+                            &page.path,
+                            format!("{url} is reserved for the generator's own pages"),
+                        )
+                        .help("move the file, e.g. under content/guides/"),
                     );
                 }
             }
@@ -272,8 +326,13 @@ impl Site {
 
         // Links and related codes.
         for (page, rendered) in &pages {
+            let mut broken = 0usize;
             for link in &rendered.links {
                 if let Some(problem) = check_link(&link.url, &targets) {
+                    broken += 1;
+                    if broken > MAX_LINK_ERRORS_PER_FILE {
+                        continue;
+                    }
                     let (line, col) = line_col(&page.body, link.offset);
                     errors.push(
                         Diagnostic::error(&page.path, problem.0)
@@ -282,11 +341,28 @@ impl Site {
                     );
                 }
             }
+            if broken > MAX_LINK_ERRORS_PER_FILE {
+                errors.push(
+                    Diagnostic::error(
+                        &page.path,
+                        format!(
+                            "{} more broken links in this file",
+                            broken - MAX_LINK_ERRORS_PER_FILE
+                        ),
+                    )
+                    .help("fix the links reported above; the others are checked the same way"),
+                );
+            }
             for &related in &page.front.related {
-                let exists = u16::try_from(related).ok().is_some_and(|c| by_code.contains_key(&c))
+                let exists = u16::try_from(related)
+                    .ok()
+                    .is_some_and(|c| by_code.contains_key(&c))
                     || unparsed_urls.contains(&format!("/http-codes/{related}/"));
                 if !exists {
-                    let mut d = Diagnostic::error(&page.path, format!("related code {related} has no page"));
+                    let mut d = Diagnostic::error(
+                        &page.path,
+                        format!("related code {related} has no page"),
+                    );
                     if let Some(line) = page.key_line("related") {
                         d = d.at_line(&page.text, line);
                     }
@@ -296,8 +372,13 @@ impl Site {
                 }
             }
             if let PageKind::Code(_) = page.kind {
-                let titles: Vec<&str> = rendered.sections.iter().map(|s| s.title.as_str()).collect();
-                let missing: Vec<&str> = CODE_SECTIONS.iter().copied().filter(|s| !titles.contains(s)).collect();
+                let titles: Vec<&str> =
+                    rendered.sections.iter().map(|s| s.title.as_str()).collect();
+                let missing: Vec<&str> = CODE_SECTIONS
+                    .iter()
+                    .copied()
+                    .filter(|s| !titles.contains(s))
+                    .collect();
                 if !missing.is_empty() {
                     warnings.push(
                         Diagnostic::warning(&page.path, format!("missing section(s): {}", missing.join(", ")))
@@ -382,10 +463,17 @@ fn check_link(url: &str, targets: &HashMap<String, Option<&[String]>>) -> Option
         ));
     };
     match (fragment, ids) {
-        (Some(fragment), Some(ids)) if !fragment.is_empty() && !ids.iter().any(|id| id == fragment) => Some((
-            format!("link to {url}: the page has no heading with id `{fragment}`"),
-            format!("use one of its headings' ids, e.g. #{}", ids.first().map(String::as_str).unwrap_or("meaning")),
-        )),
+        (Some(fragment), Some(ids))
+            if !fragment.is_empty() && !ids.iter().any(|id| id == fragment) =>
+        {
+            Some((
+                format!("link to {url}: the page has no heading with id `{fragment}`"),
+                format!(
+                    "use one of its headings' ids, e.g. #{}",
+                    ids.first().map(String::as_str).unwrap_or("meaning")
+                ),
+            ))
+        }
         _ => None,
     }
 }
@@ -407,7 +495,9 @@ fn code_name(page: &Page, rendered: &Rendered) -> String {
     let heading = rendered.h1.as_deref().unwrap_or(page.title());
     let heading = heading.split(" - ").next().unwrap_or(heading).trim();
     match heading.split_once(' ') {
-        Some((number, rest)) if number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()) => rest.trim().to_string(),
+        Some((number, rest)) if number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()) => {
+            rest.trim().to_string()
+        }
         _ => heading.to_string(),
     }
 }
@@ -444,7 +534,11 @@ fn badge(status: Status, vendor: Option<&str>) -> String {
 fn meaning(front: &MeaningFront) -> Meaning {
     let (derived_status, derived_vendor) = classify_source(front.source.as_deref());
     let vendor = front.vendor.clone().or(derived_vendor);
-    let status = front.status.unwrap_or(if vendor.is_some() { Status::Unofficial } else { derived_status });
+    let status = front.status.unwrap_or(if vendor.is_some() {
+        Status::Unofficial
+    } else {
+        derived_status
+    });
     Meaning {
         name: front.name.trim().to_string(),
         badge: badge(status, vendor.as_deref()),
@@ -459,7 +553,12 @@ fn meaning(front: &MeaningFront) -> Meaning {
 }
 
 fn description(page: &Page, rendered: &Rendered) -> String {
-    if let Some(d) = page.front.description.as_deref().filter(|d| !d.trim().is_empty()) {
+    if let Some(d) = page
+        .front
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
         return d.trim().to_string();
     }
     let meaning = rendered
@@ -485,7 +584,13 @@ fn code_page(
             .sections
             .iter()
             .find(|s| s.title == "Source")
-            .and_then(|s| s.text.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string))
+            .and_then(|s| {
+                s.text
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .map(str::to_string)
+            })
     });
     let meanings: Vec<Meaning> = if page.front.meanings.is_empty() {
         vec![meaning(&MeaningFront {
@@ -520,7 +625,10 @@ fn code_page(
     CodePage {
         code,
         class: format!("{}xx", code / 100),
-        heading: rendered.h1.clone().unwrap_or_else(|| page.title().to_string()),
+        heading: rendered
+            .h1
+            .clone()
+            .unwrap_or_else(|| page.title().to_string()),
         title: page.title().to_string(),
         description: description(page, rendered),
         url: format!("{base_path}http-codes/{code}/"),
@@ -535,7 +643,10 @@ fn code_page(
         html: rendered.html.clone(),
         toc: rendered.toc.clone(),
         head: page.head.clone(),
-        links_to_search: rendered.links.iter().any(|l| l.url == "/http-codes/" || l.url == search_path),
+        links_to_search: rendered
+            .links
+            .iter()
+            .any(|l| l.url == "/http-codes/" || l.url == search_path),
         source_path: page.path.display().to_string(),
         word_count: rendered.word_count,
         plain_text: rendered.plain_text.clone(),
@@ -563,7 +674,10 @@ fn article_page(
 ) -> ArticlePage {
     ArticlePage {
         slug: page.slug.clone(),
-        heading: rendered.h1.clone().unwrap_or_else(|| page.title().to_string()),
+        heading: rendered
+            .h1
+            .clone()
+            .unwrap_or_else(|| page.title().to_string()),
         title: page.title().to_string(),
         description: description(page, rendered),
         url: format!("{base_path}{}/", page.slug),
@@ -615,13 +729,22 @@ mod tests {
     #[test]
     fn duplicate_codes_and_dangling_related_are_errors() {
         let pages = vec![
-            page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\nrelated: [999]\n---\n"),
+            page(
+                "content/codes/504.md",
+                "---\ntitle: \"504 Gateway Timeout\"\nrelated: [999]\n---\n",
+            ),
             page("content/other/504.md", "---\ntitle: \"504 Again\"\n---\n"),
         ];
         let errors = Site::assemble(Config::default(), pages, &[]).unwrap_err();
         let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-        assert!(text.contains(&"code 504 is already documented by content/codes/504.md".to_string()), "{text:?}");
-        assert!(text.contains(&"related code 999 has no page".to_string()), "{text:?}");
+        assert!(
+            text.contains(&"code 504 is already documented by content/codes/504.md".to_string()),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(&"related code 999 has no page".to_string()),
+            "{text:?}"
+        );
     }
 
     #[test]

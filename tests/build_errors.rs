@@ -28,7 +28,10 @@ fn every_invalid_fixture_fails_with_its_exact_message_and_keeps_the_previous_sit
     let bless = std::env::var_os("STATUSREF_BLESS").is_some();
     let mut failures = Vec::new();
     let cases = invalid_cases();
-    assert!(cases.len() >= 15, "expected the invalid fixtures, found {cases:?}");
+    assert!(
+        cases.len() >= 15,
+        "expected the invalid fixtures, found {cases:?}"
+    );
     for case in &cases {
         let (dir, root) = util::site_from_fixture(&format!("invalid/{case}"));
         let output = dir.path().join("public");
@@ -42,10 +45,15 @@ fn every_invalid_fixture_fails_with_its_exact_message_and_keeps_the_previous_sit
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if out.status.code() != Some(1) {
-            failures.push(format!("{case}: exit code {:?}, want 1\n{stderr}", out.status.code()));
+            failures.push(format!(
+                "{case}: exit code {:?}, want 1\n{stderr}",
+                out.status.code()
+            ));
         }
         if stderr != expected {
-            failures.push(format!("{case}: stderr differs\n--- expected\n{expected}\n--- actual\n{stderr}"));
+            failures.push(format!(
+                "{case}: stderr differs\n--- expected\n{expected}\n--- actual\n{stderr}"
+            ));
         }
         if !stderr.contains("help:") {
             failures.push(format!("{case}: no help line in\n{stderr}"));
@@ -77,7 +85,10 @@ fn a_failed_write_leaves_the_previous_site() {
     let out = util::build(&root, &blocker.join("public"), &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("the previous output was left in place"), "{stderr}");
+    assert!(
+        stderr.contains("the previous output was left in place"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -85,7 +96,12 @@ fn output_inside_content_or_at_the_root_is_a_usage_error() {
     let (_dir, root) = util::site_from_fixture("valid/seed");
     for output in [root.clone(), root.join("content")] {
         let out = util::build(&root, &output, &[]);
-        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(root.join("content/codes/524.md").exists());
     }
 }

@@ -11,12 +11,22 @@ fn count(haystack: &str, needle: &str) -> usize {
 fn the_seed_page_builds_unmodified_and_its_back_link_lands_on_the_search_page() {
     let (dir, root) = util::site_from_fixture("valid/seed");
     let seed = std::fs::read(root.join("content/codes/524.md")).unwrap();
-    assert_eq!(seed, std::fs::read("../shared/seeds/000_e5d37502493f7bdb.txt").unwrap_or(seed.clone()));
+    assert_eq!(
+        seed,
+        std::fs::read("../shared/seeds/000_e5d37502493f7bdb.txt").unwrap_or(seed.clone())
+    );
     let output = dir.path().join("public");
     let out = util::build(&root, &output, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.starts_with("built 10 pages (1 code, 0 guides) with 0 warnings"), "{stdout}");
+    assert!(
+        stdout.starts_with("built 10 pages (1 code, 0 guides) with 0 warnings"),
+        "{stdout}"
+    );
 
     let page = util::read(&output, "http-codes/524/index.html");
     assert!(page.contains("<title>524 A Timeout Occurred - HTTP Status Code Explained</title>"));
@@ -25,13 +35,18 @@ fn the_seed_page_builds_unmodified_and_its_back_link_lands_on_the_search_page() 
     assert_eq!(count(&page, "← Back to Search"), 1);
     assert_eq!(count(&page, "<main"), 1);
     assert_eq!(count(&page, "<h1"), 1);
-    assert!(page.contains(r#"<span class="code-number code-5xx">524</span> A Timeout Occurred</h1>"#));
+    assert!(
+        page.contains(r#"<span class="code-number code-5xx">524</span> A Timeout Occurred</h1>"#)
+    );
     // Front matter head: description deduplicated, keywords kept.
     assert_eq!(count(&page, r#"name="description""#), 1);
     assert!(page.contains(r#"<meta name="keywords" content="HTTP 524, A Timeout Occurred, HTTP status code, REST API, web development">"#));
     // Vendor derived from the `## Source` section.
     assert!(page.contains(r#"<span class="badge badge-unofficial">Cloudflare</span>"#));
-    assert!(page.contains("<hr />"), "the body's --- is a thematic break");
+    assert!(
+        page.contains("<hr />"),
+        "the body's --- is a thematic break"
+    );
     // The target of the back link exists and lists the code.
     let search = util::read(&output, "http-codes/index.html");
     assert!(search.contains(r#"<a class="code-link" href="/http-codes/524/">"#));
@@ -67,27 +82,55 @@ fn a_small_site_under_a_sub_path_links_everything_under_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     // The typo is a warning with the closest key, and the build goes on.
-    assert!(stderr.contains("warning: unknown front-matter key `descripton`"), "{stderr}");
+    assert!(
+        stderr.contains("warning: unknown front-matter key `descripton`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("content/codes/200.md:3:1"), "{stderr}");
-    assert!(stderr.contains("help: did you mean `description`?"), "{stderr}");
+    assert!(
+        stderr.contains("help: did you mean `description`?"),
+        "{stderr}"
+    );
 
     let seed = util::read(&output, "http-codes/524/index.html");
-    assert!(seed.contains(r#"<a href="/ref/http-codes/" style="#), "seed link rewritten under the base path");
-    assert!(seed.contains(r#"<link rel="canonical" href="https://example.org/ref/http-codes/524/">"#));
-    assert!(seed.contains(r#"<meta property="og:url" content="https://example.org/ref/http-codes/524/">"#));
-    assert!(seed.contains(r#"href="/ref/http-codes/504/" rel="prev""#), "prev of 524 is 504");
+    assert!(
+        seed.contains(r#"<a href="/ref/http-codes/" style="#),
+        "seed link rewritten under the base path"
+    );
+    assert!(
+        seed.contains(r#"<link rel="canonical" href="https://example.org/ref/http-codes/524/">"#)
+    );
+    assert!(seed
+        .contains(r#"<meta property="og:url" content="https://example.org/ref/http-codes/524/">"#));
+    assert!(
+        seed.contains(r#"href="/ref/http-codes/504/" rel="prev""#),
+        "prev of 524 is 504"
+    );
 
     let p504 = util::read(&output, "http-codes/504/index.html");
-    assert!(p504.contains(r#"<a href="/ref/http-codes/502/">502</a>"#), "markdown links rewritten");
-    assert!(p504.contains(r#"<span class="code-name">A Timeout Occurred</span>"#), "related shows names");
+    assert!(
+        p504.contains(r#"<a href="/ref/http-codes/502/">502</a>"#),
+        "markdown links rewritten"
+    );
+    assert!(
+        p504.contains(r#"<span class="code-name">A Timeout Occurred</span>"#),
+        "related shows names"
+    );
     assert!(p504.contains(r#"href="/ref/http-codes/502/" rel="prev""#));
     assert!(p504.contains(r#"href="/ref/http-codes/524/" rel="next""#));
-    assert!(p504.contains(r#"<a class="button back-to-search" href="/ref/http-codes/">← Back to Search</a>"#));
+    assert!(p504.contains(
+        r#"<a class="button back-to-search" href="/ref/http-codes/">← Back to Search</a>"#
+    ));
     assert!(p504.contains(r#"<a class="spec-link" href="https://www.rfc-editor.org/rfc/rfc9110#section-15.6.5" rel="noopener">RFC 9110 §15.6.5</a>"#));
     assert!(p504.contains(r#"<span class="http-code http-5xx">504</span>"#));
     assert!(p504.contains(r#"href="https://example.org/repo/edit/main/content/codes/504.md""#));
-    assert!(p504.contains(r#"<meta name="keywords" content="upstream timed out, proxy_read_timeout">"#));
-    assert!(!p504.contains(r#"href="/assets/"#), "assets under the base path too");
+    assert!(
+        p504.contains(r#"<meta name="keywords" content="upstream timed out, proxy_read_timeout">"#)
+    );
+    assert!(
+        !p504.contains(r#"href="/assets/"#),
+        "assets under the base path too"
+    );
     assert!(p504.contains(r#"href="/ref/assets/site."#));
 
     // A code with two meanings lists both, official or vendor, with badges.
@@ -100,7 +143,11 @@ fn a_small_site_under_a_sub_path_links_everything_under_it() {
 
     // Class pages, guides, drafts.
     let c5 = util::read(&output, "http-codes/5xx/index.html");
-    assert!(c5.contains("/ref/http-codes/502/") && c5.contains("/ref/http-codes/504/") && c5.contains("/ref/http-codes/524/"));
+    assert!(
+        c5.contains("/ref/http-codes/502/")
+            && c5.contains("/ref/http-codes/504/")
+            && c5.contains("/ref/http-codes/524/")
+    );
     assert!(!c5.contains("/ref/http-codes/499/"));
     let guide = util::read(&output, "guides/timeouts/index.html");
     assert!(guide.contains(r#"<a href="/ref/http-codes/524/#meaning">524</a>"#));
@@ -109,9 +156,16 @@ fn a_small_site_under_a_sub_path_links_everything_under_it() {
     let sitemap = util::read(&output, "sitemap.xml");
     assert!(sitemap.contains("<loc>https://example.org/ref/http-codes/504/</loc>"));
     assert!(sitemap.contains("<loc>https://example.org/ref/guides/timeouts/</loc>"));
-    assert!(util::read(&output, "robots.txt").contains("Sitemap: https://example.org/ref/sitemap.xml"));
+    assert!(
+        util::read(&output, "robots.txt").contains("Sitemap: https://example.org/ref/sitemap.xml")
+    );
     let json: serde_json::Value = serde_json::from_str(&util::read(&output, "codes.json")).unwrap();
-    let codes: Vec<u64> = json.as_array().unwrap().iter().map(|c| c["code"].as_u64().unwrap()).collect();
+    let codes: Vec<u64> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_u64().unwrap())
+        .collect();
     assert_eq!(codes, [200, 499, 502, 504, 524]);
     assert_eq!(json[1]["other_meanings"][0]["vendor"], "Esri ArcGIS");
     assert_eq!(json[3]["url"], "https://example.org/ref/http-codes/504/");
@@ -135,7 +189,10 @@ fn two_builds_are_byte_identical() {
     assert!(util::build(&root, &b, &[]).status.success());
     let (sa, sb) = (util::snapshot(&a), util::snapshot(&b));
     assert!(sa.len() > 10);
-    assert_eq!(sa.iter().map(|f| &f.0).collect::<Vec<_>>(), sb.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert_eq!(
+        sa.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        sb.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
     for (fa, fb) in sa.iter().zip(&sb) {
         assert!(fa.1 == fb.1, "{} differs between builds", fa.0);
     }
@@ -145,7 +202,11 @@ fn two_builds_are_byte_identical() {
 fn a_site_root_override_replaces_one_built_in_template() {
     let (dir, root) = util::site_from_fixture("valid/seed");
     std::fs::create_dir_all(root.join("templates")).unwrap();
-    std::fs::write(root.join("templates/404.html"), "{% extends \"base.html\" %}{% block main %}<p>custom 404</p>{% endblock main %}").unwrap();
+    std::fs::write(
+        root.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block main %}<p>custom 404</p>{% endblock main %}",
+    )
+    .unwrap();
     let output = dir.path().join("public");
     assert!(util::build(&root, &output, &[]).status.success());
     assert!(util::read(&output, "404.html").contains("<p>custom 404</p>"));
@@ -160,6 +221,11 @@ fn crlf_and_bom_files_build_like_lf_files() {
     std::fs::write(root.join("content/codes/524.md"), crlf).unwrap();
     let output = dir.path().join("public");
     let out = util::build(&root, &output, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(util::read(&output, "http-codes/524/index.html").contains("<title>524 A Timeout Occurred - HTTP Status Code Explained</title>"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(util::read(&output, "http-codes/524/index.html")
+        .contains("<title>524 A Timeout Occurred - HTTP Status Code Explained</title>"));
 }

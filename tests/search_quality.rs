@@ -9,7 +9,8 @@ use statusref_search::quality::{evaluate, parse_queries_tsv};
 use statusref_search::{Hit, SearchIndex};
 
 fn index() -> SearchIndex {
-    let rendered = render_site(&BuildOptions::new(env!("CARGO_MANIFEST_DIR"))).expect("the real site builds");
+    let rendered =
+        render_site(&BuildOptions::new(env!("CARGO_MANIFEST_DIR"))).expect("the real site builds");
     let (_, bundle) = rendered
         .files
         .iter()
@@ -25,16 +26,28 @@ fn codes(hits: &[Hit]) -> Vec<Option<u16>> {
 #[test]
 fn every_reader_query_meets_its_rank() {
     let index = index();
-    let tsv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/queries.tsv")).unwrap();
+    let tsv =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/queries.tsv")).unwrap();
     let queries = parse_queries_tsv(&tsv).unwrap();
     assert!(queries.len() >= 60, "the query list is loaded");
     let outcomes = evaluate(&index, &queries).unwrap();
     let failed: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.passed())
-        .map(|o| format!("{:?} wants {} within {}, found at {:?}", o.query.query, o.query.expected, o.query.rank, o.found_at))
+        .map(|o| {
+            format!(
+                "{:?} wants {} within {}, found at {:?}",
+                o.query.query, o.query.expected, o.query.rank, o.found_at
+            )
+        })
         .collect();
-    assert!(failed.is_empty(), "{} of {} queries miss their rank:\n{}", failed.len(), outcomes.len(), failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "{} of {} queries miss their rank:\n{}",
+        failed.len(),
+        outcomes.len(),
+        failed.join("\n")
+    );
 }
 
 #[test]
@@ -42,10 +55,21 @@ fn numbers_ranges_and_classes() {
     let index = index();
     assert_eq!(index.search("524", 5).unwrap()[0].code, Some(524));
     let range = index.search("52x", 20).unwrap();
-    assert!(!range.is_empty() && range.iter().all(|h| h.code.is_some_and(|c| (520..=529).contains(&c))), "{:?}", codes(&range));
+    assert!(
+        !range.is_empty()
+            && range
+                .iter()
+                .all(|h| h.code.is_some_and(|c| (520..=529).contains(&c))),
+        "{:?}",
+        codes(&range)
+    );
     assert!(range.iter().any(|h| h.code == Some(520)) && range.iter().any(|h| h.code == Some(526)));
     let class = index.search("5xx", 100).unwrap();
-    assert!(class.len() >= 20 && class.iter().all(|h| h.class == "5xx"), "{:?}", codes(&class));
+    assert!(
+        class.len() >= 20 && class.iter().all(|h| h.class == "5xx"),
+        "{:?}",
+        codes(&class)
+    );
 }
 
 #[test]
@@ -61,7 +85,12 @@ fn former_names_and_typos_find_the_current_code() {
         ("request-uri too long", 414),
     ] {
         let hits = index.search(query, 5).unwrap();
-        assert_eq!(hits.first().and_then(|h| h.code), Some(code), "{query}: {:?}", codes(&hits));
+        assert_eq!(
+            hits.first().and_then(|h| h.code),
+            Some(code),
+            "{query}: {:?}",
+            codes(&hits)
+        );
     }
 }
 
@@ -70,15 +99,28 @@ fn filters_and_shared_codes() {
     let index = index();
     let cloudflare = index.search("vendor:cloudflare", 50).unwrap();
     assert!(cloudflare.len() >= 9, "{:?}", codes(&cloudflare));
-    assert!(cloudflare.iter().all(|h| h.vendor.as_deref() == Some("Cloudflare")));
+    assert!(cloudflare
+        .iter()
+        .all(|h| h.vendor.as_deref() == Some("Cloudflare")));
     let official = index.search("timeout is:official", 20).unwrap();
-    assert!(!official.is_empty() && official.iter().all(|h| h.vendor.is_none()), "{:?}", codes(&official));
+    assert!(
+        !official.is_empty() && official.iter().all(|h| h.vendor.is_none()),
+        "{:?}",
+        codes(&official)
+    );
     assert!(official.iter().any(|h| h.code == Some(504)));
     // Both meanings of 451 are reachable, each with its own badge.
     let legal = index.search("unavailable for legal reasons", 3).unwrap();
-    assert_eq!((legal[0].code, legal[0].badge.as_str()), (Some(451), "Official"));
+    assert_eq!(
+        (legal[0].code, legal[0].badge.as_str()),
+        (Some(451), "Official")
+    );
     let iis = index.search("activesync redirect", 3).unwrap();
-    assert!(iis.iter().any(|h| h.code == Some(451) && h.vendor.as_deref() == Some("Microsoft IIS")), "{iis:?}");
+    assert!(
+        iis.iter()
+            .any(|h| h.code == Some(451) && h.vendor.as_deref() == Some("Microsoft IIS")),
+        "{iis:?}"
+    );
     // Results carry what the browser shows: URL, badge, a snippet with highlights inside it.
     let hit = &index.search("gateway timeout", 1).unwrap()[0];
     assert_eq!(hit.url, "/http-codes/504/");
@@ -93,17 +135,47 @@ fn the_cli_prints_json_best_first() {
     let (dir, root) = util::site_from_fixture("valid/small");
     let output = dir.path().join("public");
     assert!(util::build(&root, &output, &[]).status.success());
-    let out = util::statusref(&["search", "--output", output.to_str().unwrap(), "--json", "--limit", "3", "gateway", "timeout"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = util::statusref(&[
+        "search",
+        "--output",
+        output.to_str().unwrap(),
+        "--json",
+        "--limit",
+        "3",
+        "gateway",
+        "timeout",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(hits[0]["code"], 504);
-    assert_eq!(hits[0]["url"], "/ref/http-codes/504/", "URLs carry the base path");
+    assert_eq!(
+        hits[0]["url"], "/ref/http-codes/504/",
+        "URLs carry the base path"
+    );
     assert!(hits[0]["score"].as_f64().unwrap() > 0.0);
     assert!(hits.as_array().unwrap().len() <= 3);
-    let token = util::statusref(&["search", "--output", output.to_str().unwrap(), "--json", "token required"]);
+    let token = util::statusref(&[
+        "search",
+        "--output",
+        output.to_str().unwrap(),
+        "--json",
+        "token required",
+    ]);
     let hits: serde_json::Value = serde_json::from_slice(&token.stdout).unwrap();
-    assert_eq!(hits[0]["code"], 499, "the vendor meaning of a shared code is its own result");
-    let missing = util::statusref(&["search", "--output", dir.path().join("nope").to_str().unwrap(), "x"]);
+    assert_eq!(
+        hits[0]["code"], 499,
+        "the vendor meaning of a shared code is its own result"
+    );
+    let missing = util::statusref(&[
+        "search",
+        "--output",
+        dir.path().join("nope").to_str().unwrap(),
+        "x",
+    ]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("run `statusref build` first"));
 }

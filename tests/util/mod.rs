@@ -47,7 +47,13 @@ pub fn statusref(args: &[&str]) -> Output {
 
 /// Builds `root` into `output` with extra args; returns the process output.
 pub fn build(root: &Path, output: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["build", "--root", root.to_str().unwrap(), "--output", output.to_str().unwrap()];
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     statusref(&args)
 }
@@ -63,7 +69,12 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.expect("walk");
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).unwrap().display().to_string();
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .display()
+                .to_string();
             files.push((rel, std::fs::read(entry.path()).unwrap()));
         }
     }

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Deterministic synthetic statusref site for benchmarks.
+
+    python3 benches/gen_site.py PAGES OUT_DIR [--seed N]
+
+Writes OUT_DIR/content/ with PAGES markdown files that statusref builds without errors and
+Hugo renders as-is (YAML front matter between `---` lines):
+
+- code pages `content/codes/NNN.md` for the first min(PAGES // 10, 400) codes from 100 up
+  (three-digit codes cannot reach 10,000 pages), the rest guides `content/guides/gNNNNN.md`;
+- every page 650-950 words of prose in the seed's five sections (Meaning, When to Use,
+  Example, When Not to Use, Source), a fenced `http` block and a table, `related` codes,
+  keywords, and root-relative links to other pages (all of which exist: statusref checks
+  them).
+
+Same PAGES and seed give byte-identical files, so every tool and every run reads the same
+input. Only the Python standard library is used.
+"""
+
+import argparse
+import os
+import random
+import shutil
+
+WORDS = (
+    "request response server client proxy gateway upstream origin cache header body status "
+    "code retry timeout connection resource representation method idempotent safe redirect "
+    "location authentication authorization token credential session cookie browser crawler "
+    "index latency throughput payload content length encoding negotiation media type "
+    "language charset range partial conditional etag validator freshness expiry stale "
+    "revalidate vary host path query fragment scheme port tunnel handshake certificate "
+    "protocol version upgrade stream frame window priority push promise trailer chunk "
+    "transfer deadline budget backoff jitter limit quota throttle burst bucket window "
+    "policy rule firewall edge worker function deployment release rollback incident "
+    "monitor alert dashboard metric log trace span error failure fault outage recovery "
+    "health check probe readiness liveness balancer pool node cluster region zone replica "
+    "database query lock conflict version precondition validation schema field value "
+    "document specification registry vendor platform framework library middleware router "
+    "handler controller endpoint route template render static dynamic asset bundle"
+).split()
+
+SMALL = "the a an of to in for on with by from at as and or but that which when while".split()
+
+VENDORS = ["Cloudflare", "nginx", "AWS ELB", "Microsoft IIS", "Akamai", "Fastly"]
+
+
+def sentence(rng, lo=8, hi=18):
+    n = rng.randint(lo, hi)
+    words = []
+    for i in range(n):
+        words.append(rng.choice(SMALL) if i % 3 == 1 else rng.choice(WORDS))
+    words[0] = words[0].capitalize()
+    # Some inline markup, as real pages have.
+    if n > 10 and rng.random() < 0.3:
+        j = rng.randrange(2, n - 1)
+        words[j] = "`" + words[j] + "`"
+    if n > 10 and rng.random() < 0.2:
+        j = rng.randrange(2, n - 1)
+        words[j] = "**" + words[j].strip("`") + "**"
+    return " ".join(words) + "."
+
+
+def paragraph(rng, sentences):
+    return " ".join(sentence(rng) for _ in range(sentences))
+
+
+def count_words(text):
+    return len(text.split())
+
+
+class Plan:
+    def __init__(self, pages):
+        self.codes = [100 + i for i in range(min(pages // 10, 400))]
+        self.guides = ["g%05d" % i for i in range(pages - len(self.codes))]
+
+    def url_of_code(self, code):
+        return "/http-codes/%d/" % code
+
+    def url_of_guide(self, slug):
+        return "/guides/%s/" % slug
+
+
+def name_of(code):
+    return "Synthetic Status %d" % code
+
+
+def body(rng, plan, heading, code, target_words):
+    """The markdown body: H1, five sections, http block, table, links; ~target_words."""
+    status = code if code is not None else rng.choice([200, 404, 429, 503, 504])
+    other_code = rng.choice(plan.codes) if plan.codes else None
+    other_guide = rng.choice(plan.guides) if plan.guides else None
+
+    def link():
+        choices = []
+        if other_code is not None:
+            choices.append("[%d](%s#meaning)" % (other_code, plan.url_of_code(other_code)))
+        if other_guide is not None:
+            choices.append("[the %s guide](%s#example)" % (other_guide, plan.url_of_guide(other_guide)))
+        return rng.choice(choices) if choices else "the specification"
+
+    fixed = [
+        "# %s" % heading,
+        "",
+        "## Meaning",
+        "",
+        None,  # prose slot 0
+        "",
+        "## When to Use",
+        "",
+        None,  # prose slot 1
+        "",
+        "- %s" % sentence(rng, 6, 10),
+        "- %s" % sentence(rng, 6, 10),
+        "- %s See %s." % (sentence(rng, 6, 10), link()),
+        "",
+        "## Example",
+        "",
+        "```http",
+        "GET /api/v1/items/%d?expand=owner HTTP/1.1" % rng.randint(1, 99999),
+        "Host: api.example.com",
+        "Accept: application/json",
+        "",
+        "HTTP/1.1 %d %s" % (status, name_of(status)),
+        "Content-Type: application/json",
+        "Cache-Control: no-store",
+        "Retry-After: %d" % rng.randint(1, 120),
+        "```",
+        "",
+        "| Header | Value | Why |",
+        "|---|---|---|",
+    ]
+    for _ in range(4):
+        fixed.append("| `%s` | %s | %s |" % (
+            rng.choice(WORDS).capitalize() + "-" + rng.choice(WORDS).capitalize(),
+            rng.choice(WORDS),
+            sentence(rng, 4, 7),
+        ))
+    fixed += [
+        "",
+        "## When Not to Use",
+        "",
+        None,  # prose slot 2
+        "",
+        "Compare with %s before choosing." % link(),
+        "",
+        "## Source",
+        "",
+        "RFC 9110 §15.%d.%d" % (rng.randint(1, 6), rng.randint(1, 20)),
+        "",
+    ]
+    base = count_words("\n".join(x for x in fixed if x))
+    slots = [[], [], []]
+    words = base
+    i = 0
+    while words < target_words:
+        s = sentence(rng)
+        slots[i % 3].append(s)
+        words += count_words(s)
+        i += 1
+    out = []
+    slot = 0
+    for line in fixed:
+        if line is None:
+            sents = slots[slot]
+            # Two paragraphs per slot.
+            half = max(1, len(sents) // 2)
+            out.append(" ".join(sents[:half]))
+            if sents[half:]:
+                out.append("")
+                out.append(" ".join(sents[half:]))
+            slot += 1
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def front(lines):
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+def related(rng, plan, exclude=None):
+    pool = [c for c in plan.codes[:50] if c != exclude]
+    return sorted(rng.sample(pool, min(3, len(pool))))
+
+
+def yaml_list(items):
+    return "[" + ", ".join(str(i) for i in items) + "]"
+
+
+def generate(pages, out, seed):
+    plan = Plan(pages)
+    content = os.path.join(out, "content")
+    if os.path.exists(content):
+        shutil.rmtree(content)
+    os.makedirs(os.path.join(content, "codes"))
+    os.makedirs(os.path.join(content, "guides"))
+    total_words = 0
+    for code in plan.codes:
+        rng = random.Random("%d-code-%d" % (seed, code))
+        official = rng.random() < 0.7
+        source = "RFC 9110 §15.%d.%d" % (code // 100, code % 100 % 20 + 1) if official else "Unofficial (%s)" % rng.choice(VENDORS)
+        heading = "%d %s" % (code, name_of(code))
+        text = front([
+            'title: "%s"' % heading,
+            'description: "%s"' % sentence(rng, 10, 16),
+            'source: "%s"' % source,
+            'spec_url: "https://www.rfc-editor.org/rfc/rfc9110#section-15"',
+            "related: %s" % yaml_list(related(rng, plan, code)),
+            "keywords: [%s, %s, %s]" % (rng.choice(WORDS), rng.choice(WORDS), rng.choice(WORDS)),
+        ]) + body(rng, plan, heading, code, rng.randint(660, 940)) + "\n"
+        total_words += count_words(text)
+        with open(os.path.join(content, "codes", "%d.md" % code), "w", encoding="utf-8") as f:
+            f.write(text)
+    for n, slug in enumerate(plan.guides):
+        rng = random.Random("%d-guide-%s" % (seed, slug))
+        heading = "Guide %d: %s %s and %s" % (n, rng.choice(WORDS), rng.choice(WORDS), rng.choice(WORDS))
+        lines = [
+            'title: "%s"' % heading,
+            'description: "%s"' % sentence(rng, 10, 16),
+        ]
+        if plan.codes:
+            lines.append("related: %s" % yaml_list(related(rng, plan)))
+        lines.append("keywords: [%s, %s]" % (rng.choice(WORDS), rng.choice(WORDS)))
+        text = front(lines) + body(rng, plan, heading, None, rng.randint(660, 940)) + "\n"
+        total_words += count_words(text)
+        with open(os.path.join(content, "guides", slug + ".md"), "w", encoding="utf-8") as f:
+            f.write(text)
+    return plan, total_words
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", type=int)
+    parser.add_argument("out")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    plan, words = generate(args.pages, args.out, args.seed)
+    print("%s: %d pages (%d codes, %d guides), %d words (%.0f per page)" % (
+        args.out, args.pages, len(plan.codes), len(plan.guides), words, words / max(1, args.pages)))
+
+
+if __name__ == "__main__":
+    main()
