@@ -319,7 +319,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Loaded {
         }
     }
     use rayon::prelude::*;
-    let results: Vec<Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>> = files
+    let results: Vec<Parsed> = files
         .par_iter()
         .map(|path| {
             let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
@@ -364,14 +364,13 @@ fn url_for_path(rel: &Path) -> String {
     }
 }
 
+/// One file's outcome: the page with its warnings, or every error found in the file.
+pub type Parsed = Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// Parses one file's bytes. `slug_path` is the path relative to `content/`.
 ///
 /// Returns the page with its warnings, or every error found in the file.
-pub fn parse_bytes(
-    rel: &Path,
-    slug_path: &Path,
-    bytes: &[u8],
-) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse_bytes(rel: &Path, slug_path: &Path, bytes: &[u8]) -> Parsed {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -379,13 +378,16 @@ pub fn parse_bytes(
             // The valid prefix is UTF-8 by definition.
             let prefix = String::from_utf8_lossy(valid);
             let (line, column) = line_col(&prefix, prefix.len());
+            // Quoted with U+FFFD for the bad bytes; everything before them is as written.
+            let lossy = String::from_utf8_lossy(bytes);
             return Err(vec![Diagnostic::error(
                 rel,
                 format!(
-                    "the file is not valid UTF-8 (invalid byte 0x{:02x} at line {line}, column {column})",
+                    "the file is not valid UTF-8 (invalid byte 0x{:02x})",
                     bytes[e.valid_up_to()]
                 ),
             )
+            .at(&lossy, line, column)
             .help("save the file as UTF-8")]);
         }
     };
@@ -393,11 +395,7 @@ pub fn parse_bytes(
 }
 
 /// Parses one file's text (see [`parse_bytes`]).
-pub fn parse(
-    rel: &Path,
-    slug_path: &Path,
-    text: &str,
-) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> Parsed {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = if text.contains('\r') {
         text.replace("\r\n", "\n")

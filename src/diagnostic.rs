@@ -3,9 +3,14 @@
 //! Every problem the build finds in content, templates or configuration becomes a
 //! [`Diagnostic`]: which file, which line and column, what is wrong and how to fix it. The
 //! build gathers all of them before it gives up, so an author sees every problem at once.
+//!
+//! [`Diagnostic::render`] writes one the way rustc does, with `annotate-snippets` (the crate
+//! rustc and cargo use), in colour for a terminal ([`stderr_color`]) or as plain text.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 /// How bad a diagnostic is: errors stop the build, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -17,27 +22,45 @@ pub enum Severity {
 }
 
 /// One problem in one input file, with enough context to fix it without guessing.
+///
+/// Small on purpose (the location is boxed): it is the error type of many `Result`s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
     /// The file, relative to the site root where possible.
     pub path: PathBuf,
-    /// 1-based line in the file, when known.
-    pub line: Option<usize>,
-    /// 1-based column (in characters) on that line, when known.
-    pub column: Option<usize>,
     /// What is wrong, in one sentence.
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// Where in the file, when known (see [`Diagnostic::at`]).
+    pub location: Option<Box<Location>>,
+}
+
+/// Where in its file a [`Diagnostic`] points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line in the file.
+    pub line: usize,
+    /// 1-based column (in characters) on that line.
+    pub column: usize,
     /// The text of the offending line, shown under the location with a caret; an excerpt of
-    /// at most [`QUOTE_MAX`] characters around the column when the line is longer.
+    /// at most [`QUOTE_MAX`] characters around the column when the line is longer, marked with
+    /// `…` where it was cut. `None` when the file has no such line.
     pub source_line: Option<String>,
+    /// 1-based column (in characters) of the caret in `source_line`: `column`, unless the
+    /// quote is an excerpt that starts later in the line.
+    pub quote_column: usize,
 }
 
 /// Longest quoted line, in characters: a 1 MB line is quoted as an excerpt around the column.
 pub const QUOTE_MAX: usize = 200;
+
+/// Terminal width given to the renderer: wide enough that it never cuts a quoted line again
+/// (at most [`QUOTE_MAX`] characters plus two `…`, up to four columns each for tabs and wide
+/// characters), so the output does not depend on the terminal.
+const RENDER_WIDTH: usize = 10 * QUOTE_MAX;
 
 impl Diagnostic {
     /// An error about a whole file (no line known yet; see [`Diagnostic::at`]).
@@ -54,23 +77,33 @@ impl Diagnostic {
         Diagnostic {
             severity,
             path: path.into(),
-            line: None,
-            column: None,
             message: message.into(),
             help: None,
-            source_line: None,
+            location: None,
         }
     }
 
     /// Locates the diagnostic at `line`:`column` (1-based) and quotes that line of `source`.
     pub fn at(mut self, source: &str, line: usize, column: usize) -> Self {
-        self.line = Some(line.max(1));
-        self.column = Some(column.max(1));
+        let line = line.max(1);
+        let column = column.max(1);
         let quoted = source
             .lines()
-            .nth(line.saturating_sub(1))
+            .nth(line - 1)
             .map(|l| l.trim_end_matches('\r'));
-        self.source_line = quoted.map(|l| excerpt(l, column.max(1)));
+        let (source_line, quote_column) = match quoted {
+            Some(text) => {
+                let (quote, caret) = excerpt(text, column);
+                (Some(quote), caret)
+            }
+            None => (None, column),
+        };
+        self.location = Some(Box::new(Location {
+            line,
+            column,
+            source_line,
+            quote_column,
+        }));
         self
     }
 
@@ -95,6 +128,16 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// The 1-based line, when known.
+    pub fn line(&self) -> Option<usize> {
+        self.location.as_ref().map(|l| l.line)
+    }
+
+    /// The 1-based column (in characters), when known.
+    pub fn column(&self) -> Option<usize> {
+        self.location.as_ref().map(|l| l.column)
+    }
+
     /// Rewrites the path relative to `root`, so messages read `content/codes/504.md`.
     pub fn relative_to(mut self, root: &Path) -> Self {
         if let Ok(rel) = self.path.strip_prefix(root) {
@@ -102,71 +145,148 @@ impl Diagnostic {
         }
         self
     }
+
+    /// Renders like rustc (with `annotate-snippets`, as rustc and cargo do): `error: msg`,
+    /// ` --> file:line:col`, the quoted line with a caret under the column, `= help: fix`.
+    ///
+    /// `color` adds ANSI colours, for a terminal; see [`stderr_color`]. Without it the text is
+    /// plain, as [`Display`](fmt::Display) writes it.
+    pub fn render(&self, color: bool) -> String {
+        let renderer = renderer(color);
+        let path = self.path.display().to_string();
+        let title = level(self.severity).primary_title(self.message.as_str());
+        let help = self.help.as_deref().map(|help| Level::HELP.message(help));
+        let quote = self
+            .location
+            .as_deref()
+            .and_then(|loc| loc.source_line.as_deref().map(|text| (loc, text)));
+        let Some((loc, text)) = quote else {
+            // No line to quote: the location alone.
+            let mut origin = Origin::path(path.as_str());
+            if let Some(loc) = &self.location {
+                origin = origin.line(loc.line).char_column(loc.column);
+            }
+            let group = title.element(origin).elements(help);
+            return renderer.render(&[group]);
+        };
+        let offset = text
+            .char_indices()
+            .nth(loc.quote_column.saturating_sub(1))
+            .map_or(text.len(), |(i, _)| i);
+        let snippet = Snippet::source(text)
+            .line_start(loc.line)
+            .path(path.as_str())
+            .annotation(AnnotationKind::Primary.span(offset..offset));
+        let group: Group = title.element(snippet).elements(help);
+        let rendered = renderer.render(&[group]);
+        // The renderer derives the column from the caret's place in the quote, which differs
+        // from the real one when the quote is an excerpt of a long line (or the column lies
+        // past the line's end): put the real one in the ` --> ` line.
+        let shown = text[..offset].chars().count() + 1;
+        if shown == loc.column {
+            return rendered;
+        }
+        let title_lines = self.message.lines().count().max(1);
+        replace_in_first_line_ending_with(
+            &rendered,
+            title_lines,
+            &format!("{path}:{}:{shown}", loc.line),
+            &format!("{path}:{}:{}", loc.line, loc.column),
+        )
+    }
 }
 
 impl fmt::Display for Diagnostic {
-    /// Renders like rustc: `error: msg`, ` --> file:line:col`, the line with a caret, `help:`.
+    /// The plain rendering: [`Diagnostic::render`] without colour.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        writeln!(f, "{label}: {}", self.message)?;
-        let location = match (self.line, self.column) {
-            (Some(line), Some(col)) => format!("{}:{line}:{col}", self.path.display()),
-            (Some(line), None) => format!("{}:{line}", self.path.display()),
-            _ => self.path.display().to_string(),
-        };
-        let gutter = self.line.map(|l| l.to_string().len()).unwrap_or(1);
-        let pad = " ".repeat(gutter);
-        write!(f, "{pad}--> {location}")?;
-        if let (Some(line), Some(text)) = (self.line, &self.source_line) {
-            write!(f, "\n{pad} |\n{line} | {text}")?;
-            if let Some(col) = self.column.map(|col| caret_column(text, col)) {
-                let indent: String = text
-                    .chars()
-                    .take(col.saturating_sub(1))
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                write!(f, "\n{pad} | {indent}^")?;
-            }
-        }
-        if let Some(help) = &self.help {
-            write!(f, "\n{pad} = help: {help}")?;
-        }
-        Ok(())
+        f.write_str(&self.render(false))
     }
+}
+
+/// A message about no place in particular (a refused overwrite, a failed write, the build's last
+/// line), rendered like a [`Diagnostic`]: `error: message`, then `= note: …` and `= help: …`
+/// when given. `color` as for [`Diagnostic::render`].
+pub fn render_message(
+    severity: Severity,
+    message: &str,
+    note: Option<&str>,
+    help: Option<&str>,
+    color: bool,
+) -> String {
+    let notes = note
+        .map(|note| Level::NOTE.message(note))
+        .into_iter()
+        .chain(help.map(|help| Level::HELP.message(help)));
+    let group = Group::with_title(level(severity).primary_title(message)).elements(notes);
+    renderer(color).render(&[group])
+}
+
+/// The renderer, styled (ANSI colours) or plain.
+fn renderer(color: bool) -> Renderer {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.term_width(RENDER_WIDTH)
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    }
+}
+
+/// Whether diagnostics written to stderr should be coloured: only when stderr is a terminal,
+/// and never when `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
+
+/// `text` with `from` replaced by `to` at the end of its first line (after the first `skip`
+/// lines) that ends with `from`.
+fn replace_in_first_line_ending_with(text: &str, skip: usize, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len() + to.len());
+    let mut done = false;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        match body.strip_suffix(from) {
+            Some(head) if !done && i >= skip => {
+                out.push_str(head);
+                out.push_str(to);
+                out.push_str(&line[body.len()..]);
+                done = true;
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// Characters of context quoted before the column in an excerpt.
 const QUOTE_BEFORE: usize = QUOTE_MAX / 4;
 
-/// The line as quoted: itself, or when longer than [`QUOTE_MAX`] characters an excerpt of that
-/// many around `column`, marked with `…` where it was cut.
-fn excerpt(line: &str, column: usize) -> String {
+/// The line as quoted, and the caret's 1-based column in it: the line itself, or when longer
+/// than [`QUOTE_MAX`] characters an excerpt of that many around `column`, marked with `…` where
+/// it was cut.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
     if line.len() <= QUOTE_MAX || line.chars().count() <= QUOTE_MAX {
-        return line.to_string();
+        return (line.to_string(), column);
     }
     let start = column.saturating_sub(1).saturating_sub(QUOTE_BEFORE);
     let mut text: String = line.chars().skip(start).take(QUOTE_MAX).collect();
+    let mut caret = column - start;
     if start > 0 {
         text.insert(0, '…');
+        caret += 1;
     }
     if line.chars().count() > start + QUOTE_MAX {
         text.push('…');
     }
-    text
-}
-
-/// The caret's column in a quoted line: `column`, unless [`excerpt`] cut the line's start, which
-/// leaves the column right after the `…` and [`QUOTE_BEFORE`] characters.
-fn caret_column(quoted: &str, column: usize) -> usize {
-    let cut_at_start = quoted.starts_with('…') && quoted.chars().count() > QUOTE_MAX;
-    if cut_at_start {
-        QUOTE_BEFORE + 2
-    } else {
-        column
-    }
+    (text, caret)
 }
 
 /// 1-based (line, column) of a byte offset in `text`; the column counts characters.
@@ -207,8 +327,159 @@ mod tests {
             .help("did you mean `description`?");
         assert_eq!(
             d.to_string(),
-            "warning: unknown key `descripton`\n --> content/codes/504.md:3:1\n  |\n3 | descripton: y\n  | ^\n  = help: did you mean `description`?"
+            "warning: unknown key `descripton`\n --> content/codes/504.md:3:1\n  |\n3 | descripton: y\n  | ^\n  |\n  = help: did you mean `description`?"
         );
+        assert_eq!(d.render(false), d.to_string());
+    }
+
+    #[test]
+    fn the_caret_sits_under_the_column() {
+        let d = Diagnostic::error("templates/code.html", "template syntax error")
+            .at("<h1>{{ page.heading }</h1>\n", 1, 21)
+            .help("fix the Tera syntax at the caret");
+        assert_eq!(
+            d.to_string(),
+            "error: template syntax error\n --> templates/code.html:1:21\n  |\n1 | <h1>{{ page.heading }</h1>\n  |                     ^\n  |\n  = help: fix the Tera syntax at the caret"
+        );
+    }
+
+    #[test]
+    fn a_whole_file_diagnostic_names_the_file() {
+        let d = Diagnostic::error("content/codes/504.md", "the file is empty").help("write it");
+        assert_eq!(
+            d.to_string(),
+            "error: the file is empty\n--> content/codes/504.md\n = help: write it"
+        );
+        // A line past the end of the file: located, nothing to quote.
+        let d = Diagnostic::error("site.yaml", "bad").at("a: 1\n", 7, 3);
+        assert_eq!(d.to_string(), "error: bad\n--> site.yaml:7:3");
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_as_an_excerpt_with_the_real_column() {
+        let line = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
+        let d = Diagnostic::error("content/guides/long.md", "bad X")
+            .at(&format!("---\n{line}\n"), 2, 1001)
+            .help("fix it");
+        let text = d.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], " --> content/guides/long.md:2:1001", "{text}");
+        let quote = lines[3].strip_prefix("2 | ").expect("quoted line");
+        assert!(quote.starts_with('…') && quote.ends_with('…'), "{quote}");
+        assert_eq!(quote.chars().count(), QUOTE_MAX + 2);
+        let caret = lines[4].strip_prefix("  | ").expect("caret line");
+        let at = caret.find('^').expect("caret");
+        assert_eq!(quote.chars().nth(at), Some('X'), "{text}");
+        assert!(text.ends_with("= help: fix it"), "{text}");
+    }
+
+    #[test]
+    fn a_long_line_that_starts_with_an_ellipsis_keeps_its_caret() {
+        let line = format!("…{}", "a".repeat(300));
+        let d = Diagnostic::error("a.md", "here").at(&line, 1, 5);
+        let text = d.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], " --> a.md:1:5", "{text}");
+        assert_eq!(lines[4].find('^'), Some(4 + 4), "{text}");
+    }
+
+    #[test]
+    fn a_column_past_the_end_of_the_line_is_reported_as_is() {
+        let d = Diagnostic::error("a.md", "here").at("abc\n", 1, 9);
+        let text = d.to_string();
+        assert!(text.contains(" --> a.md:1:9\n"), "{text}");
+        assert!(text.contains("1 | abc\n  |    ^"), "{text}");
+    }
+
+    #[test]
+    fn any_line_renders_at_any_column_without_panicking() {
+        let long = "é\t".repeat(300);
+        let lines = [
+            "",
+            "\t\tindented",
+            "a\u{1b}[31mred\u{1b}[0m",
+            "e\u{301}\u{200d}\u{202e}rtl\u{2066}",
+            "漢字と絵文字 👩‍👩‍👧 ok",
+            "\u{0}\u{7f}\u{85}\u{2028}x",
+            "…",
+            long.as_str(),
+        ];
+        for line in lines {
+            let count = line.chars().count();
+            for column in 1..=count + 2 {
+                let d = Diagnostic::warning("a.md", "m")
+                    .at(&format!("{line}\n"), 1, column)
+                    .help("h");
+                let text = d.render(false);
+                assert!(
+                    text.contains(&format!(" --> a.md:1:{column}\n")),
+                    "{column}: {text}"
+                );
+                assert!(text.contains('^') && text.ends_with("= help: h"), "{text}");
+                let _ = d.render(true);
+            }
+        }
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let d = Diagnostic::error("a.md", "bad")
+            .at("x: 1\n", 1, 1)
+            .help("fix it");
+        let coloured = d.render(true);
+        assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+        let plain = d.render(false);
+        assert!(!plain.contains('\u{1b}'), "{plain:?}");
+        assert_eq!(strip_ansi(&coloured), plain);
+        // The real column survives colouring of an excerpted line too.
+        let long = format!("{}X", "a".repeat(500));
+        let d = Diagnostic::error("a.md", "bad").at(&long, 1, 501);
+        assert_eq!(strip_ansi(&d.render(true)), d.render(false));
+        assert!(d.render(false).contains(" --> a.md:1:501\n"));
+    }
+
+    /// `text` without ANSI SGR sequences (`ESC [ … m`).
+    fn strip_ansi(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_message_without_a_place_reads_like_a_diagnostic() {
+        let text = render_message(Severity::Error, "build failed", None, None, false);
+        assert_eq!(text, "error: build failed");
+        let text = render_message(
+            Severity::Error,
+            "cannot write",
+            Some("the previous output was left in place"),
+            Some("check the permissions"),
+            false,
+        );
+        assert_eq!(
+            text,
+            "error: cannot write\n |\n = note: the previous output was left in place\n = help: check the permissions"
+        );
+        let coloured = render_message(Severity::Warning, "hm", None, Some("x"), true);
+        assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+        assert_eq!(strip_ansi(&coloured), "warning: hm\n |\n = help: x");
+    }
+
+    #[test]
+    fn a_diagnostic_stays_small() {
+        // It is the error type of many `Result`s (clippy::result_large_err).
+        assert!(std::mem::size_of::<Diagnostic>() <= 96);
     }
 
     #[test]

@@ -112,8 +112,60 @@ pub struct Rendered {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// A stage of the pipeline, reported to the progress hook of [`build_with_progress`] and
+/// [`render_site_with_progress`] as it starts. A stage lasts until the next one starts, or until
+/// the function returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stage {
+    /// Reading `site.yaml`, the content files, templates and assets.
+    Load,
+    /// Markdown to HTML for this many pages, then the cross-page checks.
+    Markdown {
+        /// Content pages loaded.
+        pages: usize,
+    },
+    /// Building the search index over the site's pages.
+    Index {
+        /// Content pages (codes and articles).
+        pages: usize,
+    },
+    /// Rendering the pages through the templates, and the other output files.
+    Render {
+        /// Content pages (codes and articles); class and list pages come on top.
+        pages: usize,
+    },
+    /// Writing the output through the staging directory.
+    Write {
+        /// Files to write.
+        files: usize,
+    },
+}
+
+impl Stage {
+    /// Short lowercase name: `load`, `markdown`, `index`, `render`, `write`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Markdown { .. } => "markdown",
+            Stage::Index { .. } => "index",
+            Stage::Render { .. } => "render",
+            Stage::Write { .. } => "write",
+        }
+    }
+}
+
 /// Runs every stage but writing: what `statusref check` runs, and the first half of [`build`].
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
+    render_site_with_progress(options, &|_| {})
+}
+
+/// [`render_site`], calling `progress` as each [`Stage`] starts.
+pub fn render_site_with_progress(
+    options: &BuildOptions,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Result<Rendered, BuildError> {
+    progress(Stage::Load);
     let root = &options.root;
     let mut diagnostics = Vec::new();
     let mut config = match config::Config::load(root) {
@@ -151,6 +203,9 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
         }
     };
     // Cross-page checks run even when some files failed, so one build reports everything.
+    progress(Stage::Markdown {
+        pages: loaded.pages.len(),
+    });
     let pages: Vec<(content::Page, markdown::Rendered)> = loaded
         .pages
         .into_par_iter()
@@ -176,6 +231,10 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
         return Err(BuildError::Input(diagnostics));
     }
 
+    let content_pages = site.codes.len() + site.articles.len();
+    progress(Stage::Index {
+        pages: content_pages,
+    });
     let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
     let assets = assets::Assets::new(
         theme_assets,
@@ -184,6 +243,9 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
             ("index.bin".into(), bundle),
         ],
     );
+    progress(Stage::Render {
+        pages: content_pages,
+    });
     let mut files = renderer
         .render_site(&site, &assets.urls(&site.base_path))
         .map_err(|errors| {
@@ -209,10 +271,21 @@ pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
 /// Builds the site: renders everything in memory, then writes it through a staging directory.
 /// On any error the previous output is left as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_with_progress(options, &|_| {})
+}
+
+/// [`build`], calling `progress` as each [`Stage`] starts (for a progress bar, or timings).
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let output = options.output_dir();
     output::check_output_dir(&options.root, &output).map_err(BuildError::Usage)?;
-    let rendered = render_site(options)?;
+    let rendered = render_site_with_progress(options, progress)?;
+    progress(Stage::Write {
+        files: rendered.files.len(),
+    });
     let bytes = output::write_site(&output, &rendered.files)?;
     Ok(BuildReport {
         pages: rendered.pages,

@@ -2,21 +2,47 @@
 //! and start new code pages.
 //!
 //! Exit codes: 0 success, 1 content/template/config errors (or a failed write), 2 usage.
+//!
+//! Diagnostics go to stderr, coloured only when stderr is a terminal and `NO_COLOR` is unset;
+//! `build` and `check` show a progress line there too (terminal only, after a second), and end
+//! with a one-line summary on stdout.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{mpsc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use statusref::{BuildError, BuildOptions, Diagnostic};
+use statusref::diagnostic::{render_message, stderr_color};
+use statusref::{BuildError, BuildOptions, Diagnostic, Severity, Stage};
 
 /// statusref: builds an HTTP status code reference site with tantivy search in the browser.
 #[derive(Parser)]
 #[command(version, about, long_about = None)]
 struct Cli {
+    /// Print only errors: no warnings, no progress, no summary line (build, check, new)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print how long each stage took: load, markdown, index, render, write (build, check)
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How much to print, and how.
+#[derive(Clone, Copy)]
+struct Output {
+    /// `-q`: errors only.
+    quiet: bool,
+    /// `-v`: stage timings.
+    verbose: bool,
+    /// ANSI colours on stderr.
+    color: bool,
 }
 
 #[derive(Subcommand)]
@@ -105,11 +131,16 @@ impl SiteArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let out = Output {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        color: stderr_color(),
+    };
     let result = match cli.command {
-        Command::Build { site, output } => build(&site.options(output)),
-        Command::Check { site } => check(&site.options(None)),
+        Command::Build { site, output } => build(&site.options(output), out),
+        Command::Check { site } => check(&site.options(None), out),
         Command::Serve { site, port, open } => serve(site.options(None), port, open),
-        Command::New { code, root, title } => new(&root, code, title.as_deref()),
+        Command::New { code, root, title } => new(&root, code, title.as_deref(), out),
         Command::Search {
             output,
             limit,
@@ -120,49 +151,159 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            print_error(out, &format!("{err:#}"), None, None);
             ExitCode::from(1)
         }
     }
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    // Errors last, so they are what stays on screen.
-    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+/// `error: message` on stderr, rendered like the diagnostics.
+fn print_error(out: Output, message: &str, note: Option<&str>, help: Option<&str>) {
+    eprintln!(
+        "{}",
+        render_message(Severity::Error, message, note, help, out.color)
+    );
+}
+
+/// Diagnostics on stderr, errors last so they are what stays on screen; warnings are left out
+/// with `-q`.
+fn print_diagnostics(diagnostics: &[Diagnostic], out: Output) {
+    let mut sorted: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !out.quiet)
+        .collect();
     sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
     for d in sorted {
-        eprintln!("{d}\n");
+        eprintln!("{}\n", d.render(out.color));
     }
 }
 
-fn report_failure(err: BuildError) -> ExitCode {
+fn report_failure(err: BuildError, out: Output) -> ExitCode {
     match err {
         BuildError::Input(diagnostics) => {
-            print_diagnostics(&diagnostics);
+            print_diagnostics(&diagnostics, out);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = diagnostics.len() - errors;
-            eprintln!(
-                "error: build failed with {errors} error{} and {warnings} warning{}; nothing was written",
+            let message = format!(
+                "build failed with {errors} error{} and {warnings} warning{}; nothing was written",
                 plural(errors),
                 plural(warnings)
             );
+            print_error(out, &message, None, None);
             ExitCode::from(1)
         }
         BuildError::Usage(message) => {
-            eprintln!("error: {message}");
+            print_error(out, &message, None, None);
             ExitCode::from(2)
         }
         BuildError::Write(e) => {
-            eprintln!("error: {e}\n  = note: the previous output was left in place");
+            let note = "the previous output was left in place";
+            print_error(out, &e.to_string(), Some(note), None);
             ExitCode::from(1)
         }
     }
 }
 
-fn build(options: &BuildOptions) -> Result<ExitCode> {
-    match statusref::build(options) {
+/// Shown once a build has run this long (and only on a terminal): quick builds stay quiet.
+const PROGRESS_DELAY: Duration = Duration::from_secs(1);
+
+/// A build's progress: a spinner on stderr naming the current stage, and each stage's start
+/// time for `-v`. The spinner appears only when stderr is a terminal, not with `-q`, and only
+/// once the build has taken [`PROGRESS_DELAY`].
+struct Progress {
+    bar: ProgressBar,
+    started: Mutex<Vec<(Stage, Instant)>>,
+    /// Dropping the sender tells the thread that would show the bar that the build is over.
+    reveal: Option<(mpsc::Sender<()>, JoinHandle<()>)>,
+}
+
+impl Progress {
+    /// `stages`: how many [`Stage`]s the run goes through (the bar's length).
+    fn new(stages: u64, out: Output) -> Self {
+        use std::io::IsTerminal;
+        let bar = ProgressBar::with_draw_target(Some(stages), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg}") {
+            bar.set_style(style);
+        }
+        let reveal = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
+            let (done, wait) = mpsc::channel::<()>();
+            let bar = bar.clone();
+            let thread = std::thread::spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(PROGRESS_DELAY) {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(Duration::from_millis(100));
+                }
+            });
+            (done, thread)
+        });
+        Progress {
+            bar,
+            started: Mutex::new(Vec::new()),
+            reveal,
+        }
+    }
+
+    /// The library's progress hook.
+    fn stage(&self, stage: Stage) {
+        let mut started = self.started.lock().unwrap_or_else(PoisonError::into_inner);
+        started.push((stage, Instant::now()));
+        self.bar.set_position(started.len() as u64 - 1);
+        self.bar.set_message(match stage {
+            Stage::Load => "loading the site".to_string(),
+            Stage::Markdown { pages } => format!("rendering the markdown of {pages} pages"),
+            Stage::Index { pages } => format!("indexing {pages} pages"),
+            Stage::Render { pages } => format!("rendering {pages} pages"),
+            Stage::Write { files } => format!("writing {files} files"),
+            _ => stage.name().to_string(),
+        });
+    }
+
+    /// Clears the bar; returns how long each stage took (until the next began, or until now).
+    fn finish(mut self) -> Vec<(&'static str, Duration)> {
+        if let Some((done, thread)) = self.reveal.take() {
+            drop(done);
+            // The thread only waits for `done` and sets up the bar; it cannot panic.
+            let _ = thread.join();
+        }
+        self.bar.finish_and_clear();
+        let now = Instant::now();
+        let started = self
+            .started
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        started
+            .iter()
+            .enumerate()
+            .map(|(i, (stage, at))| {
+                let end = started.get(i + 1).map_or(now, |next| next.1);
+                (stage.name(), end.duration_since(*at))
+            })
+            .collect()
+    }
+}
+
+/// `load 12 ms, markdown 30 ms, …`
+fn format_timings(timings: &[(&str, Duration)]) -> String {
+    timings
+        .iter()
+        .map(|(name, took)| format!("{name} {} ms", took.as_millis()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn build(options: &BuildOptions, out: Output) -> Result<ExitCode> {
+    let progress = Progress::new(5, out);
+    let result = statusref::build_with_progress(options, &|stage| progress.stage(stage));
+    let timings = progress.finish();
+    match result {
         Ok(report) => {
-            print_diagnostics(&report.warnings);
+            print_diagnostics(&report.warnings, out);
+            if out.quiet {
+                return Ok(ExitCode::SUCCESS);
+            }
+            if out.verbose {
+                println!("stages: {}", format_timings(&timings));
+            }
             println!(
                 "built {} pages ({} code{}, {} guide{}) with {} warning{} into {} ({}) in {:.2} s",
                 report.pages,
@@ -178,14 +319,23 @@ fn build(options: &BuildOptions) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(err) => Ok(report_failure(err)),
+        Err(err) => Ok(report_failure(err, out)),
     }
 }
 
-fn check(options: &BuildOptions) -> Result<ExitCode> {
-    match statusref::render_site(options) {
+fn check(options: &BuildOptions, out: Output) -> Result<ExitCode> {
+    let progress = Progress::new(4, out);
+    let result = statusref::render_site_with_progress(options, &|stage| progress.stage(stage));
+    let timings = progress.finish();
+    match result {
         Ok(rendered) => {
-            print_diagnostics(&rendered.warnings);
+            print_diagnostics(&rendered.warnings, out);
+            if out.quiet {
+                return Ok(ExitCode::SUCCESS);
+            }
+            if out.verbose {
+                println!("stages: {}", format_timings(&timings));
+            }
             println!(
                 "checked {} codes and {} guides: no errors, {} warning{}",
                 rendered.site.codes.len(),
@@ -195,7 +345,7 @@ fn check(options: &BuildOptions) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(err) => Ok(report_failure(err)),
+        Err(err) => Ok(report_failure(err, out)),
     }
 }
 
@@ -204,9 +354,10 @@ fn serve(build: BuildOptions, port: u16, open: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn new(root: &Path, code: u16, title: Option<&str>) -> Result<ExitCode> {
+fn new(root: &Path, code: u16, title: Option<&str>, out: Output) -> Result<ExitCode> {
     use statusref::scaffold::{new_page, NewError};
     match new_page(root, code, title) {
+        Ok(_) if out.quiet => Ok(ExitCode::SUCCESS),
         Ok(page) => {
             println!("wrote {} ({})", page.path.display(), page.title);
             if !page.known {
@@ -216,7 +367,8 @@ fn new(root: &Path, code: u16, title: Option<&str>) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(err @ NewError::Exists(_)) => {
-            eprintln!("error: {err}\n  = help: edit that file, or delete it to start over");
+            let help = "edit that file, or delete it to start over";
+            print_error(out, &err.to_string(), None, Some(help));
             Ok(ExitCode::from(1))
         }
         Err(err) => Err(err.into()),

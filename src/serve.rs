@@ -633,10 +633,11 @@ impl Rebuilder {
 
 /// Prints diagnostics like `build` does (errors last, so they stay on screen).
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let color = crate::diagnostic::stderr_color();
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
     for d in sorted {
-        eprintln!("{d}\n");
+        eprintln!("{}\n", d.render(color));
     }
 }
 

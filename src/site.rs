@@ -755,7 +755,7 @@ mod tests {
         let diagnostics = Site::assemble(Config::default(), pages, &[]).unwrap_err();
         let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert_eq!(errors[0].line, Some(6));
+        assert_eq!(errors[0].line(), Some(6));
         assert!(errors[1].message.contains("no heading with id `nope`"));
     }
 }

@@ -128,7 +128,7 @@ fn an_existing_page_is_never_overwritten() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
-        "error: content/codes/524.md already exists; refusing to overwrite it\n  = help: edit that file, or delete it to start over\n"
+        "error: content/codes/524.md already exists; refusing to overwrite it\n |\n = help: edit that file, or delete it to start over\n"
     );
     assert!(out.stdout.is_empty());
     assert_eq!(
