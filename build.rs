@@ -1,13 +1,17 @@
 //! Builds the search crate for the browser and hands the `.wasm` to the binary.
 //!
-//! A nested `cargo build --locked -p statusref-search-wasm --target wasm32-unknown-unknown
-//! --profile wasm-release` runs in its own target directory (`<target dir>/search-wasm`:
-//! sharing the outer one would deadlock on its lock), with the environment of this build
-//! script removed (an inherited empty `CARGO_ENCODED_RUSTFLAGS` would silently override
-//! `.cargo/config.toml`'s getrandom setting, and cargo's build-script variables describe the
-//! host, not wasm). When binaryen's `wasm-opt` is on `PATH`, the result goes through
-//! `wasm-opt -Oz` (cached by content). The path of the final file is given to the crate as
-//! `STATUSREF_SEARCH_WASM`, for `include_bytes!(env!("STATUSREF_SEARCH_WASM"))`.
+//! A nested `cargo build --locked --manifest-path search/wasm/Cargo.toml --target
+//! wasm32-unknown-unknown --profile wasm-release` runs in its own target directory
+//! (`<target dir>/search-wasm`: sharing the outer one would deadlock on its lock), with the
+//! environment of this build script removed (an inherited empty `CARGO_ENCODED_RUSTFLAGS` would
+//! silently override `.cargo/config.toml`'s getrandom setting, and cargo's build-script
+//! variables describe the host, not wasm). `search/wasm` is its own workspace with its own `Cargo.lock` (its `[patch]`
+//! swaps `regex` for `regex-lite`); this script checks that both lock files pin the same
+//! tantivy, since the index is written natively and read in the browser. When binaryen's
+//! `wasm-opt` is on `PATH`, the result goes through `wasm-opt -O1 --converge` (cached by
+//! content; on this module it gives smaller brotli output than `-Oz`). The path of the final
+//! file is given to the crate as `STATUSREF_SEARCH_WASM`, for
+//! `include_bytes!(env!("STATUSREF_SEARCH_WASM"))`.
 //!
 //! Environment:
 //! - `STATUSREF_SEARCH_WASM_PREBUILT=/path/to/search.wasm`: use that file, build nothing.
@@ -20,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-const WASM_PACKAGE: &str = "statusref-search-wasm";
+const WASM_MANIFEST: &str = "search/wasm/Cargo.toml";
 const WASM_FILE: &str = "statusref_search_wasm.wasm";
 const WASM_PROFILE: &str = "wasm-release";
 /// The wasm features rustc's output uses, which binaryen 108 (Debian 12) must be told about.
@@ -58,6 +62,7 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-env-changed=STATUSREF_SEARCH_WASM_PREBUILT");
     println!("cargo:rerun-if-env-changed=STATUSREF_WASM_OPT");
 
+    same_tantivy(&root)?;
     let wasm = match env::var_os("STATUSREF_SEARCH_WASM_PREBUILT").filter(|v| !v.is_empty()) {
         Some(prebuilt) => prebuilt_wasm(Path::new(&prebuilt))?,
         None => {
@@ -172,8 +177,8 @@ fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
         .args([
             "build",
             "--locked",
-            "-p",
-            WASM_PACKAGE,
+            "--manifest-path",
+            WASM_MANIFEST,
             "--target",
             WASM_TARGET,
         ])
@@ -192,8 +197,8 @@ fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot run {}: {e}", Path::new(&cargo).display()))?;
     if !status.success() {
         let mut message = format!(
-            "building the search wasm failed ({status}): `cargo build --locked -p {WASM_PACKAGE} \
-             --target {WASM_TARGET} --profile {WASM_PROFILE} --target-dir {}`; its errors are above",
+            "building the search wasm failed ({status}): `cargo build --locked --manifest-path \
+             {WASM_MANIFEST} --target {WASM_TARGET} --profile {WASM_PROFILE} --target-dir {}`; its errors are above",
             target_dir.display()
         );
         if target_installed() != Some(true) {
@@ -213,6 +218,34 @@ fn build_wasm(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
         ));
     }
     Ok(wasm)
+}
+
+/// The tantivy version a `Cargo.lock` pins.
+fn locked_tantivy(lock: &Path) -> Result<String, String> {
+    let text = fs::read_to_string(lock).map_err(|e| format!("{}: {e}", lock.display()))?;
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"tantivy\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = ")) {
+                return Ok(version.trim_matches('"').to_string());
+            }
+        }
+    }
+    Err(format!("{} pins no tantivy", lock.display()))
+}
+
+/// The browser reads what the native build writes: both workspaces must lock one tantivy.
+fn same_tantivy(root: &Path) -> Result<(), String> {
+    let native = locked_tantivy(&root.join("Cargo.lock"))?;
+    let wasm = locked_tantivy(&root.join("search/wasm/Cargo.lock"))?;
+    if native != wasm {
+        return Err(format!(
+            "Cargo.lock pins tantivy {native} but search/wasm/Cargo.lock pins {wasm}; the wasm \
+             reader must match the native writer: run `cargo update -p tantivy --precise \
+             {native} --manifest-path search/wasm/Cargo.toml`"
+        ));
+    }
+    Ok(())
 }
 
 /// 64-bit FNV-1a, to name the cached `wasm-opt` output after its input.
@@ -241,7 +274,7 @@ fn optimize(wasm: &Path, target_dir: &Path) -> Result<PathBuf, String> {
     }
     let partial = cached.with_extension("partial");
     let status = Command::new("wasm-opt")
-        .arg("-Oz")
+        .args(["-O1", "--converge"])
         .args(WASM_OPT_FEATURES)
         .arg(wasm)
         .arg("-o")
