@@ -130,6 +130,7 @@
 
   function fail(error) {
     exports = null;
+    if (filters) filters.hidden = true;
     console.error("[statusref search]", error);
     setStatus(
       "Search could not load (" + (error && error.message ? error.message : error) +
