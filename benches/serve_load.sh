@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `statusref serve` under load: wrk, 64 connections, 30 s, against 127.0.0.1, while a content
-# file is edited every second (each edit is a full rebuild and a swap of the served snapshot).
+# file is edited every second (each edit is an incremental rebuild and a swap of the served
+# snapshot; the search index follows in the background).
 #
 #   benches/serve_load.sh [--duration 30] [--connections 64] [--root SITE]
 #

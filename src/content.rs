@@ -234,10 +234,60 @@ pub struct Loaded {
     pub unparsed_urls: Vec<String>,
 }
 
+/// One file's outcome: the page with its warnings, or every error in the file.
+pub type FileResult = Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// Finds and parses every `.md` file under `root/content`, in a deterministic order.
 pub fn load(root: &Path, include_drafts: bool) -> Loaded {
+    use rayon::prelude::*;
+    let Discovered { files, diagnostics } = discover(root);
+    let mut loaded = Loaded {
+        diagnostics,
+        ..Loaded::default()
+    };
+    let results: Vec<FileResult> = files.par_iter().map(|path| load_file(root, path)).collect();
+    for result in results {
+        loaded.add(result, include_drafts);
+    }
+    loaded
+}
+
+impl Loaded {
+    /// Adds one file's result (from [`load_file`]), in file order: its page unless it is a
+    /// draft and drafts are left out, its warnings, or its errors and the URL it would have had.
+    pub fn add(&mut self, result: FileResult, include_drafts: bool) {
+        match result {
+            Ok((page, warnings)) => {
+                self.diagnostics.extend(warnings);
+                if include_drafts || !page.front.draft {
+                    self.pages.push(page);
+                }
+            }
+            Err(diagnostics) => {
+                if let Some(d) = diagnostics.first() {
+                    self.unparsed_urls.push(url_for_path(&d.path));
+                }
+                self.diagnostics.extend(diagnostics);
+            }
+        }
+    }
+}
+
+/// The content files of a site, found but not read yet.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Every `.md` file under `content/` (paths as walked: `root/content/codes/504.md`), sorted
+    /// by file name within each directory.
+    pub files: Vec<PathBuf>,
+    /// Problems found while walking: no `content/`, links leading outside the root, names
+    /// that are not UTF-8, unreadable directories.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Walks `root/content` for `.md` files, in a deterministic order, without reading them.
+pub fn discover(root: &Path) -> Discovered {
     let content_dir = root.join("content");
-    let mut loaded = Loaded::default();
+    let mut loaded = Discovered::default();
     if !content_dir.is_dir() {
         loaded.diagnostics.push(
             Diagnostic::error("content", "the site root has no content/ directory").help(
@@ -254,7 +304,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Loaded {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter();
-    let mut files = Vec::new();
+    let files = &mut loaded.files;
     while let Some(entry) = walker.next() {
         match entry {
             Ok(entry) => {
@@ -318,38 +368,23 @@ pub fn load(root: &Path, include_drafts: bool) -> Loaded {
             }
         }
     }
-    use rayon::prelude::*;
-    let results: Vec<Parsed> = files
-        .par_iter()
-        .map(|path| {
-            let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-            let bytes = std::fs::read(path)
-                .map_err(|e| vec![Diagnostic::error(&rel, format!("cannot read: {e}"))])?;
-            let slug_path = path.strip_prefix(&content_dir).unwrap_or(path);
-            parse_bytes(&rel, slug_path, &bytes)
-        })
-        .collect();
-    for result in results {
-        match result {
-            Ok((page, warnings)) => {
-                loaded.diagnostics.extend(warnings);
-                if include_drafts || !page.front.draft {
-                    loaded.pages.push(page);
-                }
-            }
-            Err(diagnostics) => {
-                if let Some(d) = diagnostics.first() {
-                    loaded.unparsed_urls.push(url_for_path(&d.path));
-                }
-                loaded.diagnostics.extend(diagnostics);
-            }
-        }
-    }
     loaded
 }
 
-/// The URL a file would get from its path alone (`content/codes/502.md` → `/http-codes/502/`).
-fn url_for_path(rel: &Path) -> String {
+/// Reads and parses one content file found by [`discover`]: the page with its warnings, or
+/// every error in the file.
+pub fn load_file(root: &Path, path: &Path) -> FileResult {
+    let content_dir = root.join("content");
+    let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![Diagnostic::error(&rel, format!("cannot read: {e}"))])?;
+    let slug_path = path.strip_prefix(&content_dir).unwrap_or(path);
+    parse_bytes(&rel, slug_path, &bytes)
+}
+
+/// The URL a file would get from its path alone (`content/codes/502.md` → `/http-codes/502/`):
+/// links to a file that failed to load are not reported on top of its own error.
+pub fn url_for_path(rel: &Path) -> String {
     let slug_path = rel
         .strip_prefix("content")
         .unwrap_or(rel)
@@ -365,7 +400,7 @@ fn url_for_path(rel: &Path) -> String {
 }
 
 /// One file's outcome: the page with its warnings, or every error found in the file.
-pub type Parsed = Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>;
+pub type Parsed = FileResult;
 
 /// Parses one file's bytes. `slug_path` is the path relative to `content/`.
 ///

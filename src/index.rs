@@ -4,7 +4,8 @@
 //! though nginx's meaning is the page title); guides are documents too. The bundle format,
 //! schema and query code live in the `search/` crate, shared with the browser.
 
-use statusref_search::{build_bundle, Document};
+use statusref_search::build_bundle;
+pub use statusref_search::Document;
 
 use crate::diagnostic::Diagnostic;
 use crate::site::Site;
@@ -50,7 +51,7 @@ pub fn documents(site: &Site) -> Vec<Document> {
                 description,
                 // The body is shared by every meaning; index it once, with the first.
                 body: if i == 0 || !several {
-                    page.plain_text.clone()
+                    page.plain_text.to_string()
                 } else {
                     String::new()
                 },
@@ -68,7 +69,7 @@ pub fn documents(site: &Site) -> Vec<Document> {
             aliases: Vec::new(),
             keywords: article.keywords.clone(),
             description: article.description.clone(),
-            body: article.plain_text.clone(),
+            body: article.plain_text.to_string(),
             class: "guide".into(),
             status: "guide".into(),
             vendor: None,
@@ -80,8 +81,103 @@ pub fn documents(site: &Site) -> Vec<Document> {
 
 /// Writes the index bundle for `site`.
 pub fn bundle(site: &Site) -> Result<Vec<u8>, Diagnostic> {
-    build_bundle(&documents(site)).map_err(|e| {
+    bundle_documents(&documents(site))
+}
+
+/// Writes the index bundle of these documents (see [`documents`]).
+pub fn bundle_documents(docs: &[Document]) -> Result<Vec<u8>, Diagnostic> {
+    build_bundle(docs).map_err(|e| {
         Diagnostic::error("content", format!("cannot build the search index: {e}"))
             .help("this is a bug in statusref; please report it with the content that triggers it")
     })
+}
+
+/// A 64-bit digest of the documents: equal digests mean (but for a 2⁻⁶⁴ chance) the same
+/// index, so the dev server rebuilds the index only when it would change. Not a
+/// cryptographic hash: it only tells accidental edits apart, quickly (a few GB/s).
+pub fn digest(docs: &[Document]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = WordHasher(0x243f_6a88_85a3_08d3);
+    docs.len().hash(&mut hasher);
+    for doc in docs {
+        doc.code.hash(&mut hasher);
+        doc.title.hash(&mut hasher);
+        doc.aliases.hash(&mut hasher);
+        doc.keywords.hash(&mut hasher);
+        doc.description.hash(&mut hasher);
+        doc.body.hash(&mut hasher);
+        doc.class.hash(&mut hasher);
+        doc.status.hash(&mut hasher);
+        doc.vendor.hash(&mut hasher);
+        doc.url.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Eight bytes at a time: xor, multiply, rotate; a final avalanche (as MurmurHash3's).
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+}
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(body: &str) -> Document {
+        Document {
+            code: Some(504),
+            title: "504 Gateway Timeout".into(),
+            aliases: vec![],
+            keywords: vec!["proxy".into()],
+            description: "A gateway timed out.".into(),
+            body: body.into(),
+            class: "5xx".into(),
+            status: "official".into(),
+            vendor: None,
+            url: "/http-codes/504/".into(),
+        }
+    }
+
+    #[test]
+    fn the_digest_follows_every_change() {
+        let a = digest(&[doc("The proxy waited and gave up.")]);
+        assert_eq!(a, digest(&[doc("The proxy waited and gave up.")]));
+        assert_ne!(a, digest(&[doc("The proxy waited and gave up!")]));
+        assert_ne!(a, digest(&[doc("The proxy waited and gave up.\0")]));
+        assert_ne!(a, digest(&[doc("")]));
+        let mut moved = doc("The proxy waited and gave up.");
+        moved.keywords = vec!["pro".into(), "xy".into()];
+        assert_ne!(a, digest(&[moved]));
+        assert_ne!(digest(&[]), digest(&[doc("")]));
+    }
 }

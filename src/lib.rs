@@ -17,6 +17,7 @@ pub mod assets;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod incremental;
 pub mod index;
 pub mod markdown;
 pub mod output;
@@ -155,7 +156,9 @@ impl Stage {
     }
 }
 
-/// Runs every stage but writing: what `statusref check` runs, and the first half of [`build`].
+/// Runs every stage but writing: what `statusref check` runs, and the reference the dev
+/// server's incremental builds ([`incremental`]) equal. Every output file is held in memory;
+/// [`build`] streams pages to disk instead.
 pub fn render_site(options: &BuildOptions) -> Result<Rendered, BuildError> {
     render_site_with_progress(options, &|_| {})
 }
@@ -165,6 +168,60 @@ pub fn render_site_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Stage) + Sync),
 ) -> Result<Rendered, BuildError> {
+    let Prepared {
+        site,
+        renderer,
+        assets,
+        mut warnings,
+    } = prepare(options, progress)?;
+    progress(Stage::Render {
+        pages: site.codes.len() + site.articles.len(),
+    });
+    let mut files = renderer
+        .render_site(&site, &assets.urls(&site.base_path))
+        .map_err(|errors| {
+            warnings.extend(errors);
+            BuildError::Input(std::mem::take(&mut warnings))
+        })?;
+    let pages = files.len();
+    files.extend(generated_files(&site));
+    files.extend(assets.list.into_iter().map(|a| (a.path, a.bytes)));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Rendered {
+        site,
+        files,
+        pages,
+        warnings,
+    })
+}
+
+/// The files besides pages and assets: `codes.json`, `robots.txt`, `sitemap.xml` (only with an
+/// absolute base URL).
+pub fn generated_files(site: &site::Site) -> Vec<render::OutputFile> {
+    let mut files = vec![
+        ("codes.json".to_string(), output::codes_json(site)),
+        ("robots.txt".to_string(), output::robots(site)),
+    ];
+    if let Some(sitemap) = output::sitemap(site) {
+        files.push(("sitemap.xml".into(), sitemap));
+    }
+    files
+}
+
+/// A site loaded, checked and indexed, ready to render.
+struct Prepared {
+    site: site::Site,
+    renderer: render::Renderer,
+    assets: assets::Assets,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Loads, renders the markdown, assembles the model, builds the search index and fingerprints
+/// the assets: everything before the pages.
+fn prepare(
+    options: &BuildOptions,
+    progress: &(dyn Fn(Stage) + Sync),
+) -> Result<Prepared, BuildError> {
     progress(Stage::Load);
     let root = &options.root;
     let mut diagnostics = Vec::new();
@@ -180,28 +237,7 @@ pub fn render_site_with_progress(
     let loaded = content::load(root, options.drafts);
     diagnostics.extend(loaded.diagnostics);
     // Templates are parsed even when content failed, so one run reports both.
-    let templates = assets::theme_files(root, "templates");
-    let theme_assets = assets::theme_files(root, "assets");
-    let renderer = match templates {
-        Ok(templates) => match render::Renderer::new(templates) {
-            Ok(renderer) => Some(renderer),
-            Err(errors) => {
-                diagnostics.extend(errors);
-                None
-            }
-        },
-        Err(errors) => {
-            diagnostics.extend(errors);
-            None
-        }
-    };
-    let theme_assets = match theme_assets {
-        Ok(files) => Some(files),
-        Err(errors) => {
-            diagnostics.extend(errors);
-            None
-        }
-    };
+    let (renderer, theme_assets) = load_theme(root, &mut diagnostics);
     // Cross-page checks run even when some files failed, so one build reports everything.
     progress(Stage::Markdown {
         pages: loaded.pages.len(),
@@ -231,9 +267,8 @@ pub fn render_site_with_progress(
         return Err(BuildError::Input(diagnostics));
     }
 
-    let content_pages = site.codes.len() + site.articles.len();
     progress(Stage::Index {
-        pages: content_pages,
+        pages: site.codes.len() + site.articles.len(),
     });
     let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
     let assets = assets::Assets::new(
@@ -243,38 +278,58 @@ pub fn render_site_with_progress(
             ("index.bin".into(), bundle),
         ],
     );
-    progress(Stage::Render {
-        pages: content_pages,
-    });
-    let mut files = renderer
-        .render_site(&site, &assets.urls(&site.base_path))
-        .map_err(|errors| {
-            diagnostics.extend(errors);
-            BuildError::Input(std::mem::take(&mut diagnostics))
-        })?;
-    let pages = files.len();
-    files.push(("codes.json".into(), output::codes_json(&site)));
-    files.push(("robots.txt".into(), output::robots(&site)));
-    if let Some(sitemap) = output::sitemap(&site) {
-        files.push(("sitemap.xml".into(), sitemap));
-    }
-    files.extend(assets.list.into_iter().map(|a| (a.path, a.bytes)));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(Rendered {
+    Ok(Prepared {
         site,
-        files,
-        pages,
+        renderer,
+        assets,
         warnings: diagnostics,
     })
 }
 
-/// Builds the site: renders everything in memory, then writes it through a staging directory.
-/// On any error the previous output is left as it was.
+/// Parses the templates and reads the theme assets (built-in, overridden by the site root's
+/// `templates/` and `assets/`); problems go into `diagnostics`.
+pub(crate) fn load_theme(
+    root: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (
+    Option<render::Renderer>,
+    Option<std::collections::BTreeMap<String, assets::ThemeFile>>,
+) {
+    let templates = assets::theme_files(root, "templates");
+    let theme_assets = assets::theme_files(root, "assets");
+    let renderer = match templates {
+        Ok(templates) => match render::Renderer::new(templates) {
+            Ok(renderer) => Some(renderer),
+            Err(errors) => {
+                diagnostics.extend(errors);
+                None
+            }
+        },
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+    let theme_assets = match theme_assets {
+        Ok(files) => Some(files),
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+    (renderer, theme_assets)
+}
+
+/// Builds the site into its output directory through a staging directory: pages are written
+/// as they are rendered (never all held in memory), and the staging directory is swapped in
+/// only when everything was written. On any error the previous output is left as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     build_with_progress(options, &|_| {})
 }
 
 /// [`build`], calling `progress` as each [`Stage`] starts (for a progress bar, or timings).
+/// Pages are written as they are rendered, so [`Stage::Render`] covers writing them;
+/// [`Stage::Write`] is the rest (JSON, sitemap, assets) and the swap.
 pub fn build_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Stage) + Sync),
@@ -282,16 +337,67 @@ pub fn build_with_progress(
     let started = Instant::now();
     let output = options.output_dir();
     output::check_output_dir(&options.root, &output).map_err(BuildError::Usage)?;
-    let rendered = render_site_with_progress(options, progress)?;
-    progress(Stage::Write {
-        files: rendered.files.len(),
+    let Prepared {
+        mut site,
+        renderer,
+        assets,
+        mut warnings,
+    } = prepare(options, progress)?;
+    // The index is built: the plain text is not needed any more.
+    for page in &mut site.codes {
+        page.plain_text = markdown::SharedText::default();
+    }
+    for page in &mut site.articles {
+        page.plain_text = markdown::SharedText::default();
+    }
+    let jobs = render::jobs(&site);
+    let generated = generated_files(&site);
+    progress(Stage::Render {
+        pages: site.codes.len() + site.articles.len(),
     });
-    let bytes = output::write_site(&output, &rendered.files)?;
+    let staging = output::Staging::create(&output)?;
+    staging.create_dirs(
+        jobs.iter()
+            .map(|j| j.path.as_str())
+            .chain(generated.iter().map(|(p, _)| p.as_str()))
+            .chain(assets.list.iter().map(|a| a.path.as_str())),
+    )?;
+    let bytes = std::sync::atomic::AtomicU64::new(0);
+    let selected: Vec<&render::Job> = jobs.iter().collect();
+    let rendered = renderer.render_jobs(
+        &site,
+        &assets.urls(&site.base_path),
+        &selected,
+        |_, job, html| {
+            let n = staging.write(&job.path, &html)?;
+            bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        },
+    );
+    match rendered {
+        Ok(()) => {}
+        Err(render::RenderError::Templates(errors)) => {
+            warnings.extend(errors);
+            return Err(BuildError::Input(warnings));
+        }
+        Err(render::RenderError::Sink(e)) => return Err(BuildError::Write(e)),
+    }
+    progress(Stage::Write {
+        files: generated.len() + assets.list.len(),
+    });
+    let mut bytes = bytes.into_inner();
+    for (path, data) in &generated {
+        bytes += staging.write(path, data)?;
+    }
+    for asset in &assets.list {
+        bytes += staging.write(&asset.path, &asset.bytes)?;
+    }
+    staging.commit()?;
     Ok(BuildReport {
-        pages: rendered.pages,
-        codes: rendered.site.codes.len(),
-        guides: rendered.site.guides().count(),
-        warnings: rendered.warnings,
+        pages: jobs.len(),
+        codes: site.codes.len(),
+        guides: site.guides().count(),
+        warnings,
         bytes,
         output,
         elapsed: started.elapsed(),

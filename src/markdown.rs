@@ -6,6 +6,7 @@
 //! under the site's base path, and every internal link recorded so the site can check it.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -42,11 +43,78 @@ pub struct Link {
     pub offset: usize,
 }
 
+/// Text that the dev server's cache and the site models share: cloning it counts a reference,
+/// and comparing two clones compares pointers. Reads as a `&str`; serializes as a string.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SharedText(Arc<str>);
+
+impl SharedText {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for SharedText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SharedText {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for SharedText {
+    fn from(text: String) -> Self {
+        SharedText(text.into())
+    }
+}
+
+impl From<&str> for SharedText {
+    fn from(text: &str) -> Self {
+        SharedText(text.into())
+    }
+}
+
+impl std::fmt::Debug for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for SharedText {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SharedText {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl Serialize for SharedText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 /// What the markdown stage produces for one page.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     /// Body HTML, without the leading H1.
-    pub html: String,
+    pub html: SharedText,
     /// Text of a leading `# H1`, if the body starts with one.
     pub h1: Option<String>,
     /// h2/h3 headings in order.
@@ -56,7 +124,7 @@ pub struct Rendered {
     /// `##` sections with their plain text.
     pub sections: Vec<Section>,
     /// Plain text of the whole body (for search and derived descriptions).
-    pub plain_text: String,
+    pub plain_text: SharedText,
     /// Words of prose (code blocks excluded).
     pub word_count: usize,
     /// Root-relative links to check.
@@ -72,6 +140,7 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut out = Rendered::default();
+    let mut plain = String::new();
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut ids = IdAllocator::default();
 
@@ -91,7 +160,7 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
                 }
                 Event::End(TagEnd::CodeBlock) => {
                     let (lang, text) = code.take().unwrap_or_default();
-                    push_plain(&mut out.plain_text, &mut section, &text, true);
+                    push_plain(&mut plain, &mut section, &text, true);
                     events.push(Event::Html(render_code_block(&lang, &text).into()));
                     continue;
                 }
@@ -107,6 +176,7 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
                     finish_heading(
                         state,
                         &mut out,
+                        &mut plain,
                         &mut events,
                         &mut ids,
                         &mut section,
@@ -151,17 +221,17 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 prose_words += t.split_whitespace().count();
-                push_plain(&mut out.plain_text, &mut section, t, false);
+                push_plain(&mut plain, &mut section, t, false);
                 events.push(event);
             }
             Event::SoftBreak | Event::HardBreak => {
-                push_plain(&mut out.plain_text, &mut section, " ", false);
+                push_plain(&mut plain, &mut section, " ", false);
                 events.push(event);
             }
             Event::End(
                 TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
-                push_plain(&mut out.plain_text, &mut section, "\n", false);
+                push_plain(&mut plain, &mut section, "\n", false);
                 events.push(event);
             }
             Event::Start(_) | Event::Html(_) => {
@@ -176,9 +246,11 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
     if let Some(section) = section.take() {
         out.sections.push(section);
     }
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    out.html = html.into();
     out.word_count = prose_words;
-    out.plain_text = collapse_blank_lines(&out.plain_text);
+    out.plain_text = collapse_blank_lines(&plain).into();
     out.ids = ids.used;
     out
 }
@@ -193,6 +265,7 @@ struct HeadingState<'a> {
 fn finish_heading<'a>(
     state: HeadingState<'a>,
     out: &mut Rendered,
+    plain: &mut String,
     events: &mut Vec<Event<'a>>,
     ids: &mut IdAllocator,
     section: &mut Option<Section>,
@@ -226,9 +299,9 @@ fn finish_heading<'a>(
     }
     if level == 2 {
         // The section's text is what is under its heading, not the heading itself.
-        out.plain_text.push_str(&format!("{text}\n"));
+        plain.push_str(&format!("{text}\n"));
     } else {
-        push_plain(&mut out.plain_text, section, &format!("{text}\n"), false);
+        push_plain(plain, section, &format!("{text}\n"), false);
     }
     let mut inner = String::new();
     pulldown_cmark::html::push_html(&mut inner, state.inner.into_iter());

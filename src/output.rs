@@ -181,75 +181,114 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
 /// The previous output is moved aside and deleted only after the new one is in place; if
 /// anything fails before the swap, the staging directory is removed and `output` is untouched.
 pub fn write_site(output: &Path, files: &[(String, Vec<u8>)]) -> Result<u64, WriteError> {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    ctx("creating", parent, std::fs::create_dir_all(parent))?;
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let previous = parent.join(format!(".{name}.previous-{}", std::process::id()));
-    if staging.exists() {
-        ctx("removing", &staging, std::fs::remove_dir_all(&staging))?;
-    }
-    let written = write_all(&staging, files);
-    let bytes = match written {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    };
-    let had_previous = output.exists();
-    if had_previous {
-        if let Err(e) = std::fs::rename(output, &previous) {
-            let _ = std::fs::remove_dir_all(&staging);
-            return ctx("moving aside", output, Err(e));
-        }
-    }
-    if let Err(e) = std::fs::rename(&staging, output) {
-        if had_previous {
-            let _ = std::fs::rename(&previous, output);
-        }
-        let _ = std::fs::remove_dir_all(&staging);
-        return ctx("moving into place", output, Err(e));
-    }
-    if had_previous {
-        if previous.is_dir() {
-            ctx("removing", &previous, std::fs::remove_dir_all(&previous))?;
-        } else {
-            ctx("removing", &previous, std::fs::remove_file(&previous))?;
-        }
-    }
+    let staging = Staging::create(output)?;
+    staging.create_dirs(files.iter().map(|(rel, _)| rel.as_str()))?;
+    use rayon::prelude::*;
+    let bytes = files
+        .par_iter()
+        .map(|(rel, bytes)| staging.write(rel, bytes))
+        .try_reduce(|| 0, |a, b| Ok(a + b))?;
+    staging.commit()?;
     Ok(bytes)
 }
 
-/// Creates every directory first (in sorted order, so parents come before children), then
-/// writes the files in parallel: at ten thousand pages, creating files is most of the work
-/// (ext4 inode allocation), and it overlaps well across threads.
-fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<u64, WriteError> {
-    use rayon::prelude::*;
-    ctx("creating", dir, std::fs::create_dir_all(dir))?;
-    let dirs: std::collections::BTreeSet<&Path> = files
-        .iter()
-        .filter_map(|(rel, _)| Path::new(rel).parent())
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .collect();
-    for parent in dirs {
-        let path = dir.join(parent);
-        ctx("creating", &path, std::fs::create_dir_all(&path))?;
-    }
-    files
-        .par_iter()
-        .map(|(rel, bytes)| {
-            let path = dir.join(rel);
-            ctx("writing", &path, std::fs::write(&path, bytes))?;
-            Ok(bytes.len() as u64)
+/// A staging directory beside the output (`.public.staging-<pid>`): files are written into it
+/// one by one, possibly from several threads and as they are produced, and it replaces the
+/// output only on [`Staging::commit`]. Dropped without a commit (an error anywhere in the
+/// build), it is removed and the output is left as it was.
+#[derive(Debug)]
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    previous: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates an empty staging directory for `output` (removing a stale one of this process).
+    pub fn create(output: &Path) -> Result<Staging, WriteError> {
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let parent = output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        ctx("creating", parent, std::fs::create_dir_all(parent))?;
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        let previous = parent.join(format!(".{name}.previous-{}", std::process::id()));
+        if dir.exists() {
+            ctx("removing", &dir, std::fs::remove_dir_all(&dir))?;
+        }
+        ctx("creating", &dir, std::fs::create_dir_all(&dir))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            dir,
+            previous,
+            committed: false,
         })
-        .try_reduce(|| 0, |a, b| Ok(a + b))
+    }
+
+    /// Creates the directories that files at these paths (relative to the output) need, in
+    /// sorted order so that parents come before children. Creating them up front lets
+    /// [`Staging::write`] run on many threads without racing on directories.
+    pub fn create_dirs<'a>(&self, paths: impl Iterator<Item = &'a str>) -> Result<(), WriteError> {
+        let dirs: std::collections::BTreeSet<&Path> = paths
+            .filter_map(|rel| Path::new(rel).parent())
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .collect();
+        for parent in dirs {
+            let path = self.dir.join(parent);
+            ctx("creating", &path, std::fs::create_dir_all(&path))?;
+        }
+        Ok(())
+    }
+
+    /// Writes one file (its directory must exist: see [`Staging::create_dirs`]); returns its
+    /// size. At ten thousand pages, creating files is most of the writing (ext4 inode
+    /// allocation), and it overlaps well across threads.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<u64, WriteError> {
+        let path = self.dir.join(rel);
+        ctx("writing", &path, std::fs::write(&path, bytes))?;
+        Ok(bytes.len() as u64)
+    }
+
+    /// Swaps the staging directory in for the output. The previous output is moved aside and
+    /// deleted only after the new one is in place.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let output = self.output.clone();
+        let had_previous = output.exists();
+        if had_previous {
+            if let Err(e) = std::fs::rename(&output, &self.previous) {
+                return ctx("moving aside", &output, Err(e));
+            }
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &output) {
+            if had_previous {
+                let _ = std::fs::rename(&self.previous, &output);
+            }
+            return ctx("moving into place", &output, Err(e));
+        }
+        self.committed = true;
+        if had_previous {
+            let previous = self.previous.clone();
+            if previous.is_dir() {
+                ctx("removing", &previous, std::fs::remove_dir_all(&previous))?;
+            } else {
+                ctx("removing", &previous, std::fs::remove_file(&previous))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -271,6 +310,26 @@ mod tests {
         write_site(&out, &[("a/index.html".into(), b"two".to_vec())]).unwrap();
         assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"two");
         assert!(!out.join("stale.txt").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn a_staging_directory_dropped_without_commit_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[("index.html".into(), b"previous".to_vec())]).unwrap();
+        {
+            let staging = Staging::create(&out).unwrap();
+            staging.create_dirs(["a/index.html"].into_iter()).unwrap();
+            staging.write("a/index.html", b"half a build").unwrap();
+            // An error here: the staging directory is dropped.
+        }
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"previous");
+        assert!(!out.join("a").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -1,10 +1,14 @@
 //! Pages through Tera: the renderer reads the [`Site`] and produces HTML files, nothing else.
 //!
 //! Templates are parsed once into one [`Tera`] environment (built-in defaults overridden by the
-//! site root's `templates/`); pages render in parallel. Each template sees a small `site` object
-//! shared by all pages plus its own page data, never the whole model.
+//! site root's `templates/`). The site's pages are [`jobs`]; they render in parallel, each
+//! context built only while its page renders, and each page goes to a sink as soon as it is
+//! rendered ([`Renderer::render_jobs`]): `build` writes it out, `check` and the dev server keep
+//! it. Each template sees a small `site` object shared by all pages plus its own page data,
+//! never the whole model; list pages see summaries, never bodies.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -14,7 +18,7 @@ use tera::{Context, Tera};
 use crate::assets::ThemeFile;
 use crate::content::HeadTag;
 use crate::diagnostic::Diagnostic;
-use crate::site::{CodePage, Site};
+use crate::site::{ArticlePage, CodePage, Site};
 
 /// An output file: path relative to the output directory, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
@@ -84,180 +88,367 @@ impl Renderer {
         Ok(Renderer { tera, origins })
     }
 
-    /// Renders every page of the site. `asset_urls` maps logical asset names to their URLs.
+    /// Renders every page of the site into memory, in [`jobs`] order. `asset_urls` maps
+    /// logical asset names to their URLs.
     pub fn render_site(
         &self,
         site: &Site,
         asset_urls: &BTreeMap<String, String>,
     ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+        let jobs = jobs(site);
+        let selected: Vec<&Job> = jobs.iter().collect();
+        let rendered: std::sync::Mutex<Vec<(usize, OutputFile)>> =
+            std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
+        let result = self.render_jobs(site, asset_urls, &selected, |i, job, html| {
+            rendered
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, (job.path.clone(), html)));
+            Ok::<(), std::convert::Infallible>(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(RenderError::Templates(errors)) => return Err(errors),
+            Err(RenderError::Sink(never)) => match never {},
+        }
+        let mut rendered = rendered.into_inner().unwrap_or_else(|e| e.into_inner());
+        rendered.sort_by_key(|(i, _)| *i);
+        Ok(rendered.into_iter().map(|(_, file)| file).collect())
+    }
+
+    /// Renders `selected` jobs in parallel and hands each page to `sink` as soon as it is
+    /// rendered (with the job's position in `selected`), so that a caller can write pages out
+    /// instead of holding them all. Nothing is kept here: each page's context is built, used
+    /// and dropped in its own task.
+    ///
+    /// Every job is rendered even after a failure, so that a broken template is reported once
+    /// with the number of pages it failed (as [`RenderError::Templates`]); `sink` is not called
+    /// any more once something failed. The first error of `sink` is returned as
+    /// [`RenderError::Sink`].
+    pub fn render_jobs<E: Send>(
+        &self,
+        site: &Site,
+        asset_urls: &BTreeMap<String, String>,
+        selected: &[&Job],
+        sink: impl Fn(usize, &Job, Vec<u8>) -> Result<(), E> + Sync,
+    ) -> Result<(), RenderError<E>> {
         let shared = shared_context(site, asset_urls);
-        let summaries: Vec<Value> = site.codes.iter().map(code_summary).collect();
-        let name = &site.config.title;
-        let suffixed = |title: &str| format!("{title} · {name}");
-        let mut jobs: Vec<Job> = vec![
-            Job {
-                template: "index.html",
-                path: "index.html".into(),
-                url: site.base_path.clone(),
-                title: format!("{name}: every HTTP status code, explained"),
-                description: site.config.description.clone(),
-                extra: landing(site, &summaries),
-            },
-            Job {
-                template: "search.html",
-                path: "http-codes/index.html".into(),
-                url: site.search_url(),
-                title: suffixed("All HTTP status codes"),
-                description: format!(
-                    "Search and browse all {} HTTP status codes: official codes from the RFCs and vendor codes from {}.",
-                    site.codes.len(),
-                    vendor_examples(site)
-                ),
-                extra: search_page(site, &summaries),
-            },
-            Job {
-                template: "guides.html",
-                path: "guides/index.html".into(),
-                url: format!("{}guides/", site.base_path),
-                title: suffixed("Guides"),
-                description: "Long-form guides to HTTP status codes: how codes relate across layers and how to choose between look-alikes.".into(),
-                extra: json!({ "guides": site.guides().collect::<Vec<_>>() }),
-            },
-            Job {
-                template: "404.html",
-                path: "404.html".into(),
-                url: format!("{}404.html", site.base_path),
-                title: suffixed("Page not found"),
-                description: "This page does not exist.".into(),
-                extra: json!({}),
-            },
-        ];
-        for class in &site.classes {
-            let codes: Vec<&Value> = class.members.iter().map(|&i| &summaries[i]).collect();
-            jobs.push(Job {
-                template: "class.html",
-                path: format!("http-codes/{}/index.html", class.class),
-                url: class.url.clone(),
-                title: suffixed(&format!(
-                    "{} {}: all {} codes",
-                    class.class, class.name, class.count
-                )),
-                description: format!(
-                    "{} All {} {} codes, official and vendor, with their meaning.",
-                    class.summary, class.count, class.class
-                ),
-                extra: json!({ "class": class, "codes": codes }),
-            });
-        }
-        for page in &site.codes {
-            jobs.push(Job {
-                template: "code.html",
-                path: format!("http-codes/{}/index.html", page.code),
-                url: page.url.clone(),
-                // A title that already carries a tagline (the seed's "… - HTTP Status Code
-                // Explained") is used as written.
-                title: if page.title.contains(" - ") { page.title.clone() } else { suffixed(&page.title) },
-                description: page.description.clone(),
-                extra: json!({ "page": page, "lede": list_summary(page), "head_tags": head_tags(&page.head, !page.keywords.is_empty()), "edit_url": edit_url(site, &page.source_path) }),
-            });
-        }
-        for article in &site.articles {
-            jobs.push(Job {
-                template: "guide.html",
-                path: format!("{}/index.html", article.slug),
-                url: article.url.clone(),
-                title: suffixed(&article.title),
-                description: article.description.clone(),
-                extra: json!({ "page": article, "head_tags": head_tags(&article.head, !article.keywords.is_empty()), "edit_url": edit_url(site, &article.source_path) }),
-            });
-        }
-        let results: Vec<Result<OutputFile, (&'static str, Diagnostic)>> = jobs
+        let failed = AtomicBool::new(false);
+        let failures: Vec<(usize, Failure<E>)> = selected
             .par_iter()
-            .map(|job| {
-                let mut context = shared.clone();
-                if let Value::Object(map) = &job.extra {
-                    for (k, v) in map {
-                        context.insert(k, v);
+            .enumerate()
+            .filter_map(|(i, job)| {
+                let context = job_context(site, &shared, job);
+                match self.tera.render(job.template, &context) {
+                    Ok(html) => {
+                        if failed.load(Ordering::Relaxed) {
+                            return None;
+                        }
+                        sink(i, job, html.into_bytes()).err().map(|e| {
+                            failed.store(true, Ordering::Relaxed);
+                            (i, Failure::Sink(e))
+                        })
                     }
-                }
-                context.insert("current_url", &job.url);
-                context.insert("title", &job.title);
-                context.insert("description", &job.description);
-                let canonical = site.config.origin().map(|o| format!("{o}{}", job.url));
-                context.insert("canonical", &canonical);
-                self.tera
-                    .render(job.template, &context)
-                    .map(|html| (job.path.clone(), html.into_bytes()))
-                    .map_err(|e| {
+                    Err(e) => {
+                        failed.store(true, Ordering::Relaxed);
                         let mut d = template_diagnostic(&self.origins, job.template, &e, None);
                         d.message = format!("{} (while rendering {})", d.message, job.url);
-                        (job.template, d)
-                    })
+                        Some((i, Failure::Template(job.template, d)))
+                    }
+                }
             })
             .collect();
-        let mut files = Vec::with_capacity(results.len());
-        // A broken template fails every page that uses it: report it once, with a count.
-        let mut failures: BTreeMap<&str, (Diagnostic, usize)> = BTreeMap::new();
-        for result in results {
-            match result {
-                Ok(file) => files.push(file),
-                Err((template, d)) => failures.entry(template).or_insert((d, 0)).1 += 1,
+        if failures.is_empty() {
+            return Ok(());
+        }
+        // A broken template fails every page that uses it: report it once (the first page in
+        // job order), with a count.
+        let mut template_failures: BTreeMap<&str, (usize, Diagnostic, usize)> = BTreeMap::new();
+        let mut sink_error: Option<(usize, E)> = None;
+        for (i, failure) in failures {
+            match failure {
+                Failure::Template(template, d) => {
+                    let entry = template_failures
+                        .entry(template)
+                        .or_insert((i, d.clone(), 0));
+                    entry.2 += 1;
+                    if i < entry.0 {
+                        entry.0 = i;
+                        entry.1 = d;
+                    }
+                }
+                Failure::Sink(e) => {
+                    if sink_error.as_ref().is_none_or(|(first, _)| i < *first) {
+                        sink_error = Some((i, e));
+                    }
+                }
             }
         }
-        if failures.is_empty() {
-            return Ok(files);
+        if template_failures.is_empty() {
+            if let Some((_, e)) = sink_error {
+                return Err(RenderError::Sink(e));
+            }
         }
-        Err(failures
-            .into_values()
-            .map(|(mut d, pages)| {
-                if pages > 1 {
-                    d.message = format!(
-                        "{} and {} more page(s)",
-                        d.message.trim_end_matches(')'),
-                        pages - 1
-                    ) + ")";
-                }
-                d
-            })
-            .collect())
+        Err(RenderError::Templates(
+            template_failures
+                .into_values()
+                .map(|(_, mut d, pages)| {
+                    if pages > 1 {
+                        d.message = format!(
+                            "{} and {} more page(s)",
+                            d.message.trim_end_matches(')'),
+                            pages - 1
+                        ) + ")";
+                    }
+                    d
+                })
+                .collect(),
+        ))
     }
+}
+
+/// Why [`Renderer::render_jobs`] failed.
+#[derive(Debug)]
+pub enum RenderError<E> {
+    /// Template errors: one per broken template, with the number of pages it failed.
+    Templates(Vec<Diagnostic>),
+    /// The sink refused a page (e.g. writing it failed).
+    Sink(E),
+}
+
+enum Failure<E> {
+    Template(&'static str, Diagnostic),
+    Sink(E),
+}
+
+/// One page to render: its template, output path, URL, `<title>`, description, and data.
+///
+/// Jobs hold no page bodies: a code page or guide is referred to by its index in the
+/// [`Site`], and its context is built only while it renders. List pages carry their list
+/// context (summaries only, never bodies) ready-made, so that two jobs can be compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Template name: `code.html`.
+    pub template: &'static str,
+    /// Output path relative to the output directory: `http-codes/504/index.html`.
+    pub path: String,
+    /// The page's URL (base path included).
+    pub url: String,
+    /// `<title>`, also used for Open Graph.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// What the page shows besides what every page sees.
+    pub data: PageData,
+}
+
+/// A job's own data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageData {
+    /// Landing, search, guides list, class pages, 404: the template's extra context.
+    List(Value),
+    /// The code page at this index of [`Site::codes`].
+    Code(usize),
+    /// The article at this index of [`Site::articles`].
+    Article(usize),
+}
+
+impl Job {
+    /// Whether this job, in `site`, renders the same bytes as `old` did in `old_site`,
+    /// given the same templates and the same [`site_context`] and asset URLs (the caller
+    /// checks those).
+    pub fn same_output(&self, site: &Site, old: &Job, old_site: &Site) -> bool {
+        if self.template != old.template
+            || self.path != old.path
+            || self.url != old.url
+            || self.title != old.title
+            || self.description != old.description
+        {
+            return false;
+        }
+        match (&self.data, &old.data) {
+            (PageData::List(a), PageData::List(b)) => a == b,
+            (PageData::Code(i), PageData::Code(j)) => {
+                matches!((site.codes.get(*i), old_site.codes.get(*j)), (Some(a), Some(b)) if a == b)
+            }
+            (PageData::Article(i), PageData::Article(j)) => {
+                matches!((site.articles.get(*i), old_site.articles.get(*j)), (Some(a), Some(b)) if a == b)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Every page of the site, in a fixed order: landing, search, guides, 404, classes, codes,
+/// articles.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let summaries: Vec<Value> = site.codes.iter().map(code_summary).collect();
+    let guides: Vec<Value> = site.guides().map(guide_summary).collect();
+    let name = &site.config.title;
+    let suffixed = |title: &str| format!("{title} · {name}");
+    let mut jobs: Vec<Job> = vec![
+        Job {
+            template: "index.html",
+            path: "index.html".into(),
+            url: site.base_path.clone(),
+            title: format!("{name}: every HTTP status code, explained"),
+            description: site.config.description.clone(),
+            data: PageData::List(landing(site, &summaries, &guides)),
+        },
+        Job {
+            template: "search.html",
+            path: "http-codes/index.html".into(),
+            url: site.search_url(),
+            title: suffixed("All HTTP status codes"),
+            description: format!(
+                "Search and browse all {} HTTP status codes: official codes from the RFCs and vendor codes from {}.",
+                site.codes.len(),
+                vendor_examples(site)
+            ),
+            data: PageData::List(search_page(site, &summaries)),
+        },
+        Job {
+            template: "guides.html",
+            path: "guides/index.html".into(),
+            url: format!("{}guides/", site.base_path),
+            title: suffixed("Guides"),
+            description: "Long-form guides to HTTP status codes: how codes relate across layers and how to choose between look-alikes.".into(),
+            data: PageData::List(json!({ "guides": guides })),
+        },
+        Job {
+            template: "404.html",
+            path: "404.html".into(),
+            url: format!("{}404.html", site.base_path),
+            title: suffixed("Page not found"),
+            description: "This page does not exist.".into(),
+            data: PageData::List(json!({})),
+        },
+    ];
+    for class in &site.classes {
+        let codes: Vec<&Value> = class.members.iter().map(|&i| &summaries[i]).collect();
+        jobs.push(Job {
+            template: "class.html",
+            path: format!("http-codes/{}/index.html", class.class),
+            url: class.url.clone(),
+            title: suffixed(&format!(
+                "{} {}: all {} codes",
+                class.class, class.name, class.count
+            )),
+            description: format!(
+                "{} All {} {} codes, official and vendor, with their meaning.",
+                class.summary, class.count, class.class
+            ),
+            data: PageData::List(json!({ "class": class, "codes": codes })),
+        });
+    }
+    for (i, page) in site.codes.iter().enumerate() {
+        jobs.push(Job {
+            template: "code.html",
+            path: format!("http-codes/{}/index.html", page.code),
+            url: page.url.clone(),
+            // A title that already carries a tagline (the seed's "… - HTTP Status Code
+            // Explained") is used as written.
+            title: if page.title.contains(" - ") {
+                page.title.clone()
+            } else {
+                suffixed(&page.title)
+            },
+            description: page.description.clone(),
+            data: PageData::Code(i),
+        });
+    }
+    for (i, article) in site.articles.iter().enumerate() {
+        jobs.push(Job {
+            template: "guide.html",
+            path: format!("{}/index.html", article.slug),
+            url: article.url.clone(),
+            title: suffixed(&article.title),
+            description: article.description.clone(),
+            data: PageData::Article(i),
+        });
+    }
+    jobs
+}
+
+/// A job's whole context: what every page sees, then its own data.
+fn job_context(site: &Site, shared: &Context, job: &Job) -> Context {
+    let mut context = shared.clone();
+    match &job.data {
+        PageData::List(Value::Object(map)) => {
+            for (k, v) in map {
+                context.insert(k, v);
+            }
+        }
+        PageData::List(_) => {}
+        PageData::Code(i) => {
+            if let Some(page) = site.codes.get(*i) {
+                context.insert("page", page);
+                context.insert("lede", &list_summary(page));
+                context.insert(
+                    "head_tags",
+                    &head_tags(&page.head, !page.keywords.is_empty()),
+                );
+                context.insert("edit_url", &edit_url(site, &page.source_path));
+            }
+        }
+        PageData::Article(i) => {
+            if let Some(article) = site.articles.get(*i) {
+                context.insert("page", article);
+                context.insert(
+                    "head_tags",
+                    &head_tags(&article.head, !article.keywords.is_empty()),
+                );
+                context.insert("edit_url", &edit_url(site, &article.source_path));
+            }
+        }
+    }
+    context.insert("current_url", &job.url);
+    context.insert("title", &job.title);
+    context.insert("description", &job.description);
+    let canonical = site.config.origin().map(|o| format!("{o}{}", job.url));
+    context.insert("canonical", &canonical);
+    context
 }
 
 fn escape_html(text: &str) -> String {
     crate::markdown::escape(text)
 }
 
-struct Job {
-    template: &'static str,
-    path: String,
-    url: String,
-    /// `<title>`, also used for Open Graph.
-    title: String,
-    /// Meta description.
-    description: String,
-    extra: Value,
+/// The `site` object every template sees (title, URLs, classes, counts): one value for all
+/// pages, so that a change to it is a change to every page.
+pub fn site_context(site: &Site) -> Value {
+    let config = &site.config;
+    json!({
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "base_path": site.base_path,
+        "origin": config.origin(),
+        "search_url": site.search_url(),
+        "guides_url": format!("{}guides/", site.base_path),
+        "classes": site.classes,
+        "code_count": site.codes.len(),
+        "guide_count": site.guides().count(),
+    })
 }
 
 fn shared_context(site: &Site, asset_urls: &BTreeMap<String, String>) -> Context {
     let mut context = Context::new();
-    let config = &site.config;
-    context.insert(
-        "site",
-        &json!({
-            "title": config.title,
-            "description": config.description,
-            "language": config.language,
-            "base_path": site.base_path,
-            "origin": config.origin(),
-            "search_url": site.search_url(),
-            "guides_url": format!("{}guides/", site.base_path),
-            "classes": site.classes,
-            "code_count": site.codes.len(),
-            "guide_count": site.guides().count(),
-        }),
-    );
+    context.insert("site", &site_context(site));
     context.insert("assets", asset_urls);
     context
+}
+
+/// What list pages (landing, guides) show of a guide: no body, table of contents or text.
+fn guide_summary(article: &ArticlePage) -> Value {
+    json!({
+        "slug": article.slug,
+        "heading": article.heading,
+        "title": article.title,
+        "description": article.description,
+        "url": article.url,
+        "is_guide": article.is_guide,
+    })
 }
 
 fn code_summary(page: &CodePage) -> Value {
@@ -300,7 +491,7 @@ fn list_summary(page: &CodePage) -> String {
     text.to_string()
 }
 
-fn landing(site: &Site, summaries: &[Value]) -> Value {
+fn landing(site: &Site, summaries: &[Value], guides: &[Value]) -> Value {
     let popular: Vec<&Value> = site
         .config
         .popular
@@ -308,7 +499,7 @@ fn landing(site: &Site, summaries: &[Value]) -> Value {
         .filter_map(|code| site.codes.iter().position(|c| c.code == *code))
         .map(|i| &summaries[i])
         .collect();
-    json!({ "popular": popular, "guides": site.guides().collect::<Vec<_>>() })
+    json!({ "popular": popular, "guides": guides })
 }
 
 fn search_page(site: &Site, summaries: &[Value]) -> Value {

@@ -1,17 +1,22 @@
 //! `statusref serve`: the authors' dev server, with live reload.
 //!
 //! ```text
-//! content/ templates/ assets/ site.yaml ─notify (debounced)─▶ render_site (in memory)
+//! content/ templates/ assets/ site.yaml ─notify (debounced)─▶ incremental rebuild (in memory)
 //!        │ ok: swap the new files in, tell tabs to reload       │ errors: keep the last good
 //!        ▼                                                      ▼ files, show an overlay
 //!   HashMap<path, Bytes> ◀── axum on 127.0.0.1 ── browser tabs ◀─ WebSocket /__statusref/live
+//!        ▲
+//!        └── search index, built on its own thread after the pages are swapped in
 //! ```
 //!
-//! The site is built with [`crate::render_site`] and served from memory: nothing is written to
-//! disk, and `public/` is left alone. Every HTML page gets one `<script>` tag (only here, never
-//! in `build`) that connects to [`LIVE_PATH`]; after a successful rebuild the server sends
-//! `reload`, after a failed one the diagnostics, which the script shows in an overlay (as text,
-//! never as HTML) over the last good page.
+//! The site is built with [`crate::incremental::Incremental`] and served from memory: nothing
+//! is written to disk, and `public/` is left alone. An edit re-renders the pages it can change
+//! and nothing else; the search index is rebuilt in the background, the previous one served
+//! until the new one lands (then the pages that link it are updated, and tabs showing them
+//! reload). Every HTML page is served with one `<script>` tag (only here, never in `build`)
+//! that connects to [`LIVE_PATH`]; after a successful rebuild the server sends `reload`, after a
+//! failed one the diagnostics, which the script shows in an overlay (as text, never as HTML)
+//! over the last good page.
 //!
 //! # Path safety
 //!
@@ -45,7 +50,7 @@ use notify_debouncer_mini::notify::{self, EventKind, RecommendedWatcher, Recursi
 use tokio::sync::{broadcast, watch};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::render::OutputFile;
+use crate::incremental::{Incremental, IndexJob, IndexResult};
 use crate::{BuildError, BuildOptions, Diagnostic};
 
 /// Everything under this path prefix belongs to the dev server, not to the site.
@@ -103,7 +108,8 @@ pub enum ServeError {
 
 /// The site being served: one immutable value, replaced as a whole after each rebuild.
 struct Snapshot {
-    /// Output path (`http-codes/504/index.html`) → bytes; HTML already carries the script.
+    /// Output path (`http-codes/504/index.html`) → bytes, exactly as `build` writes them; the
+    /// live-reload script goes into HTML as it is served.
     files: Arc<HashMap<String, Bytes>>,
     /// Build id written into each page; a tab whose page has another id reloads on connect.
     version: Arc<str>,
@@ -139,6 +145,12 @@ enum LiveEvent {
     Hello { version: Arc<str> },
     /// A new version is being served.
     Reload { version: Arc<str> },
+    /// A new version is being served in which only these pages (URL paths) changed: tabs
+    /// showing one of them reload (sent when a new search index lands).
+    Update {
+        version: Arc<str>,
+        paths: Arc<[String]>,
+    },
     /// The last edit broke the build; the text of the diagnostics.
     Error { text: Arc<str> },
 }
@@ -151,6 +163,9 @@ impl LiveEvent {
             }
             LiveEvent::Reload { version } => {
                 serde_json::json!({ "type": "reload", "version": &**version })
+            }
+            LiveEvent::Update { version, paths } => {
+                serde_json::json!({ "type": "update", "version": &**version, "paths": &**paths })
             }
             LiveEvent::Error { text } => serde_json::json!({ "type": "error", "text": &**text }),
         };
@@ -209,20 +224,26 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
+    let (message_tx, message_rx) = mpsc::channel::<RebuildMessage>();
+    let indexer = spawn_indexer(message_tx.clone())?;
     let mut rebuilder = Rebuilder {
-        options: build,
+        root: build.root.clone(),
+        builder: Incremental::new(build),
         instance: format!("{:x}", instance as u64),
         builds: 0,
-        last_files: None,
         last_warnings: Vec::new(),
         app: app.clone(),
+        indexer,
     };
     // The first build, before the URL is printed, so the first request finds a site.
     rebuilder.first_build();
 
-    let root = canonical_root(&rebuilder.options.root);
-    let (event_tx, event_rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let watcher = notify::recommended_watcher(event_tx).map_err(|source| ServeError::Watch {
+    let root = canonical_root(&rebuilder.root);
+    let fs_tx = message_tx.clone();
+    let watcher = notify::recommended_watcher(move |event| {
+        let _ = fs_tx.send(RebuildMessage::Fs(event));
+    })
+    .map_err(|source| ServeError::Watch {
         path: root.display().to_string(),
         source,
     })?;
@@ -238,7 +259,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         let watched = watched.clone();
         std::thread::Builder::new()
             .name("statusref-rebuild".into())
-            .spawn(move || rebuilder.watch_loop(event_rx, &watched, &root))?
+            .spawn(move || rebuilder.watch_loop(message_rx, &watched, &root))?
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -248,8 +269,10 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         .build()?;
     let result = runtime.block_on(serve(listener, app, shutdown_tx, options.open));
     runtime.shutdown_timeout(Duration::from_secs(1));
-    // Dropping the watcher ends the rebuild thread's event stream, and so the thread.
+    // The watcher first (no more events), then the rebuild thread. The index thread ends when
+    // the rebuild thread drops its end of the job channel; an index being built is abandoned.
     drop(watched.lock().unwrap_or_else(|e| e.into_inner()).take());
+    let _ = message_tx.send(RebuildMessage::Stop);
     let _ = rebuild_thread.join();
     println!("stopped");
     result
@@ -478,16 +501,46 @@ fn summarize_changes(changed: &BTreeSet<String>) -> String {
     }
 }
 
+/// What the rebuild thread waits for.
+enum RebuildMessage {
+    /// A file system event from the watcher.
+    Fs(notify::Result<notify::Event>),
+    /// A search index built in the background.
+    Index(IndexResult),
+    /// The server is stopping.
+    Stop,
+}
+
+/// Starts the thread that builds search indexes off the rebuild path: it takes the latest job
+/// (older ones waiting are skipped: their site is gone) and sends the result back.
+fn spawn_indexer(results: mpsc::Sender<RebuildMessage>) -> std::io::Result<mpsc::Sender<IndexJob>> {
+    let (jobs_tx, jobs_rx) = mpsc::channel::<IndexJob>();
+    std::thread::Builder::new()
+        .name("statusref-index".into())
+        .spawn(move || {
+            while let Ok(mut job) = jobs_rx.recv() {
+                while let Ok(newer) = jobs_rx.try_recv() {
+                    job = newer;
+                }
+                if results.send(RebuildMessage::Index(job.run())).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(jobs_tx)
+}
+
 /// Runs builds and publishes their results; owned by the rebuild thread after the first build.
 struct Rebuilder {
-    options: BuildOptions,
+    root: PathBuf,
+    builder: Incremental,
     instance: String,
     builds: u64,
-    /// The output of the last good build, to skip reloads when an edit changes nothing.
-    last_files: Option<Vec<OutputFile>>,
     /// Warnings last printed, to print them again only when they change.
     last_warnings: Vec<String>,
     app: Arc<App>,
+    /// Index jobs go to the index thread.
+    indexer: mpsc::Sender<IndexJob>,
 }
 
 impl Rebuilder {
@@ -499,32 +552,26 @@ impl Rebuilder {
     /// The snapshot to start with: the site, or (when the input is broken) an empty site that
     /// answers every request with the error until it is fixed.
     fn first_build(&mut self) {
-        let started = Instant::now();
-        match crate::render_site(&self.options) {
-            Ok(rendered) => {
-                print_diagnostics(&rendered.warnings);
-                self.last_warnings = rendered.warnings.iter().map(ToString::to_string).collect();
+        match self.builder.rebuild(&BTreeSet::new()) {
+            Ok(outcome) => {
+                print_diagnostics(&outcome.warnings);
+                self.last_warnings = outcome.warnings.iter().map(ToString::to_string).collect();
                 println!(
                     "built {} pages ({} codes, {} guides) with {} warning{} in {} ms",
-                    rendered.pages,
-                    rendered.site.codes.len(),
-                    rendered.site.guides().count(),
-                    rendered.warnings.len(),
-                    if rendered.warnings.len() == 1 {
-                        ""
-                    } else {
-                        "s"
-                    },
-                    started.elapsed().as_millis()
+                    outcome.pages,
+                    outcome.codes,
+                    outcome.guides,
+                    outcome.warnings.len(),
+                    if outcome.warnings.len() == 1 { "" } else { "s" },
+                    outcome.elapsed.as_millis()
                 );
                 let version = self.next_version();
-                let files = snapshot_files(&rendered.files, &version);
-                self.last_files = Some(rendered.files);
                 self.app.replace(Snapshot {
-                    files: Arc::new(files),
+                    files: self.builder.files().unwrap_or_default(),
                     version,
                     error: None,
                 });
+                self.start_index(outcome.index);
             }
             Err(err) => {
                 let text = report_failure(&err);
@@ -538,21 +585,30 @@ impl Rebuilder {
         }
     }
 
-    /// Waits for changes, lets them settle for [`DEBOUNCE`], rebuilds; until the watcher is
-    /// dropped.
+    fn start_index(&self, job: Option<IndexJob>) {
+        if let Some(job) = job {
+            if self.indexer.send(job).is_err() {
+                eprintln!("warning: the search index thread stopped; search shows the last index");
+            }
+        }
+    }
+
+    /// Waits for changes, lets them settle for [`DEBOUNCE`], rebuilds; serves indexes as they
+    /// land; until told to stop.
     fn watch_loop(
         mut self,
-        events: mpsc::Receiver<notify::Result<notify::Event>>,
+        messages: mpsc::Receiver<RebuildMessage>,
         watched: &Mutex<Option<WatchSet>>,
         root: &Path,
     ) {
         loop {
             let mut changed = BTreeSet::new();
-            match events.recv() {
-                Ok(event) => {
+            match messages.recv() {
+                Ok(RebuildMessage::Fs(event)) => {
                     collect_changes(root, event, &mut changed);
                 }
-                Err(_) => return,
+                Ok(RebuildMessage::Index(result)) => self.index_landed(result),
+                Ok(RebuildMessage::Stop) | Err(_) => return,
             }
             if changed.is_empty() {
                 continue;
@@ -563,12 +619,14 @@ impl Rebuilder {
                 if now >= quiet_from {
                     break;
                 }
-                match events.recv_timeout(quiet_from - now) {
-                    Ok(event) => {
+                match messages.recv_timeout(quiet_from - now) {
+                    Ok(RebuildMessage::Fs(event)) => {
                         if collect_changes(root, event, &mut changed) {
                             quiet_from = Instant::now() + DEBOUNCE;
                         }
                     }
+                    Ok(RebuildMessage::Index(result)) => self.index_landed(result),
+                    Ok(RebuildMessage::Stop) => return,
                     Err(mpsc::RecvTimeoutError::Timeout) => break,
                     Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 }
@@ -576,50 +634,65 @@ impl Rebuilder {
             if let Some(set) = watched.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
                 set.watch_new_dirs();
             }
-            self.rebuild(&summarize_changes(&changed));
+            self.rebuild(&changed);
         }
     }
 
-    fn rebuild(&mut self, changed: &str) {
+    fn rebuild(&mut self, changed: &BTreeSet<String>) {
         let app = self.app.clone();
+        let summary = summarize_changes(changed);
         let started = Instant::now();
-        let result = crate::render_site(&self.options);
+        let result = self.builder.rebuild(changed);
         let current = app.snapshot();
         match result {
-            Ok(rendered) => {
+            Ok(outcome) => {
                 let warnings: Vec<String> =
-                    rendered.warnings.iter().map(ToString::to_string).collect();
+                    outcome.warnings.iter().map(ToString::to_string).collect();
                 if warnings != self.last_warnings {
-                    print_diagnostics(&rendered.warnings);
+                    print_diagnostics(&outcome.warnings);
                     self.last_warnings = warnings;
                 }
-                let ms = started.elapsed().as_millis();
-                if current.error.is_none() && self.last_files.as_ref() == Some(&rendered.files) {
-                    println!("{changed}: no change to the site ({ms} ms)");
+                let indexing = outcome.index.is_some();
+                self.start_index(outcome.index);
+                if current.error.is_none() && outcome.changed.is_empty() {
+                    let ms = started.elapsed().as_millis();
+                    if indexing {
+                        println!("{summary}: no change to the pages; updating the search index ({ms} ms)");
+                    } else {
+                        println!("{summary}: no change to the site ({ms} ms)");
+                    }
                     return;
                 }
                 let version = self.next_version();
-                let files = snapshot_files(&rendered.files, &version);
-                self.last_files = Some(rendered.files);
                 app.replace(Snapshot {
-                    files: Arc::new(files),
+                    files: self.builder.files().unwrap_or_default(),
                     version: version.clone(),
                     error: None,
                 });
+                // From the rebuild's start (after the debounce) to the new pages being served.
+                let ms = started.elapsed().as_millis();
                 let _ = app.events.send(LiveEvent::Reload { version });
                 let fixed = if current.error.is_some() {
                     "; the errors are fixed"
                 } else {
                     ""
                 };
+                let index = if indexing {
+                    "; updating the search index"
+                } else {
+                    ""
+                };
                 println!(
-                    "{changed}: rebuilt {} pages in {ms} ms{fixed}",
-                    rendered.pages
+                    "{summary}: rebuilt {} pages in {ms} ms ({} in the site, {} file{} read){index}{fixed}",
+                    outcome.rendered,
+                    outcome.pages,
+                    outcome.reloaded,
+                    if outcome.reloaded == 1 { "" } else { "s" },
                 );
             }
             Err(err) => {
                 let text: Arc<str> = report_failure(&err).into();
-                eprintln!("{changed}: error: the site does not build; still serving the last good version");
+                eprintln!("{summary}: error: the site does not build; still serving the last good version");
                 app.replace(Snapshot {
                     files: current.files.clone(),
                     version: current.version.clone(),
@@ -629,6 +702,50 @@ impl Rebuilder {
             }
         }
     }
+
+    /// A search index built in the background: served if it is still the one wanted, and the
+    /// tabs showing the pages that link it reload.
+    fn index_landed(&mut self, result: IndexResult) {
+        let ms = result.elapsed.as_millis();
+        match self.builder.apply_index(result) {
+            Ok(changed) if changed.is_empty() => {}
+            Ok(changed) => {
+                let app = self.app.clone();
+                let current = app.snapshot();
+                let version = self.next_version();
+                app.replace(Snapshot {
+                    files: self.builder.files().unwrap_or_default(),
+                    version: version.clone(),
+                    error: current.error.clone(),
+                });
+                let paths: Vec<String> = changed
+                    .iter()
+                    .map(|path| url_path(&app.base_path, path))
+                    .collect();
+                let _ = app.events.send(LiveEvent::Update {
+                    version,
+                    paths: paths.into(),
+                });
+                println!("search index updated in {ms} ms");
+            }
+            Err(d) => {
+                eprintln!("{d}\n");
+                eprintln!("error: the search index was not rebuilt; search uses the previous one");
+            }
+        }
+    }
+}
+
+/// The URL path of an output file: `http-codes/504/index.html` → `/http-codes/504/`.
+fn url_path(base_path: &str, path: &str) -> String {
+    let path = if path == "index.html" {
+        ""
+    } else {
+        path.strip_suffix("/index.html")
+            .map(|dir| &path[..dir.len() + 1])
+            .unwrap_or(path)
+    };
+    format!("{base_path}{path}")
 }
 
 /// Prints diagnostics like `build` does (errors last, so they stay on screen).
@@ -665,21 +782,6 @@ fn report_failure(err: &BuildError) -> String {
             other.to_string()
         }
     }
-}
-
-/// The served form of a build: HTML pages get the live-reload script.
-fn snapshot_files(files: &[OutputFile], version: &str) -> HashMap<String, Bytes> {
-    files
-        .iter()
-        .map(|(path, bytes)| {
-            let bytes = if path.ends_with(".html") {
-                Bytes::from(inject_script(bytes, version))
-            } else {
-                Bytes::copy_from_slice(bytes)
-            };
-            (path.clone(), bytes)
-        })
-        .collect()
 }
 
 /// Inserts the live-reload `<script>` before the last `</body>` (or at the end).
@@ -835,7 +937,10 @@ async fn serve_request(State(app): State<Arc<App>>, method: Method, uri: Uri) ->
     match resolve(uri.path(), &app.base_path, |key| {
         snapshot.files.contains_key(key)
     }) {
-        Resolved::File(key) => file_response(StatusCode::OK, &key, snapshot.files[&key].clone()),
+        Resolved::File(key) => match snapshot.files.get(&key) {
+            Some(bytes) => site_file_response(StatusCode::OK, &key, bytes, &snapshot.version),
+            None => not_found(&snapshot),
+        },
         Resolved::Redirect(mut location) => {
             if let Some(query) = uri.query() {
                 location.push('?');
@@ -854,6 +959,15 @@ async fn serve_request(State(app): State<Arc<App>>, method: Method, uri: Uri) ->
     }
 }
 
+/// A file of the site; HTML gets the live-reload script.
+fn site_file_response(status: StatusCode, key: &str, bytes: &Bytes, version: &str) -> Response {
+    if key.ends_with(".html") {
+        file_response(status, key, Bytes::from(inject_script(bytes, version)))
+    } else {
+        file_response(status, key, bytes.clone())
+    }
+}
+
 fn file_response(status: StatusCode, key: &str, bytes: Bytes) -> Response {
     (
         status,
@@ -866,7 +980,9 @@ fn file_response(status: StatusCode, key: &str, bytes: Bytes) -> Response {
 /// The site's own `404.html`, with status 404.
 fn not_found(snapshot: &Snapshot) -> Response {
     match snapshot.files.get("404.html") {
-        Some(page) => file_response(StatusCode::NOT_FOUND, "404.html", page.clone()),
+        Some(page) => {
+            site_file_response(StatusCode::NOT_FOUND, "404.html", page, &snapshot.version)
+        }
         None => (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -961,6 +1077,12 @@ const LIVE_JS: &str = r##"// statusref serve: live reload (injected by the dev s
   const version = script ? script.dataset.statusrefVersion : "";
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/__statusref/live";
   let overlay = null;
+  // This page's path as the server names pages: `/x/index.html` is `/x/`.
+  const here = () => {
+    let path = location.pathname;
+    try { path = decodeURIComponent(path); } catch { /* keep it encoded */ }
+    return path.replace(/\/index\.html$/, "/");
+  };
   function showError(text) {
     if (!overlay) {
       overlay = document.createElement("div");
@@ -992,6 +1114,7 @@ const LIVE_JS: &str = r##"// statusref serve: live reload (injected by the dev s
       try { message = JSON.parse(event.data); } catch { return; }
       if (message.type === "hello" && message.version !== version) location.reload();
       else if (message.type === "reload") location.reload();
+      else if (message.type === "update" && Array.isArray(message.paths) && message.paths.includes(here())) location.reload();
       else if (message.type === "error") showError(message.text);
     });
     socket.addEventListener("close", () => setTimeout(connect, 1000));
@@ -1123,6 +1246,18 @@ mod tests {
         assert!(out.starts_with("<html><body><p>x</p><script src=\"/__statusref/live.js\" data-statusref-version=\"v1\"></script>\n</BODY>"), "{out}");
         let bare = String::from_utf8(inject_script(b"<p>x</p>", "v1")).unwrap();
         assert!(bare.starts_with("<p>x</p><script"), "{bare}");
+    }
+
+    #[test]
+    fn output_paths_map_to_the_urls_tabs_show() {
+        assert_eq!(url_path("/", "index.html"), "/");
+        assert_eq!(url_path("/", "http-codes/index.html"), "/http-codes/");
+        assert_eq!(url_path("/ref/", "guides/a/index.html"), "/ref/guides/a/");
+        assert_eq!(
+            url_path("/", "assets/index.0a1b2c3d4e.bin"),
+            "/assets/index.0a1b2c3d4e.bin"
+        );
+        assert_eq!(url_path("/", "404.html"), "/404.html");
     }
 
     #[test]

@@ -5,14 +5,14 @@
 //! that span pages: one page per code, `related` codes and internal links that resolve. All
 //! problems are gathered; the model is immutable afterwards.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::content::{HeadTag, MeaningFront, Page, PageKind, Status, DESCRIPTION_MAX};
 use crate::diagnostic::{line_col, Diagnostic};
-use crate::markdown::{summarize, Rendered, TocEntry};
+use crate::markdown::{summarize, Rendered, SharedText, TocEntry};
 
 /// The sections every code page has, in this order (the seed's form).
 pub const CODE_SECTIONS: [&str; 5] = [
@@ -57,7 +57,7 @@ pub const CLASSES: [(u16, &str, &str); 5] = [
 ];
 
 /// One meaning of a code as the templates, JSON and search see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Meaning {
     /// Reason phrase without the number.
     pub name: String,
@@ -80,7 +80,7 @@ pub struct Meaning {
 }
 
 /// A link to another code page (related, previous, next).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CodeRef {
     /// The code.
     pub code: u16,
@@ -93,7 +93,7 @@ pub struct CodeRef {
 }
 
 /// Everything about one code page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CodePage {
     /// The code.
     pub code: u16,
@@ -132,7 +132,7 @@ pub struct CodePage {
     /// The code after.
     pub next: Option<CodeRef>,
     /// Body HTML.
-    pub html: String,
+    pub html: SharedText,
     /// Table of contents.
     pub toc: Vec<TocEntry>,
     /// Extra `<head>` tags from front matter.
@@ -145,11 +145,11 @@ pub struct CodePage {
     pub word_count: usize,
     /// Plain text, for the index.
     #[serde(skip)]
-    pub plain_text: String,
+    pub plain_text: SharedText,
 }
 
 /// A guide or other page without a code.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticlePage {
     /// `guides/timeouts`.
     pub slug: String,
@@ -168,7 +168,7 @@ pub struct ArticlePage {
     /// Keywords.
     pub keywords: Vec<String>,
     /// Body HTML.
-    pub html: String,
+    pub html: SharedText,
     /// Table of contents.
     pub toc: Vec<TocEntry>,
     /// Extra `<head>` tags.
@@ -179,11 +179,11 @@ pub struct ArticlePage {
     pub word_count: usize,
     /// Plain text, for the index.
     #[serde(skip)]
-    pub plain_text: String,
+    pub plain_text: SharedText,
 }
 
 /// A class page's model (`/http-codes/4xx/`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClassInfo {
     /// `4xx`.
     pub class: String,
@@ -238,13 +238,54 @@ impl Site {
         pages: Vec<(Page, Rendered)>,
         unparsed_urls: &[String],
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let mut pages = pages;
+        // The bodies move into the model instead of being copied: the checks do not read them,
+        // and at ten thousand pages two copies of every body are a few hundred megabytes.
+        let mut bodies: Vec<Option<Bodies>> = pages
+            .iter_mut()
+            .map(|(_, r)| {
+                Some(Bodies {
+                    html: std::mem::take(&mut r.html),
+                    toc: std::mem::take(&mut r.toc),
+                    plain_text: std::mem::take(&mut r.plain_text),
+                })
+            })
+            .collect();
+        let refs: Vec<(&Page, &Rendered)> = pages.iter().map(|(p, r)| (p, r)).collect();
+        Site::assemble_with(config, &refs, unparsed_urls, &mut |i, _| {
+            bodies.get_mut(i).and_then(Option::take).unwrap_or_default()
+        })
+    }
+
+    /// [`Site::assemble`] over borrowed pages, for callers that keep them (the dev server's
+    /// cache): the model shares their bodies ([`SharedText`]) and copies the rest.
+    pub fn assemble_refs(
+        config: Config,
+        pages: &[(&Page, &Rendered)],
+        unparsed_urls: &[String],
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        Site::assemble_with(config, pages, unparsed_urls, &mut |_, r| Bodies {
+            html: r.html.clone(),
+            toc: r.toc.clone(),
+            plain_text: r.plain_text.clone(),
+        })
+    }
+
+    /// The assembly itself; `bodies(i, rendered)` gives page `i`'s HTML, table of contents and
+    /// plain text (at most once per page, after the checks).
+    fn assemble_with(
+        config: Config,
+        pages: &[(&Page, &Rendered)],
+        unparsed_urls: &[String],
+        bodies: &mut dyn FnMut(usize, &Rendered) -> Bodies,
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let base_path = config.base_path();
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
 
         // One page per code.
         let mut by_code: BTreeMap<u16, usize> = BTreeMap::new();
-        for (i, (page, _)) in pages.iter().enumerate() {
+        for (i, &(page, _)) in pages.iter().enumerate() {
             if let Some(code) = page.code() {
                 if let Some(&first) = by_code.get(&code) {
                     let first_path = pages[first].0.path.display().to_string();
@@ -261,7 +302,7 @@ impl Site {
         let name_of = |code: u16| -> Option<String> {
             by_code
                 .get(&code)
-                .map(|&i| code_name(&pages[i].0, &pages[i].1))
+                .map(|&i| code_name(pages[i].0, pages[i].1))
         };
         let code_url = |code: u16| format!("{base_path}http-codes/{code}/");
         let code_ref = |code: u16| -> Option<CodeRef> {
@@ -289,11 +330,12 @@ impl Site {
         for (digit, _, _) in CLASSES {
             targets.insert(format!("/http-codes/{digit}xx/"), None);
         }
+        let unparsed: HashSet<&str> = unparsed_urls.iter().map(String::as_str).collect();
         for url in unparsed_urls {
             targets.insert(url.clone(), None);
         }
         let mut url_owner: HashMap<String, &Page> = HashMap::new();
-        for (page, rendered) in &pages {
+        for &(page, rendered) in pages {
             let url = match page.kind {
                 PageKind::Code(code) => format!("/http-codes/{code}/"),
                 PageKind::Article => format!("/{}/", page.slug),
@@ -325,7 +367,7 @@ impl Site {
         }
 
         // Links and related codes.
-        for (page, rendered) in &pages {
+        for &(page, rendered) in pages {
             let mut broken = 0usize;
             for link in &rendered.links {
                 if let Some(problem) = check_link(&link.url, &targets) {
@@ -357,7 +399,7 @@ impl Site {
                 let exists = u16::try_from(related)
                     .ok()
                     .is_some_and(|c| by_code.contains_key(&c))
-                    || unparsed_urls.contains(&format!("/http-codes/{related}/"));
+                    || unparsed.contains(format!("/http-codes/{related}/").as_str());
                 if !exists {
                     let mut d = Diagnostic::error(
                         &page.path,
@@ -395,7 +437,10 @@ impl Site {
         // Code pages, ascending; prev/next in one pass.
         let mut codes: Vec<CodePage> = by_code
             .values()
-            .map(|&i| code_page(&pages[i].0, &pages[i].1, &base_path, &code_ref))
+            .map(|&i| {
+                let body = bodies(i, pages[i].1);
+                code_page(pages[i].0, pages[i].1, body, &base_path, &code_ref)
+            })
             .collect();
         for i in 0..codes.len() {
             let prev = i.checked_sub(1).map(|p| short_ref(&codes[p]));
@@ -405,8 +450,12 @@ impl Site {
         }
         let mut articles: Vec<ArticlePage> = pages
             .iter()
-            .filter(|(p, _)| p.kind == PageKind::Article)
-            .map(|(p, r)| article_page(p, r, &base_path, &code_ref))
+            .enumerate()
+            .filter(|(_, (p, _))| p.kind == PageKind::Article)
+            .map(|(i, &(p, r))| {
+                let body = bodies(i, r);
+                article_page(p, r, body, &base_path, &code_ref)
+            })
             .collect();
         articles.sort_by(|a, b| (!a.is_guide, &a.heading).cmp(&(!b.is_guide, &b.heading)));
 
@@ -443,6 +492,14 @@ impl Site {
         };
         Ok((site, warnings))
     }
+}
+
+/// A page's body in the three forms the model keeps.
+#[derive(Default)]
+struct Bodies {
+    html: SharedText,
+    toc: Vec<TocEntry>,
+    plain_text: SharedText,
 }
 
 /// Checks a root-relative link; returns (what is wrong, how to fix it).
@@ -552,7 +609,7 @@ fn meaning(front: &MeaningFront) -> Meaning {
     }
 }
 
-fn description(page: &Page, rendered: &Rendered) -> String {
+fn description(page: &Page, rendered: &Rendered, plain_text: &str) -> String {
     if let Some(d) = page
         .front
         .description
@@ -566,7 +623,7 @@ fn description(page: &Page, rendered: &Rendered) -> String {
         .iter()
         .find(|s| s.title == "Meaning")
         .map(|s| s.text.as_str())
-        .unwrap_or(&rendered.plain_text);
+        .unwrap_or(plain_text);
     let first_paragraph = meaning.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     summarize(first_paragraph, DESCRIPTION_MAX)
 }
@@ -574,6 +631,7 @@ fn description(page: &Page, rendered: &Rendered) -> String {
 fn code_page(
     page: &Page,
     rendered: &Rendered,
+    body: Bodies,
     base_path: &str,
     code_ref: &dyn Fn(u16) -> Option<CodeRef>,
 ) -> CodePage {
@@ -630,7 +688,7 @@ fn code_page(
             .clone()
             .unwrap_or_else(|| page.title().to_string()),
         title: page.title().to_string(),
-        description: description(page, rendered),
+        description: description(page, rendered, &body.plain_text),
         url: format!("{base_path}http-codes/{code}/"),
         status: first.status,
         vendor: first.vendor.clone(),
@@ -640,8 +698,8 @@ fn code_page(
         related: related_refs(page, code_ref),
         prev: None,
         next: None,
-        html: rendered.html.clone(),
-        toc: rendered.toc.clone(),
+        html: body.html,
+        toc: body.toc,
         head: page.head.clone(),
         links_to_search: rendered
             .links
@@ -649,7 +707,7 @@ fn code_page(
             .any(|l| l.url == "/http-codes/" || l.url == search_path),
         source_path: page.path.display().to_string(),
         word_count: rendered.word_count,
-        plain_text: rendered.plain_text.clone(),
+        plain_text: body.plain_text,
         name,
         meanings,
         aliases,
@@ -669,6 +727,7 @@ fn related_refs(page: &Page, code_ref: &dyn Fn(u16) -> Option<CodeRef>) -> Vec<C
 fn article_page(
     page: &Page,
     rendered: &Rendered,
+    body: Bodies,
     base_path: &str,
     code_ref: &dyn Fn(u16) -> Option<CodeRef>,
 ) -> ArticlePage {
@@ -679,17 +738,17 @@ fn article_page(
             .clone()
             .unwrap_or_else(|| page.title().to_string()),
         title: page.title().to_string(),
-        description: description(page, rendered),
+        description: description(page, rendered, &body.plain_text),
         url: format!("{base_path}{}/", page.slug),
         is_guide: page.slug.starts_with("guides/"),
         related: related_refs(page, code_ref),
         keywords: page.front.keywords.0.clone(),
-        html: rendered.html.clone(),
-        toc: rendered.toc.clone(),
+        html: body.html,
+        toc: body.toc,
         head: page.head.clone(),
         source_path: page.path.display().to_string(),
         word_count: rendered.word_count,
-        plain_text: rendered.plain_text.clone(),
+        plain_text: body.plain_text,
     }
 }
 

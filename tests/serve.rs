@@ -471,6 +471,84 @@ fn edits_reload_and_broken_edits_keep_the_last_good_site() {
         .contains("<p>custom 404, edited</p>"));
 }
 
+/// The `data-index` URL of the search page.
+fn index_url(server: &Server) -> String {
+    let search = server.get("/http-codes/").text();
+    search
+        .split("data-index=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the search page links the index")
+        .to_string()
+}
+
+#[test]
+fn an_edit_re_renders_only_what_it_changes_and_the_index_follows() {
+    let (_dir, root) = util::site_from_fixture("valid/small");
+    let mut server = Server::start(&root, &[]);
+    let mut live = server.live();
+    live.expect("hello");
+    let index_before = index_url(&server);
+    assert_eq!(server.get(&index_before).status, 200);
+    let guides_before = server.get("/guides/").text();
+
+    let original = std::fs::read_to_string(root.join("content/codes/504.md")).unwrap();
+    write(
+        &root,
+        "content/codes/504.md",
+        &original.replace("When an upstream is too slow.", "When an upstream is slow."),
+    );
+    let reload = live.expect("reload");
+    let line = server.wait_for_line("content/codes/504.md: rebuilt");
+    assert!(
+        line.contains(": rebuilt 1 pages in ") && line.contains("; updating the search index"),
+        "{line}"
+    );
+    // Pages that did not change are served as they were (the same version of the script
+    // aside).
+    let strip = |html: String| {
+        html.split("<script src=\"/__statusref/")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(strip(server.get("/guides/").text()), strip(guides_before));
+    assert!(server
+        .get("/http-codes/504/")
+        .text()
+        .contains("When an upstream is slow."));
+
+    // The new index lands: the search page links it, tabs on the search page reload.
+    let update = live.expect("update");
+    assert_ne!(update["version"], reload["version"]);
+    let paths: Vec<&str> = update["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"/http-codes/"), "{paths:?}");
+    server.wait_for_line("search index updated in");
+    let index_after = index_url(&server);
+    assert_ne!(index_after, index_before);
+    let bundle = server.get(&index_after);
+    assert_eq!(bundle.status, 200);
+    assert!(!bundle.body.is_empty());
+    assert_eq!(
+        server.get(&index_before).status,
+        404,
+        "the old index is gone"
+    );
+    let page = server.get("/http-codes/504/").text();
+    assert!(
+        page.contains(&format!(
+            "data-statusref-version=\"{}\"",
+            update["version"].as_str().unwrap()
+        )),
+        "pages are served with the current version"
+    );
+}
+
 #[test]
 fn a_site_that_does_not_build_yet_shows_its_errors_until_fixed() {
     let (_dir, root) = util::site_from_fixture("invalid/broken-yaml");
