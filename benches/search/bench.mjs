@@ -1,6 +1,6 @@
 // Search benchmark driver: statusref (tantivy in wasm) vs Pagefind, in headless Chromium over
 // the DevTools protocol (real time), against one site served on 127.0.0.1. Run by
-// benches/search.sh; the browser plumbing follows search/tools/cdp-eval.mjs.
+// benches/search.sh; the browser plumbing is search/tools/cdp.mjs.
 //
 //   node --experimental-websocket benches/search/bench.mjs --base http://127.0.0.1:PORT \
 //        --site DIR --queries tests/queries.tsv [--runs 5] [--reps 10] [--first "payload too large"]
@@ -12,10 +12,9 @@
 // to the first result. Then one more session per engine: every query of queries.tsv once as
 // warm-up, then `--reps` timed passes (per-query latency), and the rank of the expected code's
 // page in the top 10. Prints a Markdown table on stdout; progress on stderr.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { openChromium } from "../../search/tools/cdp.mjs";
 import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 
 const args = process.argv.slice(2);
@@ -30,7 +29,6 @@ const runs = Number(opt("runs", 5));
 const reps = Number(opt("reps", 10));
 const firstQuery = opt("first", "payload too large");
 const jsonOut = opt("json");
-const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 if (!base || !siteDir || !queriesFile) {
   console.error("usage: bench.mjs --base URL --site DIR --queries FILE [--runs N] [--reps N]");
   process.exit(2);
@@ -49,50 +47,13 @@ const queries = readFileSync(queriesFile, "utf8")
 // ---- browser ------------------------------------------------------------------------------
 
 async function openBrowser() {
-  const profile = mkdtempSync(join(tmpdir(), "statusref-searchbench-"));
-  const browser = spawn(chromium, [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank",
-  ], { stdio: ["ignore", "ignore", "pipe"] });
-  const endpoint = await new Promise((resolve, reject) => {
-    let err = "";
-    browser.stderr.on("data", (d) => {
-      err += d;
-      const m = err.match(/DevTools listening on (ws:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    browser.on("exit", (code) => reject(new Error(`chromium exited ${code}: ${err}`)));
-    setTimeout(() => reject(new Error("chromium did not start")), 20000);
-  });
-  let id = 0;
-  const pending = new Map();
-  const listeners = [];
-  const ws = new WebSocket(endpoint);
-  await new Promise((r) => ws.addEventListener("open", r));
-  ws.addEventListener("message", (event) => {
-    const msg = JSON.parse(event.data);
-    if (msg.id && pending.has(msg.id)) {
-      pending.get(msg.id)(msg);
-      pending.delete(msg.id);
-    } else if (msg.method) {
-      for (const l of listeners) l(msg);
-    }
-  });
-  const send = (method, params = {}, sessionId) =>
-    new Promise((resolve) => {
-      const msgId = ++id;
-      pending.set(msgId, resolve);
-      ws.send(JSON.stringify({ id: msgId, method, params, sessionId }));
-    });
-  const { result: { targetId } } = await send("Target.createTarget", { url: "about:blank" });
-  const { result: { sessionId } } = await send("Target.attachToTarget", { targetId, flatten: true });
+  const { send, sessionId, listen, close: closeBrowser } = await openChromium("statusref-searchbench-");
   // Network log: url -> {encoded (wire bytes incl. headers), body (decoded body bytes)}.
   const requests = new Map();
   // Pagefind fetches its wasm, index chunks and fragments from a Web Worker: attach to workers
   // too (paused at start until their Network domain is on) and log their requests as well.
   const sessions = new Set([sessionId]);
-  listeners.push((msg) => {
+  listen((msg) => {
     if (msg.method === "Target.attachedToTarget" && sessions.has(msg.sessionId)) {
       const child = msg.params.sessionId;
       sessions.add(child);
@@ -100,7 +61,7 @@ async function openBrowser() {
       send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, child);
     }
   });
-  listeners.push((msg) => {
+  listen((msg) => {
     if (!sessions.has(msg.sessionId)) return;
     const p = msg.params;
     if (msg.method === "Network.requestWillBeSent") {
@@ -138,11 +99,7 @@ async function openBrowser() {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  const close = () => {
-    ws.close();
-    browser.kill();
-    setTimeout(() => rmSync(profile, { recursive: true, force: true }), 500);
-  };
+  const close = closeBrowser;
   return { evaluate, navigate, requests, settle, close };
 }
 

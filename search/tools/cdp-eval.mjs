@@ -5,54 +5,14 @@
 //   node --experimental-websocket search/tools/cdp-eval.mjs URL EXPRESSION [TIMEOUT_MS]
 //
 // CHROMIUM (default /usr/bin/chromium) names the browser.
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { openChromium } from "./cdp.mjs";
 
 const [url, expression, timeoutArg] = process.argv.slice(2);
 const timeout = Number(timeoutArg || 20000);
-const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
-const profile = mkdtempSync(join(tmpdir(), "statusref-cdp-"));
-const browser = spawn(chromium, [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank",
-], { stdio: ["ignore", "ignore", "pipe"] });
-
-const endpoint = await new Promise((resolve, reject) => {
-  let err = "";
-  browser.stderr.on("data", (d) => {
-    err += d;
-    const m = err.match(/DevTools listening on (ws:\/\/\S+)/);
-    if (m) resolve(m[1]);
-  });
-  browser.on("exit", (code) => reject(new Error(`chromium exited ${code}: ${err}`)));
-  setTimeout(() => reject(new Error("chromium did not start")), 10000);
-});
-
-let id = 0;
-const pending = new Map();
-const ws = new WebSocket(endpoint);
-await new Promise((r) => ws.addEventListener("open", r));
-ws.addEventListener("message", (event) => {
-  const msg = JSON.parse(event.data);
-  if (msg.id && pending.has(msg.id)) {
-    pending.get(msg.id)(msg);
-    pending.delete(msg.id);
-  }
-});
-const send = (method, params = {}, sessionId) =>
-  new Promise((resolve) => {
-    const msgId = ++id;
-    pending.set(msgId, resolve);
-    ws.send(JSON.stringify({ id: msgId, method, params, sessionId }));
-  });
+const { send, sessionId, close } = await openChromium("statusref-cdp-", 10000);
 
 let status = 0;
 try {
-  const { result: { targetId } } = await send("Target.createTarget", { url: "about:blank" });
-  const { result: { sessionId } } = await send("Target.attachToTarget", { targetId, flatten: true });
   await send("Page.enable", {}, sessionId);
   await send("Page.navigate", { url }, sessionId);
   const deadline = Date.now() + timeout;
@@ -69,7 +29,6 @@ try {
   console.error(String(e));
   status = 1;
 } finally {
-  ws.close();
-  browser.kill();
+  close();
 }
 process.exit(status);
