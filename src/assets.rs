@@ -19,7 +19,7 @@ struct EmbeddedTemplates;
 struct EmbeddedAssets;
 
 /// A theme file and where it came from (for error messages).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThemeFile {
     /// `templates/code.html` (site root) or `templates/code.html (built-in)`.
     pub origin: String,

@@ -399,13 +399,10 @@ pub fn url_for_path(rel: &Path) -> String {
     }
 }
 
-/// One file's outcome: the page with its warnings, or every error found in the file.
-pub type Parsed = FileResult;
-
 /// Parses one file's bytes. `slug_path` is the path relative to `content/`.
 ///
 /// Returns the page with its warnings, or every error found in the file.
-pub fn parse_bytes(rel: &Path, slug_path: &Path, bytes: &[u8]) -> Parsed {
+pub fn parse_bytes(rel: &Path, slug_path: &Path, bytes: &[u8]) -> FileResult {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -430,7 +427,7 @@ pub fn parse_bytes(rel: &Path, slug_path: &Path, bytes: &[u8]) -> Parsed {
 }
 
 /// Parses one file's text (see [`parse_bytes`]).
-pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> Parsed {
+pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = if text.contains('\r') {
         text.replace("\r\n", "\n")

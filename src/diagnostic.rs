@@ -289,6 +289,24 @@ fn excerpt(line: &str, column: usize) -> (String, usize) {
     (text, caret)
 }
 
+/// The value of a stage that reports warnings on success and errors on failure, with either
+/// appended to `diagnostics` (so one build reports every stage's problems together).
+pub fn gather<T>(
+    result: Result<(T, Vec<Diagnostic>), Vec<Diagnostic>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    match result {
+        Ok((value, warnings)) => {
+            diagnostics.extend(warnings);
+            Some(value)
+        }
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    }
+}
+
 /// 1-based (line, column) of a byte offset in `text`; the column counts characters.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

@@ -334,16 +334,10 @@ impl Incremental {
             &mut diagnostics,
         );
 
-        let site = match Site::assemble_refs(config.clone(), &pages, &unparsed_urls) {
-            Ok((site, warnings)) => {
-                diagnostics.extend(warnings);
-                Some(site)
-            }
-            Err(errors) => {
-                diagnostics.extend(errors);
-                None
-            }
-        };
+        let site = crate::diagnostic::gather(
+            Site::assemble_refs(config.clone(), &pages, &unparsed_urls),
+            &mut diagnostics,
+        );
         drop(pages);
         let (Some(site), Some(theme), Some(static_assets), true, true) = (
             site,
@@ -631,10 +625,7 @@ fn refresh_theme(
             return false;
         }
     };
-    if theme
-        .as_ref()
-        .is_some_and(|t| same_files(&t.sources, &sources))
-    {
+    if theme.as_ref().is_some_and(|t| t.sources == sources) {
         return true;
     }
     match Renderer::new(sources.clone()) {
@@ -669,10 +660,7 @@ fn refresh_assets(
             return false;
         }
     };
-    if current
-        .as_ref()
-        .is_some_and(|a| same_files(&a.sources, &sources))
-    {
+    if current.as_ref().is_some_and(|a| a.sources == sources) {
         return true;
     }
     // As in a full build, the generated files win over theme files of the same name.
@@ -686,11 +674,4 @@ fn refresh_assets(
         generation: *generation,
     });
     true
-}
-
-fn same_files(a: &BTreeMap<String, ThemeFile>, b: &BTreeMap<String, ThemeFile>) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|((na, fa), (nb, fb))| na == nb && fa.origin == fb.origin && fa.bytes == fb.bytes)
 }

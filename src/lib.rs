@@ -250,16 +250,10 @@ fn prepare(
             (page, rendered)
         })
         .collect();
-    let site = match site::Site::assemble(config, pages, &loaded.unparsed_urls) {
-        Ok((site, warnings)) => {
-            diagnostics.extend(warnings);
-            Some(site)
-        }
-        Err(errors) => {
-            diagnostics.extend(errors);
-            None
-        }
-    };
+    let site = diagnostic::gather(
+        site::Site::assemble(config, pages, &loaded.unparsed_urls),
+        &mut diagnostics,
+    );
     let (Some(renderer), Some(theme_assets), Some(site)) = (renderer, theme_assets, site) else {
         return Err(BuildError::Input(diagnostics));
     };
