@@ -242,8 +242,16 @@ fn level(severity: Severity) -> Level<'static> {
 /// and never when `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
 pub fn stderr_color() -> bool {
     use std::io::IsTerminal;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && std::io::stderr().is_terminal()
+    wants_color(
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::io::stderr().is_terminal(),
+    )
+}
+
+/// The rule behind [`stderr_color`], apart from the environment so that it can be tested.
+fn wants_color(no_color: Option<&std::ffi::OsStr>, is_terminal: bool) -> bool {
+    let no_color = no_color.is_some_and(|v| !v.is_empty());
+    !no_color && is_terminal
 }
 
 /// `text` with `from` replaced by `to` at the end of its first line (after the first `skip`
@@ -336,6 +344,22 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color() {
+        use std::ffi::OsStr;
+        assert!(wants_color(None, true));
+        assert!(
+            wants_color(Some(OsStr::new("")), true),
+            "an empty NO_COLOR does not count"
+        );
+        assert!(!wants_color(Some(OsStr::new("1")), true));
+        assert!(
+            !wants_color(Some(OsStr::new("0")), true),
+            "any non-empty value disables"
+        );
+        assert!(!wants_color(None, false));
+    }
 
     #[test]
     fn renders_like_rustc_with_caret_and_help() {
