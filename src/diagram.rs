@@ -52,8 +52,8 @@ const CHAIN: &[Layer] = &[
         example: "browser, curl, SDK",
         setting: "request timeout",
         timeout: None,
-        no_timeout: "its own, often none",
-        gives_up: "—",
+        no_timeout: "often none",
+        gives_up: "hangs up",
         note: "an error of its own; the server logs 499 or 460",
     },
     Layer {
@@ -191,7 +191,7 @@ fn escape(s: &str) -> String {
 const WIDTH: u32 = 400;
 const ROW: u32 = 52;
 const GAP: u32 = 22;
-const TOP: u32 = 8;
+const TOP: u32 = 30;
 const BOX_W: u32 = 176;
 const RIGHT_X: u32 = 196;
 
@@ -201,7 +201,7 @@ pub fn html(name: &str, highlight: Option<&str>) -> Option<String> {
     if name != "proxy-chain" {
         return None;
     }
-    let height = TOP * 2 + ROW * CHAIN.len() as u32 + GAP * (CHAIN.len() as u32 - 1);
+    let height = TOP + 8 + ROW * CHAIN.len() as u32 + GAP * (CHAIN.len() as u32 - 1);
     let highlighted = highlight.and_then(|id| CHAIN.iter().find(|l| l.id == id));
     let mut desc = String::from(
         "The request passes, outside in: ",
@@ -228,6 +228,9 @@ pub fn html(name: &str, highlight: Option<&str>) -> Option<String> {
         escape(&desc)
     );
     svg.push_str("<defs><marker id=\"proxy-chain-arrow\" viewBox=\"0 0 10 10\" refX=\"8\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path class=\"dg-arrowhead\" d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>\n");
+    svg.push_str(&format!(
+        "<text class=\"dg-head\" x=\"4\" y=\"16\">Layer, example</text><text class=\"dg-head\" x=\"{RIGHT_X}\" y=\"16\">Clock: default → code</text>\n"
+    ));
     for (i, layer) in CHAIN.iter().enumerate() {
         let y = TOP + i as u32 * (ROW + GAP);
         let hl = highlight == Some(layer.id);
@@ -276,7 +279,7 @@ pub fn html(name: &str, highlight: Option<&str>) -> Option<String> {
     svg.push_str("</svg>");
 
     let mut table = String::from(
-        "<table>\n<thead><tr><th scope=\"col\">Layer</th><th scope=\"col\">Clock</th><th scope=\"col\">Default</th><th scope=\"col\">Gives up with</th></tr></thead>\n<tbody>\n",
+        "<table>\n<thead><tr><th scope=\"col\">Layer</th><th scope=\"col\">Clock and its default</th><th scope=\"col\">Gives up with</th></tr></thead>\n<tbody>\n",
     );
     for layer in CHAIN {
         let default = match layer.timeout.as_ref().and_then(fact_of) {
@@ -292,7 +295,7 @@ pub fn html(name: &str, highlight: Option<&str>) -> Option<String> {
             ""
         };
         table.push_str(&format!(
-            "<tr{row_class}><th scope=\"row\">{} <span class=\"dg-muted\">({})</span></th><td><code>{}</code></td><td>{default}</td><td><strong>{}</strong>: {}</td></tr>\n",
+            "<tr{row_class}><th scope=\"row\">{} <span class=\"dg-muted\">({})</span></th><td>{}: {default}</td><td><strong>{}</strong>: {}</td></tr>\n",
             escape(layer.name),
             escape(layer.example),
             escape(layer.setting),
