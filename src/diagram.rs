@@ -203,17 +203,12 @@ pub fn html(name: &str, highlight: Option<&str>) -> Option<String> {
     }
     let height = TOP + 8 + ROW * CHAIN.len() as u32 + GAP * (CHAIN.len() as u32 - 1);
     let highlighted = highlight.and_then(|id| CHAIN.iter().find(|l| l.id == id));
-    let mut desc = String::from(
-        "The request passes, outside in: ",
-    );
+    let mut desc = String::from("The request passes, outside in: ");
     for (i, layer) in CHAIN.iter().enumerate() {
         if i > 0 {
             desc.push_str(", then ");
         }
-        let wait = layer
-            .timeout
-            .as_ref()
-            .map_or(layer.no_timeout, |t| t.value);
+        let wait = layer.timeout.as_ref().map_or(layer.no_timeout, |t| t.value);
         desc.push_str(&format!(
             "{} ({}), which waits {} ({}) and then gives up with {}",
             layer.name, layer.example, wait, layer.setting, layer.gives_up
@@ -256,10 +251,7 @@ pub fn html(name: &str, highlight: Option<&str>) -> Option<String> {
             y + 20,
             escape(layer.setting)
         ));
-        let wait = layer
-            .timeout
-            .as_ref()
-            .map_or(layer.no_timeout, |t| t.value);
+        let wait = layer.timeout.as_ref().map_or(layer.no_timeout, |t| t.value);
         svg.push_str(&format!(
             "<text class=\"dg-wait\" x=\"{RIGHT_X}\" y=\"{}\">{}<tspan class=\"dg-then\"> → </tspan><tspan class=\"dg-code\">{}</tspan></text>",
             y + 42,
@@ -337,9 +329,18 @@ mod tests {
     fn markers_are_checked() {
         assert!(check("proxy-chain", None, true).is_ok());
         assert!(check("proxy-chain", Some("cdn"), true).is_ok());
-        assert!(check("proxy-chain", Some("cdm"), true).unwrap_err().0.contains("no layer `cdm`"));
-        assert!(check("chain", None, true).unwrap_err().0.contains("unknown diagram"));
-        assert!(check("proxy-chain", None, false).unwrap_err().0.contains("paragraph of its own"));
+        assert!(check("proxy-chain", Some("cdm"), true)
+            .unwrap_err()
+            .0
+            .contains("no layer `cdm`"));
+        assert!(check("chain", None, true)
+            .unwrap_err()
+            .0
+            .contains("unknown diagram"));
+        assert!(check("proxy-chain", None, false)
+            .unwrap_err()
+            .0
+            .contains("paragraph of its own"));
     }
 
     #[test]
@@ -347,7 +348,9 @@ mod tests {
         let html = html("proxy-chain", Some("cdn")).expect("figure");
         assert!(html.contains("role=\"img\""));
         assert!(html.contains("<title id=\"proxy-chain-title\">"));
-        assert!(html.contains("CDN (Cloudflare), which waits 120 s (proxy read timeout) and then gives up with 524"));
+        assert!(html.contains(
+            "CDN (Cloudflare), which waits 120 s (proxy read timeout) and then gives up with 524"
+        ));
         assert_eq!(html.matches("dg-layer dg-hl").count(), 1);
         assert_eq!(html.matches("class=\"dg-hl-row\"").count(), 1);
         assert!(html.contains("viewBox=\"0 0 400 "));

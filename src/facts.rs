@@ -76,8 +76,7 @@ pub fn parse_date(s: &str) -> Option<Date> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b
-            .iter()
+        && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
@@ -491,8 +490,9 @@ pub fn check_page(
     for (key, fact) in &entries {
         let Some(name) = key.as_str().filter(|n| valid_name(n)) else {
             out.errors.push(at.locate(
-                Diagnostic::error(rel, format!("fact name {key:?} is not a name"))
-                    .help("name facts with letters, digits, `_` and `-`, e.g. `cf_proxy_read_timeout`"),
+                Diagnostic::error(rel, format!("fact name {key:?} is not a name")).help(
+                    "name facts with letters, digits, `_` and `-`, e.g. `cf_proxy_read_timeout`",
+                ),
                 None,
                 None,
             ));
@@ -558,8 +558,11 @@ pub fn check_page(
     for name in names {
         if !used.contains(name) && out.facts.get(name).is_some() {
             out.warnings.push(at.locate(
-                Diagnostic::warning(rel, format!("fact `{name}` is never used in the body"))
-                    .help(format!("write `{{{{fact:{name}}}}}` where the number goes, or remove the fact")),
+                Diagnostic::warning(rel, format!("fact `{name}` is never used in the body")).help(
+                    format!(
+                        "write `{{{{fact:{name}}}}}` where the number goes, or remove the fact"
+                    ),
+                ),
                 Some(name),
                 None,
             ));
@@ -578,48 +581,60 @@ fn check_fact(
 ) -> Option<Fact> {
     let example = "value: \"120 s\", source: \"https://…\", checked: YYYY-MM-DD";
     let Some(map) = fact.as_mapping() else {
-        out.errors.push(at.locate(
-            Diagnostic::error(rel, format!("fact `{name}` must be a mapping"))
-                .help(format!("write `{name}: {{ {example} }}`")),
-            Some(name),
-            None,
-        ));
+        out.errors.push(
+            at.locate(
+                Diagnostic::error(rel, format!("fact `{name}` must be a mapping"))
+                    .help(format!("write `{name}: {{ {example} }}`")),
+                Some(name),
+                None,
+            ),
+        );
         return None;
     };
     let errors_before = out.errors.len();
     for key in map.keys() {
-        let key_name = key.as_str().map_or_else(|| format!("{key:?}"), str::to_string);
+        let key_name = key
+            .as_str()
+            .map_or_else(|| format!("{key:?}"), str::to_string);
         if !FACT_KEYS.contains(&key_name.as_str()) {
             let help = match closest(&key_name, FACT_KEYS) {
                 Some(known) => format!("did you mean `{known}`?"),
                 None => format!("a fact takes {}", FACT_KEYS.join(", ")),
             };
-            out.errors.push(at.locate(
-                Diagnostic::error(rel, format!("fact `{name}` has an unknown key `{key_name}`"))
+            out.errors.push(
+                at.locate(
+                    Diagnostic::error(
+                        rel,
+                        format!("fact `{name}` has an unknown key `{key_name}`"),
+                    )
                     .help(help),
-                Some(name),
-                Some(&key_name),
-            ));
+                    Some(name),
+                    Some(&key_name),
+                ),
+            );
         }
     }
     let get = |key: &str| map.get(serde_yaml::Value::String(key.to_string()));
-    let value = match get("value").and_then(scalar).map(|v| v.trim().to_string()) {
-        Some(v) if !v.is_empty() => Some(v),
-        _ => {
-            out.errors.push(at.locate(
-                Diagnostic::error(rel, format!("fact `{name}` has no `value`"))
-                    .help("give the number as the reader should see it, e.g. `value: \"120 s\"`"),
-                Some(name),
-                Some("value"),
-            ));
-            None
-        }
-    };
+    let value =
+        match get("value").and_then(scalar).map(|v| v.trim().to_string()) {
+            Some(v) if !v.is_empty() => Some(v),
+            _ => {
+                out.errors.push(at.locate(
+                    Diagnostic::error(rel, format!("fact `{name}` has no `value`")).help(
+                        "give the number as the reader should see it, e.g. `value: \"120 s\"`",
+                    ),
+                    Some(name),
+                    Some("value"),
+                ));
+                None
+            }
+        };
     let source = match get("source").map(scalar) {
         None => {
             out.errors.push(at.locate(
-                Diagnostic::error(rel, format!("fact `{name}` has no `source`"))
-                    .help("add `source:` with the https URL of the documentation that states the number"),
+                Diagnostic::error(rel, format!("fact `{name}` has no `source`")).help(
+                    "add `source:` with the https URL of the documentation that states the number",
+                ),
                 Some(name),
                 None,
             ));
@@ -628,23 +643,26 @@ fn check_fact(
         Some(Some(url)) if is_https_url(url.trim()) => Some(url.trim().to_string()),
         Some(other) => {
             let shown = other.unwrap_or_else(|| "a non-text value".into());
-            out.errors.push(at.locate(
-                Diagnostic::error(
-                    rel,
-                    format!("the source of fact `{name}` is not an https URL: {shown}"),
-                )
-                .help("link the vendor's documentation with its https:// URL"),
-                Some(name),
-                Some("source"),
-            ));
+            out.errors.push(
+                at.locate(
+                    Diagnostic::error(
+                        rel,
+                        format!("the source of fact `{name}` is not an https URL: {shown}"),
+                    )
+                    .help("link the vendor's documentation with its https:// URL"),
+                    Some(name),
+                    Some("source"),
+                ),
+            );
             None
         }
     };
     let checked = match get("checked").map(scalar) {
         None => {
             out.errors.push(at.locate(
-                Diagnostic::error(rel, format!("fact `{name}` has no `checked` date"))
-                    .help("add `checked: YYYY-MM-DD`, the day you compared the value with its source"),
+                Diagnostic::error(rel, format!("fact `{name}` has no `checked` date")).help(
+                    "add `checked: YYYY-MM-DD`, the day you compared the value with its source",
+                ),
                 Some(name),
                 None,
             ));
@@ -652,30 +670,34 @@ fn check_fact(
         }
         Some(written) => match written.as_deref().map(str::trim).and_then(parse_date) {
             None => {
-                out.errors.push(at.locate(
-                    Diagnostic::error(
-                        rel,
-                        format!(
-                            "`checked` of fact `{name}` is not a date: {}",
-                            written.unwrap_or_else(|| "a non-text value".into())
-                        ),
-                    )
-                    .help("write the date as YYYY-MM-DD, e.g. `checked: 2026-12-01`"),
-                    Some(name),
-                    Some("checked"),
-                ));
+                out.errors.push(
+                    at.locate(
+                        Diagnostic::error(
+                            rel,
+                            format!(
+                                "`checked` of fact `{name}` is not a date: {}",
+                                written.unwrap_or_else(|| "a non-text value".into())
+                            ),
+                        )
+                        .help("write the date as YYYY-MM-DD, e.g. `checked: 2026-12-01`"),
+                        Some(name),
+                        Some("checked"),
+                    ),
+                );
                 None
             }
             Some(date) if date > today => {
-                out.errors.push(at.locate(
-                    Diagnostic::error(
-                        rel,
-                        format!("fact `{name}` was checked on {date}, which is in the future"),
-                    )
-                    .help("write the day the value was actually compared with its source"),
-                    Some(name),
-                    Some("checked"),
-                ));
+                out.errors.push(
+                    at.locate(
+                        Diagnostic::error(
+                            rel,
+                            format!("fact `{name}` was checked on {date}, which is in the future"),
+                        )
+                        .help("write the day the value was actually compared with its source"),
+                        Some(name),
+                        Some("checked"),
+                    ),
+                );
                 None
             }
             Some(date) => Some(date),
@@ -687,8 +709,9 @@ fn check_fact(
             Some(label) => Some(label),
             None => {
                 out.errors.push(at.locate(
-                    Diagnostic::error(rel, format!("the label of fact `{name}` is not text"))
-                        .help("write what the number is, e.g. `label: \"Cloudflare proxy read timeout\"`"),
+                    Diagnostic::error(rel, format!("the label of fact `{name}` is not text")).help(
+                        "write what the number is, e.g. `label: \"Cloudflare proxy read timeout\"`",
+                    ),
                     Some(name),
                     Some("label"),
                 ));
@@ -706,21 +729,23 @@ fn check_fact(
         label,
     };
     if is_stale(fact.checked, today) {
-        out.warnings.push(at.locate(
-            Diagnostic::warning(
-                rel,
-                format!(
+        out.warnings.push(
+            at.locate(
+                Diagnostic::warning(
+                    rel,
+                    format!(
                     "fact `{name}` was checked on {}, more than {STALE_AFTER_MONTHS} months ago",
                     fact.checked
                 ),
-            )
-            .help(format!(
-                "compare `{}` with {} and update `value` and `checked`",
-                fact.value, fact.source
-            )),
-            Some(name),
-            Some("checked"),
-        ));
+                )
+                .help(format!(
+                    "compare `{}` with {} and update `value` and `checked`",
+                    fact.value, fact.source
+                )),
+                Some(name),
+                Some("checked"),
+            ),
+        );
     }
     Some(fact)
 }
@@ -756,7 +781,9 @@ pub fn expand<'a>(
         }
         for piece in split(&text) {
             match piece {
-                Piece::Text(t) => out.push((Event::Text(CowStr::from(t.to_string())), range.clone())),
+                Piece::Text(t) => {
+                    out.push((Event::Text(CowStr::from(t.to_string())), range.clone()))
+                }
                 Piece::Marker { at, marker } => {
                     let written = || {
                         let end = text[at..].find("}}").map_or(text.len(), |i| at + i + 2);
@@ -772,7 +799,10 @@ pub fn expand<'a>(
                         Some(fact) => {
                             let (open, close) = fact_html(fact);
                             out.push((Event::InlineHtml(CowStr::from(open)), range.clone()));
-                            out.push((Event::Text(CowStr::from(fact.value.clone())), range.clone()));
+                            out.push((
+                                Event::Text(CowStr::from(fact.value.clone())),
+                                range.clone(),
+                            ));
                             out.push((Event::InlineHtml(CowStr::from(close)), range.clone()));
                         }
                         None => out.push((Event::Text(CowStr::from(written())), range.clone())),
@@ -866,7 +896,14 @@ mod tests {
     #[test]
     fn dates_parse_strictly() {
         assert_eq!(date("2026-12-01").year(), 2026);
-        for bad in ["2026-13-01", "2026-02-30", "26-12-01", "2026-1-01", "yesterday", ""] {
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "26-12-01",
+            "2026-1-01",
+            "yesterday",
+            "",
+        ] {
             assert!(parse_date(bad).is_none(), "{bad}");
         }
     }
@@ -883,7 +920,8 @@ mod tests {
 
     #[test]
     fn markers_split_out_of_text() {
-        let pieces = split("waits {{fact:cf_read}} then {{ not }} {{diagram:proxy-chain highlight=cdn}}");
+        let pieces =
+            split("waits {{fact:cf_read}} then {{ not }} {{diagram:proxy-chain highlight=cdn}}");
         assert_eq!(pieces[0], Piece::Text("waits "));
         assert_eq!(
             pieces[1],
@@ -898,8 +936,13 @@ mod tests {
             Piece::Marker { marker: Ok(Marker::Diagram { name, highlight: Some(h) }), .. }
                 if name == "proxy-chain" && h == "cdn"
         ));
-        assert!(matches!(&split("{{fact:open")[0], Piece::Marker { marker: Err(m), .. } if m.contains("not closed")));
-        assert!(matches!(&split("{{fact:a b}}")[0], Piece::Marker { marker: Err(_), .. }));
+        assert!(
+            matches!(&split("{{fact:open")[0], Piece::Marker { marker: Err(m), .. } if m.contains("not closed"))
+        );
+        assert!(matches!(
+            &split("{{fact:a b}}")[0],
+            Piece::Marker { marker: Err(_), .. }
+        ));
     }
 
     #[test]
@@ -979,8 +1022,13 @@ mod tests {
         };
         let (open, close) = fact_html(&fact);
         assert_eq!(open, "<span class=\"fact\">");
-        assert!(close.contains("href=\"https://example.com/a?b=1&amp;c=2\""), "{close}");
-        assert!(close.contains("title=\"A &quot;quoted&quot; label: example.com, checked 2026-12-01\""));
+        assert!(
+            close.contains("href=\"https://example.com/a?b=1&amp;c=2\""),
+            "{close}"
+        );
+        assert!(
+            close.contains("title=\"A &quot;quoted&quot; label: example.com, checked 2026-12-01\"")
+        );
         assert!(close.contains("<time datetime=\"2026-12-01\">Dec 2026</time>"));
         assert!(close.ends_with("</a></span>"));
     }
@@ -1012,13 +1060,28 @@ mod tests {
             html.contains("<strong><span class=\"fact\">120 s <a class=\"fact-src\" href=\"https://developers.cloudflare.com/x/\""),
             "{html}"
         );
-        assert!(html.contains("<code>{{fact:cf_proxy_read_timeout}}</code>"), "{html}");
+        assert!(
+            html.contains("<code>{{fact:cf_proxy_read_timeout}}</code>"),
+            "{html}"
+        );
         // Once in the code span, once in the code block: neither expanded.
-        assert_eq!(html.matches("{{fact:cf_proxy_read_timeout}}").count(), 2, "{html}");
-        assert!(html.contains("<a href=\"https://example.com/\">limit 120 s</a>"), "{html}");
+        assert_eq!(
+            html.matches("{{fact:cf_proxy_read_timeout}}").count(),
+            2,
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"https://example.com/\">limit 120 s</a>"),
+            "{html}"
+        );
         assert!(html.contains("<td><span class=\"fact\">120 s"), "{html}");
         assert_eq!(html.matches("class=\"fact-src\"").count(), 2, "{html}");
-        assert!(r.plain_text.contains("Cloudflare waits 120 s for the origin."), "{}", r.plain_text);
+        assert!(
+            r.plain_text
+                .contains("Cloudflare waits 120 s for the origin."),
+            "{}",
+            r.plain_text
+        );
         assert!(!r.plain_text.contains("source, checked"));
     }
 

@@ -51,7 +51,11 @@ fn a_fact_checked_more_than_twelve_months_ago_is_a_warning_naming_file_and_fact(
 
     let stale = check_on(&root, "2027-12-02");
     let stderr = String::from_utf8_lossy(&stale.stderr);
-    assert_eq!(stale.status.code(), Some(0), "a stale fact does not fail: {stderr}");
+    assert_eq!(
+        stale.status.code(),
+        Some(0),
+        "a stale fact does not fail: {stderr}"
+    );
     assert!(
         stderr.contains(
             "warning: fact `cf_proxy_read_timeout` was checked on 2026-12-01, more than 12 months ago\n --> content/guides/timeouts.md:8:5"
@@ -64,7 +68,9 @@ fn a_fact_checked_more_than_twelve_months_ago_is_a_warning_naming_file_and_fact(
     );
     // The diagram's own numbers are dated too, and named on the page that shows them.
     assert!(
-        stderr.contains("warning: diagram `proxy-chain` shows numbers checked more than 12 months ago"),
+        stderr.contains(
+            "warning: diagram `proxy-chain` shows numbers checked more than 12 months ago"
+        ),
         "{stderr}"
     );
 }
@@ -74,13 +80,20 @@ fn a_fact_renders_with_its_source_and_the_diagram_as_inline_svg() {
     let (dir, root) = site();
     let output = dir.path().join("public");
     let out = util::build(&root, &output, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = util::read(&output, "guides/timeouts/index.html");
     assert!(
         html.contains("waits <span class=\"fact\">120 s <a class=\"fact-src\" href=\"https://developers.cloudflare.com/fundamentals/reference/connection-limits/\" title=\"Cloudflare proxy read timeout: developers.cloudflare.com, checked 2026-12-01\">[source, checked <time datetime=\"2026-12-01\">Dec 2026</time>]</a></span> for the origin"),
         "{html}"
     );
-    assert!(html.contains("<code>{{fact:cf_proxy_read_timeout}}</code>"), "{html}");
+    assert!(
+        html.contains("<code>{{fact:cf_proxy_read_timeout}}</code>"),
+        "{html}"
+    );
     assert!(html.contains("<svg class=\"diagram-svg\""), "{html}");
     assert!(html.contains("role=\"img\" aria-labelledby=\"proxy-chain-title proxy-chain-desc\""));
     assert!(!html.contains("{{diagram"), "{html}");
