@@ -752,7 +752,7 @@ fn check_fact(
 
 /// Expands markers in a parsed body's events: `{{fact:name}}` becomes the value (a text event,
 /// so that it is escaped and reaches the plain text) wrapped in [`fact_html`], or the bare
-/// value inside a link or heading (no link in a link); a paragraph holding only
+/// value inside a link, an image's alt text or a heading (no link in a link); a paragraph holding only
 /// `{{diagram:…}}` becomes the figure. Code spans and code blocks are left alone. Markers that
 /// [`check_page`] refused stay as written.
 pub fn expand<'a>(
@@ -827,8 +827,10 @@ pub fn expand<'a>(
         match &event {
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::Start(Tag::Link { .. } | Tag::Heading { .. }) => plain_only += 1,
-            Event::End(TagEnd::Link | TagEnd::Heading(_)) => {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::Heading { .. }) => {
+                plain_only += 1
+            }
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::Heading(_)) => {
                 plain_only = plain_only.saturating_sub(1)
             }
             Event::Start(Tag::Paragraph) => paragraph_start = Some(out.len()),
@@ -1075,6 +1077,18 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<td><span class=\"fact\">120 s"), "{html}");
+        let inline = crate::markdown::render_with(
+            "## Waits {{fact:cf_proxy_read_timeout}}\n\n![A {{fact:cf_proxy_read_timeout}} wait](/a.png)\n",
+            "/",
+            &facts_for_render(),
+        );
+        assert!(
+            inline.html.contains("alt=\"A 120 s wait\""),
+            "{}",
+            inline.html
+        );
+        assert_eq!(inline.toc[0].title, "Waits 120 s");
+        assert!(!inline.html.contains("fact-src"), "{}", inline.html);
         assert_eq!(html.matches("class=\"fact-src\"").count(), 2, "{html}");
         assert!(
             r.plain_text
