@@ -1109,4 +1109,32 @@ mod tests {
         assert!(!html.contains("{{diagram"), "{html}");
         assert!(html.contains("<p>After.</p>"));
     }
+
+    #[test]
+    fn odd_markers_neither_panic_nor_expand_wrongly() {
+        let facts = facts_for_render();
+        for body in [
+            "{{fact:",
+            "{{fact:cf_proxy_read_timeout}}}}",
+            "**{{fact:cf_proxy_read_timeout**}}",
+            "{{fact:é}} {{diagram:}} {{diagram:proxy-chain highlight=}}",
+            "- {{diagram:proxy-chain}}\n- b\n",
+            "> {{diagram:proxy-chain}}\r\n",
+            "[{{fact:cf_proxy_read_timeout}}][r]\n\n[r]: /x/\n",
+            "<div>{{fact:cf_proxy_read_timeout}}</div>\n",
+            "\\{{fact:cf_proxy_read_timeout}}",
+        ] {
+            let refs = references(body);
+            for r in &refs {
+                assert!(r.offset <= body.len(), "{body:?}: {r:?}");
+            }
+            let html = crate::markdown::render_with(body, "/", &facts).html;
+            assert!(!html.contains("<p><figure"), "{body:?}: {html}");
+        }
+        // In a list item the diagram is not alone in a paragraph: an error, never a figure.
+        let refs = references("- {{diagram:proxy-chain}}\n- b\n");
+        assert!(!refs[0].alone);
+        // Inside a blockquote it is a paragraph of its own.
+        assert!(references("> {{diagram:proxy-chain}}\n")[0].alone);
+    }
 }
