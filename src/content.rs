@@ -29,6 +29,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "layout",
     "head",
     "meanings",
+    "facts",
 ];
 
 /// Descriptions longer than this are cut off in search engine results.
@@ -161,6 +162,8 @@ pub struct FrontMatter {
     pub head: Vec<serde_yaml::Value>,
     /// Every meaning of a code with several, official first.
     pub meanings: Vec<MeaningFront>,
+    /// Vendor numbers with source and date, as written; validated into [`Page::facts`].
+    pub facts: serde_yaml::Value,
 }
 
 /// A tag for `<head>` from the VitePress-style `head:` key.
@@ -194,6 +197,8 @@ pub struct Page {
     pub front: FrontMatter,
     /// Validated `head:` tags.
     pub head: Vec<HeadTag>,
+    /// Validated `facts:`, expanded where the body writes `{{fact:name}}`.
+    pub facts: crate::facts::Facts,
     /// The markdown after the front matter.
     pub body: String,
     /// 1-based line of the file on which `body` starts (for link diagnostics).
@@ -592,6 +597,18 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
         }
     }
 
+    // Facts and the body's `{{…}}` markers.
+    let checked = crate::facts::check_page(
+        rel,
+        &text,
+        split.body,
+        split.body_line,
+        &front.facts,
+        crate::facts::today(),
+    );
+    errors.extend(checked.errors);
+    warnings.extend(checked.warnings);
+
     // 4. The code: front matter, file name, title; all that are present must agree.
     let slug = slug_path
         .with_extension("")
@@ -696,6 +713,7 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
         kind,
         front,
         head,
+        facts: checked.facts,
         body: split.body.to_string(),
         body_line: split.body_line,
         text: text.clone(),
@@ -762,7 +780,7 @@ fn type_help(message: &str) -> String {
 }
 
 /// 1-based line of a top-level front-matter key in the file's text.
-fn key_line(text: &str, key: &str) -> Option<usize> {
+pub(crate) fn key_line(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .enumerate()
         .skip(1)

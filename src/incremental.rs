@@ -281,7 +281,7 @@ impl Incremental {
                 let markdown = parsed
                     .as_ref()
                     .ok()
-                    .map(|(page, _)| markdown::render(&page.body, &base_path));
+                    .map(|(page, _)| markdown::render_page(page, &base_path));
                 (
                     path.clone(),
                     Entry {

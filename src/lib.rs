@@ -17,6 +17,8 @@ pub mod assets;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod diagram;
+pub mod facts;
 pub mod incremental;
 pub mod index;
 pub mod markdown;
@@ -246,7 +248,7 @@ fn prepare(
         .pages
         .into_par_iter()
         .map(|page| {
-            let rendered = markdown::render(&page.body, &base_path);
+            let rendered = markdown::render_page(&page, &base_path);
             (page, rendered)
         })
         .collect();

@@ -131,14 +131,29 @@ pub struct Rendered {
     pub links: Vec<Link>,
 }
 
-/// Renders a page body. `base_path` (`/` or `/ref/`) prefixes root-relative links.
-pub fn render(body: &str, base_path: &str) -> Rendered {
-    let options = Options::ENABLE_TABLES
+/// The markdown dialect of content files (the facts module scans bodies with the same).
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders a page's body with its facts and diagrams expanded ([`crate::facts::expand`]).
+pub fn render_page(page: &crate::content::Page, base_path: &str) -> Rendered {
+    render_with(&page.body, base_path, &page.facts)
+}
+
+/// Renders a page body. `base_path` (`/` or `/ref/`) prefixes root-relative links.
+pub fn render(body: &str, base_path: &str) -> Rendered {
+    render_with(body, base_path, &crate::facts::Facts::default())
+}
+
+/// [`render`] with `{{fact:…}}` and `{{diagram:…}}` expanded from `facts`.
+pub fn render_with(body: &str, base_path: &str, facts: &crate::facts::Facts) -> Rendered {
+    let options = options();
     let mut out = Rendered::default();
     let mut plain = String::new();
     let mut events: Vec<Event<'_>> = Vec::new();
@@ -150,7 +165,14 @@ pub fn render(body: &str, base_path: &str) -> Rendered {
     let mut section: Option<Section> = None;
     let mut prose_words = 0usize;
 
-    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+    let parsed = Parser::new_ext(body, options).into_offset_iter();
+    let parsed: Box<dyn Iterator<Item = (Event<'_>, std::ops::Range<usize>)>> =
+        if crate::facts::may_have_markers(body) {
+            Box::new(crate::facts::expand(parsed, facts).into_iter())
+        } else {
+            Box::new(parsed)
+        };
+    for (event, range) in parsed {
         // Code blocks: buffer the text, emit our own HTML at the end.
         if let Some((_, text)) = code.as_mut() {
             match event {

@@ -69,13 +69,25 @@ pub fn front_matter(data: &[u8]) {
     }
 }
 
-/// Markdown: `markdown::render` of any UTF-8 text, with unique heading ids.
+/// Markdown: `markdown::render_with` of any UTF-8 text (facts and diagrams expanded), with
+/// unique heading ids.
 pub fn markdown(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let base = if text.len() % 2 == 0 { "/" } else { "/ref/" };
-    let rendered = markdown::render(text, base);
+    // One declared fact, so that `{{fact:a}}` in the input takes the expansion path.
+    let mut facts = statusref::facts::Facts::default();
+    facts.0.insert(
+        "a".into(),
+        statusref::facts::Fact {
+            value: "1 s".into(),
+            source: "https://example.com/".into(),
+            checked: statusref::facts::parse_date("2026-01-01").expect("date"),
+            label: None,
+        },
+    );
+    let rendered = markdown::render_with(text, base, &facts);
     let mut seen = HashSet::new();
     for id in &rendered.ids {
         assert!(seen.insert(id.as_str()), "duplicate heading id {id:?}");
@@ -121,7 +133,7 @@ pub fn page(data: &[u8]) {
     };
     show(&warnings);
     let config = Config::default();
-    let rendered = markdown::render(&page.body, &config.base_path());
+    let rendered = markdown::render_page(&page, &config.base_path());
     let site = match Site::assemble(config, vec![(page, rendered)], &[]) {
         Ok((site, warnings)) => {
             show(&warnings);
