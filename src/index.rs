@@ -26,7 +26,9 @@ pub fn documents(site: &Site) -> Vec<Document> {
             };
             let mut aliases = meaning.aliases.clone();
             if i == 0 {
-                for alias in &page.aliases {
+                // Framework constants are names of the code: `HTTPStatus.TOO_MANY_REQUESTS`,
+                // `SC_REQUEST_ENTITY_TOO_LARGE` find it like a former name does.
+                for alias in page.aliases.iter().chain(&page.framework_names) {
                     if !aliases.contains(alias) {
                         aliases.push(alias.clone());
                     }
