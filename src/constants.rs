@@ -118,24 +118,32 @@ pub struct FrameworkName {
     pub deprecated: Option<String>,
     /// A short remark.
     pub note: Option<String>,
-    /// The source the name was read from, and its version.
+    /// What the table says after the constant, in order: `3.13+`, `deprecated since 7.0`,
+    /// `also …`, `formerly …`, the note.
+    pub details: Vec<Detail>,
+    /// The source the name was read from.
     pub source: String,
     /// The version read.
     pub version: String,
+    /// When it was read.
+    pub checked: String,
 }
 
-impl FrameworkName {
-    /// Every name of the row for the search index: each one as written (`http.StatusTeapot`)
-    /// and bare (`StatusTeapot`), the current name first.
-    pub fn search_names(&self, bare: &[String]) -> Vec<String> {
-        let mut names = Vec::new();
-        let written = self.constant.iter().chain(&self.also).chain(&self.formerly);
-        for name in written.chain(bare) {
-            if !names.contains(name) {
-                names.push(name.clone());
-            }
+/// One remark on a [`FrameworkName`]: a label, and the constants it names (shown as code).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detail {
+    /// `3.13+`, `formerly`, or a note.
+    pub label: String,
+    /// Constants as written, after the label.
+    pub names: Vec<String>,
+}
+
+impl Detail {
+    fn text(label: impl Into<String>) -> Detail {
+        Detail {
+            label: label.into(),
+            names: Vec::new(),
         }
-        names
     }
 }
 
@@ -149,7 +157,31 @@ impl Constants {
             .iter()
             .zip(entries)
             .map(|((id, eco), entry)| {
-                let write = |names: &[String]| names.iter().map(|n| eco.write(n)).collect();
+                let write = |names: &[String]| -> Vec<String> {
+                    names.iter().map(|n| eco.write(n)).collect()
+                };
+                let mut details = Vec::new();
+                if let Some(since) = &entry.since {
+                    details.push(Detail::text(format!("{since}+")));
+                }
+                if let Some(version) = &entry.deprecated {
+                    details.push(Detail::text(format!("deprecated since {version}")));
+                }
+                if !entry.also.is_empty() {
+                    details.push(Detail {
+                        label: "also".into(),
+                        names: write(&entry.also),
+                    });
+                }
+                if !entry.formerly.is_empty() {
+                    details.push(Detail {
+                        label: "formerly".into(),
+                        names: write(&entry.formerly),
+                    });
+                }
+                if let Some(note) = &entry.note {
+                    details.push(Detail::text(note.clone()));
+                }
                 FrameworkName {
                     id: id.clone(),
                     ecosystem: eco.name.clone(),
@@ -160,36 +192,42 @@ impl Constants {
                     since: entry.since.clone(),
                     deprecated: entry.deprecated.clone(),
                     note: entry.note.clone(),
+                    details,
                     source: eco.source.clone(),
                     version: eco.version.clone(),
+                    checked: eco.checked.clone(),
                 }
             })
             .collect()
     }
 
-    /// Every name of `code` for its search document: as written and bare, in ecosystem order,
-    /// without repeats.
-    pub fn search_names(&self, code: u16) -> Vec<String> {
-        let Some(entries) = self.codes.get(&code) else {
-            return Vec::new();
-        };
-        let mut names: Vec<String> = Vec::new();
-        for (row, entry) in self.rows(code).iter().zip(entries) {
-            let bare: Vec<String> = entry
-                .has_constant()
-                .then(|| entry.name.clone())
-                .into_iter()
-                .chain(entry.also.iter().cloned())
-                .chain(entry.formerly.iter().cloned())
-                .collect();
-            for name in row.search_names(&bare) {
-                if !names.contains(&name) {
-                    names.push(name);
+    /// The names of `code` for its search document, as written (`http.StatusTeapot`,
+    /// `HTTPStatus.IM_A_TEAPOT`, `:im_a_teapot`): current, other and former ones, in ecosystem
+    /// order. A name whose words are those of a `known` name (the page's title or a former
+    /// name) or of an earlier one is left out: it would only repeat words the document has,
+    /// and a longer field ranks the page lower for every other word in it.
+    pub fn search_names(&self, code: u16, known: &[&str]) -> Vec<String> {
+        let mut seen: BTreeSet<String> = known.iter().map(|k| words(k)).collect();
+        let mut names = Vec::new();
+        for row in self.rows(code) {
+            for name in row.constant.iter().chain(&row.also).chain(&row.formerly) {
+                if seen.insert(words(name)) {
+                    names.push(name.clone());
                 }
             }
         }
         names
     }
+}
+
+/// The words of a name, lowercased: `HTTPStatus.TOO_MANY_REQUESTS` → `httpstatus too many
+/// requests`, `'Too Many Requests'` → `too many requests`.
+fn words(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads and validates the file at `root` against the codes that have a page; `Ok(None)` when
@@ -487,7 +525,10 @@ pub fn attach(root: &Path, site: &mut Site, diagnostics: &mut Vec<Diagnostic>) {
         Ok(Some(constants)) => {
             for page in &mut site.codes {
                 page.frameworks = constants.rows(page.code);
-                page.framework_names = constants.search_names(page.code);
+                let known: Vec<&str> = std::iter::once(page.name.as_str())
+                    .chain(page.aliases.iter().map(String::as_str))
+                    .collect();
+                page.framework_names = constants.search_names(page.code, &known);
             }
         }
         Ok(None) => {}
@@ -739,20 +780,51 @@ mod tests {
             rows[1].constant.as_deref(),
             Some("http.StatusRequestEntityTooLarge")
         );
+        assert!(rows[1].details.is_empty());
+        let details: Vec<(&str, Vec<&str>)> = rows[0]
+            .details
+            .iter()
+            .map(|d| {
+                (
+                    d.label.as_str(),
+                    d.names.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            details,
+            vec![
+                ("3.13+", vec![]),
+                ("formerly", vec!["HTTPStatus.REQUEST_ENTITY_TOO_LARGE"])
+            ]
+        );
         assert!(c.rows(306).iter().all(|r| r.constant.is_none()));
         assert!(c.rows(599).is_empty());
         assert_eq!(
-            c.search_names(413),
+            c.search_names(413, &[]),
             vec![
                 "HTTPStatus.CONTENT_TOO_LARGE",
                 "HTTPStatus.REQUEST_ENTITY_TOO_LARGE",
-                "CONTENT_TOO_LARGE",
-                "REQUEST_ENTITY_TOO_LARGE",
                 "http.StatusRequestEntityTooLarge",
-                "StatusRequestEntityTooLarge",
             ]
         );
-        assert!(c.search_names(306).is_empty());
+        // Names with the words of the page's own names are left out.
+        assert_eq!(
+            c.search_names(
+                413,
+                &["Content Too Large", "httpstatus request-entity too large"]
+            ),
+            vec![
+                "HTTPStatus.CONTENT_TOO_LARGE",
+                "http.StatusRequestEntityTooLarge"
+            ]
+        );
+        assert_eq!(
+            words("HTTPStatus.TOO_MANY_REQUESTS"),
+            "httpstatus too many requests"
+        );
+        assert_eq!(words("'Too Many Requests'"), "too many requests");
+        assert!(c.search_names(306, &[]).is_empty());
     }
 
     #[test]
