@@ -110,3 +110,51 @@ fn a_code_page_without_a_row_is_a_warning() {
     assert!(!util::read(&output, "http-codes/414/index.html").contains("In your framework"));
     assert!(util::read(&output, "http-codes/413/index.html").contains("In your framework"));
 }
+
+#[test]
+fn the_dev_server_rerenders_the_pages_whose_names_changed() {
+    use statusref::incremental::Incremental;
+    let (_dir, root) = util::site_from_fixture("valid/constants");
+    let mut inc = Incremental::new(statusref::BuildOptions::new(&root));
+    inc.rebuild(&Default::default()).expect("first build");
+    let data = root.join("content/framework-constants.yaml");
+    let text = std::fs::read_to_string(&data).unwrap();
+    std::fs::write(
+        &data,
+        text.replace("name: CONTENT_TOO_LARGE", "name: CONTENT_TOO_BIG"),
+    )
+    .unwrap();
+    let outcome = inc
+        .rebuild(&["content/framework-constants.yaml".to_string()].into())
+        .expect("rebuild");
+    let files = inc.files().expect("files");
+    let page = String::from_utf8_lossy(&files["http-codes/413/index.html"]).into_owned();
+    assert!(
+        page.contains("<code>HTTPStatus.CONTENT_TOO_BIG</code>"),
+        "{page}"
+    );
+    assert!(outcome
+        .changed
+        .contains(&"http-codes/413/index.html".to_string()));
+    assert!(!outcome
+        .changed
+        .contains(&"http-codes/520/index.html".to_string()));
+    assert!(
+        outcome.index.is_some(),
+        "the names changed: the index is rebuilt"
+    );
+
+    // A broken edit is reported like in a build, and the last good site stays.
+    std::fs::write(&data, text.replace("    rack: none\n", "")).unwrap();
+    let Err(statusref::BuildError::Input(errors)) =
+        inc.rebuild(&["content/framework-constants.yaml".to_string()].into())
+    else {
+        panic!("expected the missing entry to fail the rebuild");
+    };
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.message == "code 520 has no entry for `rack`"),
+        "{errors:?}"
+    );
+}
