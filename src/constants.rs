@@ -267,34 +267,37 @@ pub fn parse(
             None => d,
         }
     };
-    let mut errors: Vec<Diagnostic> = keys
-        .duplicates
-        .iter()
-        .map(|dup| {
-            Diagnostic::error(
-                FILE,
-                format!("`{}` is written twice {}", dup.key, dup.place()),
-            )
-            .at(text, dup.line, dup.column)
-            .help(format!(
-                "keep one `{}:` (the first is on line {}); YAML keeps only one of them",
-                dup.key, dup.first_line
-            ))
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-
     let value: Value = serde_yaml::from_str(text).map_err(|e| {
-        let mut d = Diagnostic::error(FILE, format!("invalid YAML: {}", yaml_message(&e)));
+        let message = yaml_message(&e);
+        // serde_yaml refuses a key written twice; the scan of the lines names both places.
+        if message.contains("duplicate entry") && !keys.duplicates.is_empty() {
+            return keys
+                .duplicates
+                .iter()
+                .map(|dup| {
+                    Diagnostic::error(
+                        FILE,
+                        format!("`{}` is written twice {}", dup.key, dup.place()),
+                    )
+                    .at(text, dup.line, dup.column)
+                    .help(format!(
+                        "keep one `{}:` (the first is on line {}); YAML keeps only one of them",
+                        dup.key, dup.first_line
+                    ))
+                })
+                .collect();
+        }
+        let mut d = Diagnostic::error(FILE, format!("invalid YAML: {message}"));
         if let Some(loc) = e.location() {
             d = d.at(text, loc.line(), loc.column());
         }
-        vec![d.help(
-            "fix the YAML syntax; quote values that contain `: ` or start with a special character",
-        )]
+        vec![d.help(if message.contains("duplicate entry") {
+            "write each key once"
+        } else {
+            "fix the YAML syntax; quote values that contain `: ` or start with a special character"
+        })]
     })?;
+    let mut errors: Vec<Diagnostic> = Vec::new();
     let Value::Mapping(top) = value else {
         return Err(vec![Diagnostic::error(
             FILE,
@@ -385,6 +388,15 @@ pub fn parse(
         ),
     }
     let ids: Vec<&str> = ecosystems.iter().map(|(id, _)| id.as_str()).collect();
+    // Ecosystems declared but refused above: their entries are not reported again.
+    let refused: BTreeSet<String> = match top.get("ecosystems") {
+        Some(Value::Mapping(map)) => map
+            .keys()
+            .map(key_text)
+            .filter(|id| !ids.contains(&id.as_str()))
+            .collect(),
+        _ => BTreeSet::new(),
+    };
 
     // Codes.
     let mut codes: BTreeMap<u16, Vec<Entry>> = BTreeMap::new();
@@ -427,7 +439,7 @@ pub fn parse(
                     let eco = key_text(eco_key);
                     let at = ["codes", key_name.as_str(), eco.as_str()];
                     let Some(&id) = ids.iter().find(|id| **id == eco) else {
-                        if !ids.is_empty() {
+                        if !ids.is_empty() && !refused.contains(&eco) {
                             errors.push(
                                 error(format!("code {code}: unknown ecosystem `{eco}`"), &at).help(
                                     suggest(
@@ -898,6 +910,20 @@ mod tests {
             errors(&text, &[413])[0].message,
             "`413` is written twice under `codes`"
         );
+        // In a flow mapping: serde_yaml's own message and place.
+        let text = format!("{ECOS}codes:\n  413: {{python: A, go: B, python: C}}\n");
+        let errs = errors(&text, &[413]);
+        assert_eq!(
+            errs[0].message,
+            "invalid YAML: codes.413: duplicate entry with key \"python\""
+        );
+        assert_eq!(errs[0].help.as_deref(), Some("write each key once"));
+        assert_eq!(errs[0].line(), Some(17));
+        // Lines of a block scalar that look like keys are not keys.
+        let text = format!(
+            "{ECOS}codes:\n  413:\n    python:\n      name: A\n      note: |\n        a: 1\n        a: 1\n    go: B\n"
+        );
+        assert!(check(&text, &[413]).is_ok());
     }
 
     #[test]
@@ -905,7 +931,10 @@ mod tests {
         let text = ECOS
             .replace("\"http.{}\"", "http.Status")
             .replace("version: \"3.13\"", "versoin: \"3.13\"");
-        let errs = errors(&format!("{text}codes:\n"), &[]);
+        let errs = errors(
+            &format!("{text}codes:\n  413:\n    python: A\n    go: B\n"),
+            &[413],
+        );
         let messages: Vec<&str> = errs.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(
@@ -918,6 +947,21 @@ mod tests {
             "ecosystem `go`: `written` has no `{}` for the name"
         );
         assert_eq!(errs[1].line(), Some(12));
+    }
+
+    #[test]
+    fn a_refused_ecosystem_is_reported_once() {
+        let text = ECOS.replace("version: \"3.13\"", "version: 3.13");
+        let errs = errors(
+            &format!("{text}codes:\n  413:\n    python: A\n    go: B\n  414:\n    python: A\n    go: B\n"),
+            &[413, 414],
+        );
+        let messages: Vec<&str> = errs.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].starts_with("ecosystem `python`: "),
+            "{messages:?}"
+        );
     }
 
     #[test]
