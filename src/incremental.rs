@@ -338,6 +338,10 @@ impl Incremental {
             Site::assemble_refs(config.clone(), &pages, &unparsed_urls),
             &mut diagnostics,
         );
+        let site = site.map(|mut site| {
+            crate::constants::attach(&root, &mut site, &mut diagnostics);
+            site
+        });
         drop(pages);
         let (Some(site), Some(theme), Some(static_assets), true, true) = (
             site,

@@ -34,7 +34,12 @@ pub fn documents(site: &Site) -> Vec<Document> {
             }
             let mut keywords = meaning.keywords.clone();
             if i == 0 {
-                for keyword in &page.keywords {
+                // Framework constants as written (`HTTPStatus.TOO_MANY_REQUESTS`,
+                // `http.StatusTooManyRequests`, `:too_many_requests`) find their code as
+                // keywords. Measured on tests/queries.tsv (mean reciprocal rank): 0.977 as
+                // keywords, 0.975 without them, 0.960 as aliases (longer alias fields pushed
+                // `rate limit` and `cloudflare origin timeout` off their first place).
+                for keyword in page.keywords.iter().chain(&page.framework_names) {
                     if !keywords.contains(keyword) {
                         keywords.push(keyword.clone());
                     }

@@ -15,6 +15,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod constants;
 pub mod content;
 pub mod diagnostic;
 pub mod diagram;
@@ -256,6 +257,10 @@ fn prepare(
         site::Site::assemble(config, pages, &loaded.unparsed_urls),
         &mut diagnostics,
     );
+    let site = site.map(|mut site| {
+        constants::attach(root, &mut site, &mut diagnostics);
+        site
+    });
     let (Some(renderer), Some(theme_assets), Some(site)) = (renderer, theme_assets, site) else {
         return Err(BuildError::Input(diagnostics));
     };

@@ -143,6 +143,12 @@ pub struct CodePage {
     pub source_path: String,
     /// Words of prose.
     pub word_count: usize,
+    /// Its name in each framework (`content/framework-constants.yaml`; filled by
+    /// [`crate::constants::attach`]): the "In your framework" table.
+    pub frameworks: Vec<crate::constants::FrameworkName>,
+    /// Those names for the search index, as written and bare.
+    #[serde(skip)]
+    pub framework_names: Vec<String>,
     /// Plain text, for the index.
     #[serde(skip)]
     pub plain_text: SharedText,
@@ -707,6 +713,8 @@ fn code_page(
             .any(|l| l.url == "/http-codes/" || l.url == search_path),
         source_path: page.path.display().to_string(),
         word_count: rendered.word_count,
+        frameworks: Vec::new(),
+        framework_names: Vec::new(),
         plain_text: body.plain_text,
         name,
         meanings,
