@@ -17,6 +17,7 @@ pub mod assets;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod family;
 pub mod incremental;
 pub mod index;
 pub mod markdown;
@@ -175,7 +176,7 @@ pub fn render_site_with_progress(
         mut warnings,
     } = prepare(options, progress)?;
     progress(Stage::Render {
-        pages: site.codes.len() + site.articles.len(),
+        pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
     let mut files = renderer
         .render_site(&site, &assets.urls(&site.base_path))
@@ -195,11 +196,12 @@ pub fn render_site_with_progress(
     })
 }
 
-/// The files besides pages and assets: `codes.json`, `robots.txt`, `sitemap.xml` (only with an
+/// The files besides pages and assets: `codes.json`, `families.json`, `robots.txt`, `sitemap.xml` (only with an
 /// absolute base URL).
 pub fn generated_files(site: &site::Site) -> Vec<render::OutputFile> {
     let mut files = vec![
         ("codes.json".to_string(), output::codes_json(site)),
+        ("families.json".to_string(), output::families_json(site)),
         ("robots.txt".to_string(), output::robots(site)),
     ];
     if let Some(sitemap) = output::sitemap(site) {
@@ -235,7 +237,9 @@ fn prepare(
     let base_path = config.base_path();
 
     let loaded = content::load(root, options.drafts);
-    diagnostics.extend(loaded.diagnostics);
+    let families = family::load(root, &loaded.files);
+    diagnostics.extend(loaded.diagnostics.into_iter().filter(|d| families.keep(d)));
+    diagnostics.extend(families.diagnostics.iter().cloned());
     // Templates are parsed even when content failed, so one run reports both.
     let (renderer, theme_assets) = load_theme(root, &mut diagnostics);
     // Cross-page checks run even when some files failed, so one build reports everything.
@@ -251,7 +255,7 @@ fn prepare(
         })
         .collect();
     let site = diagnostic::gather(
-        site::Site::assemble(config, pages, &loaded.unparsed_urls),
+        site::Site::assemble(config, &families.defs, pages, &loaded.unparsed_urls),
         &mut diagnostics,
     );
     let (Some(renderer), Some(theme_assets), Some(site)) = (renderer, theme_assets, site) else {
@@ -262,7 +266,7 @@ fn prepare(
     }
 
     progress(Stage::Index {
-        pages: site.codes.len() + site.articles.len(),
+        pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
     let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
     let assets = assets::Assets::new(
@@ -344,10 +348,13 @@ pub fn build_with_progress(
     for page in &mut site.articles {
         page.plain_text = markdown::SharedText::default();
     }
+    for page in &mut site.entries {
+        page.plain_text = markdown::SharedText::default();
+    }
     let jobs = render::jobs(&site);
     let generated = generated_files(&site);
     progress(Stage::Render {
-        pages: site.codes.len() + site.articles.len(),
+        pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
     let staging = output::Staging::create(&output)?;
     staging.create_dirs(
