@@ -407,6 +407,7 @@ pub(crate) fn parse_entry(
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
+    let errors_before = errors.len();
     let key = match front.code.as_deref().map(str::trim) {
         None => {
             errors.push(
@@ -448,9 +449,10 @@ pub(crate) fn parse_entry(
             "title",
         )),
         Some(title)
-            if title
-                .strip_prefix(key.as_str())
-                .is_none_or(|rest| !rest.starts_with(' ')) =>
+            if errors.len() == errors_before
+                && title
+                    .strip_prefix(key.as_str())
+                    .is_none_or(|rest| !rest.starts_with(' ')) =>
         {
             warnings.push(locate(
                 Diagnostic::warning(rel, format!("the title does not start with the code {key}"))
@@ -920,6 +922,71 @@ mod tests {
         assert_eq!(family_of(Path::new("about.md")), None);
         assert_eq!(entry_path("iis-codes", "500.19"), "iis-codes/500.19/");
         assert_eq!(list_path("iis-codes"), "iis-codes/");
+    }
+
+    fn entry(path: &str, front: &str) -> FileResult {
+        let rel = Path::new(path);
+        let slug = rel.strip_prefix("content").unwrap();
+        crate::content::parse(rel, slug, &format!("---\n{front}---\n# Body\n"))
+    }
+
+    #[test]
+    fn entry_keys_keep_their_text_quoted_or_not() {
+        for (path, code) in [
+            ("content/other-codes/000.md", "000"),
+            ("content/iis-codes/401.10.md", "401.10"),
+            ("content/iis-codes/500.19.md", "\"500.19\""),
+        ] {
+            let front = format!("code: {code}\ntitle: \"{} X\"\n", code.trim_matches('"'));
+            let (page, warnings) = entry(path, &front).unwrap();
+            assert!(warnings.is_empty(), "{warnings:?}");
+            let e = page.entry.as_deref().unwrap();
+            assert_eq!(e.key, code.trim_matches('"'));
+            assert_eq!(page.kind, PageKind::Entry);
+            assert_eq!(e.http_status, None);
+        }
+    }
+
+    #[test]
+    fn entry_front_matter_is_checked() {
+        let (page, _) = entry(
+            "content/cloudflare-errors/1020.md",
+            "code: \"1020\"\ntitle: \"1020 Access Denied\"\nhttp_status: 403\nrelated: [403, \"iis-codes/500.19\"]\ndraft: true\n",
+        )
+        .unwrap();
+        let e = page.entry.as_deref().unwrap();
+        assert_eq!(e.family, "cloudflare-errors");
+        assert_eq!(e.http_status, Some(403));
+        assert!(page.front.draft);
+        assert_eq!(
+            e.related,
+            [
+                Related::Code(403),
+                Related::Entry {
+                    family: "iis-codes".into(),
+                    key: "500.19".into()
+                }
+            ]
+        );
+        let errors = entry(
+            "content/cloudflare-errors/1020.md",
+            "code: \"1020\"\ntitle: \"1020 X\"\nhttp_status: 99\nrelated: [\"nope\"]\nstatus: official\n",
+        )
+        .unwrap_err();
+        let text: Vec<(String, Option<usize>)> =
+            errors.iter().map(|e| (e.message.clone(), e.line())).collect();
+        assert_eq!(
+            text,
+            [
+                ("unknown front-matter key `status`".to_string(), Some(6)),
+                ("`http_status: 99` is outside 100..=999".to_string(), Some(4)),
+                (
+                    "related entry \"nope\" is not of the form family/key".to_string(),
+                    Some(5)
+                ),
+            ]
+        );
+        assert!(errors.iter().all(|e| e.is_error()));
     }
 
     #[test]
