@@ -748,10 +748,7 @@ pub(crate) fn unknown_keys(
         if known.contains(&name.as_str()) {
             continue;
         }
-        let mut d = make(
-            rel.to_path_buf(),
-            format!("unknown {what} `{name}`"),
-        );
+        let mut d = make(rel.to_path_buf(), format!("unknown {what} `{name}`"));
         if let Some(line) = key_line(text, &name) {
             d = d.at_line(text, line);
         }

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::yaml_message;
 use crate::content::{
-    key_line, located_yaml_error, unknown_keys, FileResult, FrontMatter, Keywords, Page,
-    PageKind, Split, DESCRIPTION_MAX, FRONT_MATTER_FIRST_LINE,
+    key_line, located_yaml_error, unknown_keys, FileResult, FrontMatter, Keywords, Page, PageKind,
+    Split, DESCRIPTION_MAX, FRONT_MATTER_FIRST_LINE,
 };
 use crate::diagnostic::{closest, Diagnostic};
 use crate::markdown::{Rendered, SharedText, TocEntry};
@@ -91,7 +91,11 @@ pub fn is_key(key: &str) -> bool {
 pub fn key_order(key: &str) -> (u128, u128, usize, String) {
     let (major, minor) = key.split_once('.').unwrap_or((key, ""));
     let number = |s: &str| s.parse::<u128>().unwrap_or(u128::MAX);
-    let minor_value = if minor.is_empty() { 0 } else { number(minor) + 1 };
+    let minor_value = if minor.is_empty() {
+        0
+    } else {
+        number(minor) + 1
+    };
     (number(major), minor_value, key.len(), key.to_string())
 }
 
@@ -213,7 +217,10 @@ pub fn parse_family(rel: &Path, folder: &str, bytes: &[u8]) -> Result<FamilyDef,
             Diagnostic::error(rel, "the file is not valid UTF-8").help("save the file as UTF-8")
         ]);
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .replace("\r\n", "\n");
     let help = "write the keys name, description, slug, entry_label, http_status (required | optional) and sections (see README.md, \"Content families\")";
     let value: serde_yaml::Value = match serde_yaml::from_str(&text) {
         Ok(value) => value,
@@ -228,9 +235,12 @@ pub fn parse_family(rel: &Path, folder: &str, bytes: &[u8]) -> Result<FamilyDef,
         }
     };
     let Some(mapping) = value.as_mapping() else {
-        return Err(vec![Diagnostic::error(rel, "a family file is a mapping of keys to values")
-            .at_line(&text, 1)
-            .help(help)]);
+        return Err(vec![Diagnostic::error(
+            rel,
+            "a family file is a mapping of keys to values",
+        )
+        .at_line(&text, 1)
+        .help(help)]);
     };
     let mut errors = unknown_keys(rel, &text, mapping, FAMILY_KEYS, "key", Diagnostic::error);
     let file: FamilyFile = match serde_yaml::from_str(&text) {
@@ -275,11 +285,12 @@ pub fn parse_family(rel: &Path, folder: &str, bytes: &[u8]) -> Result<FamilyDef,
         || RESERVED_SLUGS.contains(&folder)
     {
         errors.push(locate(
-            Diagnostic::error(rel, format!("`{folder}` cannot be a family's URL space"))
-                .help(format!(
+            Diagnostic::error(rel, format!("`{folder}` cannot be a family's URL space")).help(
+                format!(
                     "use lowercase letters, digits and dashes, and none of {}",
                     RESERVED_SLUGS.join(", ")
-                )),
+                ),
+            ),
             "slug",
         ));
     }
@@ -413,7 +424,9 @@ pub(crate) fn parse_entry(
             errors.push(
                 Diagnostic::error(rel, "missing `code` in front matter")
                     .at_line(text, 1)
-                    .help(format!("add `code: \"{stem}\"` (the code as readers see it, quoted)")),
+                    .help(format!(
+                        "add `code: \"{stem}\"` (the code as readers see it, quoted)"
+                    )),
             );
             stem.to_string()
         }
@@ -456,7 +469,9 @@ pub(crate) fn parse_entry(
         {
             warnings.push(locate(
                 Diagnostic::warning(rel, format!("the title does not start with the code {key}"))
-                    .help(format!("write the title as \"{key} Name\": readers look for the number")),
+                    .help(format!(
+                        "write the title as \"{key} Name\": readers look for the number"
+                    )),
                 "title",
             ))
         }
@@ -713,8 +728,13 @@ pub(crate) fn check<'a>(
                 Related::Code(code) => {
                     if !has_code(*code) {
                         errors.push(related_line(
-                            Diagnostic::error(&page.path, format!("related code {code} has no page"))
-                                .help(format!("write content/codes/{code}.md, or remove {code} from `related`")),
+                            Diagnostic::error(
+                                &page.path,
+                                format!("related code {code} has no page"),
+                            )
+                            .help(format!(
+                                "write content/codes/{code}.md, or remove {code} from `related`"
+                            )),
                         ));
                     }
                 }
@@ -722,7 +742,9 @@ pub(crate) fn check<'a>(
                     if !by_slug.contains_key(family.as_str()) {
                         let help = match closest(family, &slugs) {
                             Some(known) => format!("did you mean \"{known}/{key}\"?"),
-                            None if slugs.is_empty() => "the site has no content families".to_string(),
+                            None if slugs.is_empty() => {
+                                "the site has no content families".to_string()
+                            }
                             None => format!("families: {}", slugs.join(", ")),
                         };
                         errors.push(related_line(
@@ -765,13 +787,27 @@ pub(crate) fn check<'a>(
             .collect();
         if !missing.is_empty() {
             warnings.push(
-                Diagnostic::warning(&page.path, format!("missing section(s): {}", missing.join(", ")))
-                    .help(format!("{} entries have the sections {}, in this order", def.file.name, expected.join(", "))),
+                Diagnostic::warning(
+                    &page.path,
+                    format!("missing section(s): {}", missing.join(", ")),
+                )
+                .help(format!(
+                    "{} entries have the sections {}, in this order",
+                    def.file.name,
+                    expected.join(", ")
+                )),
             );
         } else if present != expected {
             warnings.push(
-                Diagnostic::warning(&page.path, format!("sections out of order: {}", present.join(", ")))
-                    .help(format!("{} entries have the sections {}, in this order", def.file.name, expected.join(", "))),
+                Diagnostic::warning(
+                    &page.path,
+                    format!("sections out of order: {}", present.join(", ")),
+                )
+                .help(format!(
+                    "{} entries have the sections {}, in this order",
+                    def.file.name,
+                    expected.join(", ")
+                )),
             );
         }
     }
@@ -841,12 +877,17 @@ pub(crate) fn model(
                 .related
                 .iter()
                 .filter_map(|r| match r {
-                    Related::Code(code) => u16::try_from(*code).ok().and_then(code_ref).map(|c| LinkRef {
-                        code: c.code.to_string(),
-                        class: c.class,
-                        name: c.name,
-                        url: c.url,
-                    }),
+                    Related::Code(code) => {
+                        u16::try_from(*code)
+                            .ok()
+                            .and_then(code_ref)
+                            .map(|c| LinkRef {
+                                code: c.code.to_string(),
+                                class: c.class,
+                                name: c.name,
+                                url: c.url,
+                            })
+                    }
                     Related::Entry { family, key } => link(family, key),
                 })
                 .collect();
@@ -857,7 +898,10 @@ pub(crate) fn model(
                 family_url: format!("{base_path}{}", list_path(slug)),
                 key: key.to_string(),
                 name: name_of(page, rendered, key),
-                heading: rendered.h1.clone().unwrap_or_else(|| page.title().to_string()),
+                heading: rendered
+                    .h1
+                    .clone()
+                    .unwrap_or_else(|| page.title().to_string()),
                 title: page.title().to_string(),
                 description: description(i, &body.plain_text),
                 url: format!("{base_path}{}", entry_path(slug, key)),
@@ -916,7 +960,10 @@ mod tests {
 
     #[test]
     fn family_folders_and_urls() {
-        assert_eq!(family_of(Path::new("cloudflare-errors/1020.md")), Some("cloudflare-errors"));
+        assert_eq!(
+            family_of(Path::new("cloudflare-errors/1020.md")),
+            Some("cloudflare-errors")
+        );
         assert_eq!(family_of(Path::new("codes/504.md")), None);
         assert_eq!(family_of(Path::new("guides/a.md")), None);
         assert_eq!(family_of(Path::new("about.md")), None);
@@ -973,13 +1020,18 @@ mod tests {
             "code: \"1020\"\ntitle: \"1020 X\"\nhttp_status: 99\nrelated: [\"nope\"]\nstatus: official\n",
         )
         .unwrap_err();
-        let text: Vec<(String, Option<usize>)> =
-            errors.iter().map(|e| (e.message.clone(), e.line())).collect();
+        let text: Vec<(String, Option<usize>)> = errors
+            .iter()
+            .map(|e| (e.message.clone(), e.line()))
+            .collect();
         assert_eq!(
             text,
             [
                 ("unknown front-matter key `status`".to_string(), Some(6)),
-                ("`http_status: 99` is outside 100..=999".to_string(), Some(4)),
+                (
+                    "`http_status: 99` is outside 100..=999".to_string(),
+                    Some(4)
+                ),
                 (
                     "related entry \"nope\" is not of the form family/key".to_string(),
                     Some(5)
@@ -998,7 +1050,13 @@ mod tests {
         let bad = ok.replace("slug: x", "slug: y").replace("[Meaning]", "[]");
         let errors = parse_family(rel, "x", bad.as_bytes()).unwrap_err();
         let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-        assert_eq!(text, ["`slug: y` differs from the folder name `x`", "`sections` is empty"]);
+        assert_eq!(
+            text,
+            [
+                "`slug: y` differs from the folder name `x`",
+                "`sections` is empty"
+            ]
+        );
         assert_eq!(errors[0].line(), Some(3));
         let unknown = format!("{ok}colour: red\n");
         let errors = parse_family(rel, "x", unknown.as_bytes()).unwrap_err();

@@ -12,8 +12,7 @@ use crate::site::Site;
 
 /// The documents of a site, in a stable order.
 pub fn documents(site: &Site) -> Vec<Document> {
-    let mut docs =
-        Vec::with_capacity(site.codes.len() + site.articles.len() + site.entries.len());
+    let mut docs = Vec::with_capacity(site.codes.len() + site.articles.len() + site.entries.len());
     for page in &site.codes {
         let several = page.meanings.len() > 1;
         for (i, meaning) in page.meanings.iter().enumerate() {

@@ -78,6 +78,8 @@ pub struct BuildReport {
     pub codes: usize,
     /// Guides.
     pub guides: usize,
+    /// Entries of content families.
+    pub entries: usize,
     /// Warnings found (the build succeeded regardless).
     pub warnings: Vec<Diagnostic>,
     /// Bytes written.
@@ -398,6 +400,7 @@ pub fn build_with_progress(
         pages: jobs.len(),
         codes: site.codes.len(),
         guides: site.guides().count(),
+        entries: site.entries.len(),
         warnings,
         bytes,
         output,

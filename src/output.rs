@@ -192,7 +192,13 @@ pub fn sitemap(site: &Site) -> Option<Vec<u8>> {
     urls.extend(site.codes.iter().map(|c| c.url.clone()));
     for family in &site.families {
         urls.push(family.url.clone());
-        urls.extend(family.members.iter().filter_map(|&i| site.entries.get(i)).map(|e| e.url.clone()));
+        urls.extend(
+            family
+                .members
+                .iter()
+                .filter_map(|&i| site.entries.get(i))
+                .map(|e| e.url.clone()),
+        );
     }
     urls.push(format!("{}guides/", site.base_path));
     urls.extend(site.articles.iter().map(|a| a.url.clone()));

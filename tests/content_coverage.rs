@@ -329,11 +329,7 @@ fn every_family_entry_meets_the_floors_and_the_required_entries_exist() {
             continue;
         };
         for key in keys {
-            if !family
-                .members
-                .iter()
-                .any(|&i| site.entries[i].key == *key)
-            {
+            if !family.members.iter().any(|&i| site.entries[i].key == *key) {
                 problems.push(format!("{slug}/{key}: no page"));
             }
         }

@@ -69,12 +69,15 @@ fn entries_get_pages_with_their_http_status_and_neighbours() {
 
     // A status without a page of its own: a plain badge.
     let page = util::read(&output, "cloudflare-errors/1015/index.html");
-    assert!(page.contains(r#"<span class="badge badge-class" title="Arrives with HTTP status 429">HTTP 429</span>"#));
+    assert!(page.contains(
+        r#"<span class="badge badge-class" title="Arrives with HTTP status 429">HTTP 429</span>"#
+    ));
     // No HTTP response at all.
     let page = util::read(&output, "other-codes/0/index.html");
     assert!(page.contains(r#"<span class="badge badge-unused">no HTTP response</span>"#));
-    assert!(util::read(&output, "other-codes/000/index.html")
-        .contains(r#"<span class="code-number code-family">000</span> No Response from curl</h1>"#));
+    assert!(util::read(&output, "other-codes/000/index.html").contains(
+        r#"<span class="code-number code-family">000</span> No Response from curl</h1>"#
+    ));
     // IIS keys sort numerically: 401.1 < 401.2 < 401.10.
     let page = util::read(&output, "iis-codes/401.2/index.html");
     assert!(page.contains(r#"href="/iis-codes/401.1/" rel="prev""#));
@@ -106,8 +109,12 @@ fn list_pages_group_entries_by_http_status_in_key_order() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
     // 999 is grouped under its status; 0 and 000 under "No HTTP response", last.
     let list = util::read(&output, "other-codes/index.html");
-    let status_999 = list.find(r#"<h2 id="status-999">HTTP 999 <span"#).expect("999 group");
-    let none = list.find(r#"<h2 id="status-none">No HTTP response"#).expect("none group");
+    let status_999 = list
+        .find(r#"<h2 id="status-999">HTTP 999 <span"#)
+        .expect("999 group");
+    let none = list
+        .find(r#"<h2 id="status-none">No HTTP response"#)
+        .expect("none group");
     assert!(status_999 < none);
     let zero = list.find(r#"href="/other-codes/0/""#).unwrap();
     let triple = list.find(r#"href="/other-codes/000/""#).unwrap();

@@ -212,7 +212,10 @@ mod tests {
         assert_eq!(parse_query("5XX").code_prefixes, ["5"]);
         assert!(parse_query("5xx").words.is_empty());
         assert_eq!(parse_query("5000").words, ["5000"]);
-        assert_eq!(parse_query("error 500.19 0 000").keys, ["500.19", "0", "000"]);
+        assert_eq!(
+            parse_query("error 500.19 0 000").keys,
+            ["500.19", "0", "000"]
+        );
         assert!(parse_query("52x 5xx v1.2").keys.is_empty());
     }
 

@@ -122,7 +122,7 @@ pub fn page(data: &[u8]) {
     show(&warnings);
     let config = Config::default();
     let rendered = markdown::render(&page.body, &config.base_path());
-    let site = match Site::assemble(config, vec![(page, rendered)], &[]) {
+    let site = match Site::assemble(config, &[], vec![(page, rendered)], &[]) {
         Ok((site, warnings)) => {
             show(&warnings);
             site
