@@ -175,8 +175,34 @@ pub fn load(root: &Path, files: &[PathBuf]) -> Families {
         Err(_) => return out,
     };
     folders.sort();
+    // Nothing is read from outside the site root, through a link of the folder or the file
+    // (a folder linked out of the root is reported by discovery already).
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let outside = |path: &Path| {
+        path.canonicalize()
+            .ok()
+            .filter(|target| !target.starts_with(&canonical_root))
+    };
     for folder in folders {
         let rel = Path::new("content").join(&folder).join(FAMILY_FILE);
+        if outside(&content.join(&folder)).is_some() {
+            continue;
+        }
+        if let Some(target) = outside(&root.join(&rel)) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    &rel,
+                    format!(
+                        "symbolic link to {}, outside the site root",
+                        target.display()
+                    ),
+                )
+                .help(
+                    "copy the file into the site, or point the link at a path inside the site root",
+                ),
+            );
+            continue;
+        }
         match std::fs::read(root.join(&rel)) {
             Ok(bytes) => match parse_family(&rel, &folder, &bytes) {
                 Ok(def) => out.defs.push(def),
@@ -1039,6 +1065,27 @@ mod tests {
             ]
         );
         assert!(errors.iter().all(|e| e.is_error()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_family_file_linked_from_outside_the_root_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        let site = tempfile::tempdir().unwrap();
+        let file = outside.path().join("_family.yaml");
+        std::fs::write(&file, "name: X\n").unwrap();
+        std::fs::create_dir_all(site.path().join("content/x")).unwrap();
+        std::os::unix::fs::symlink(&file, site.path().join("content/x/_family.yaml")).unwrap();
+        let families = load(site.path(), &[]);
+        assert!(families.defs.is_empty());
+        assert_eq!(families.diagnostics.len(), 1);
+        assert!(
+            families.diagnostics[0]
+                .message
+                .contains("outside the site root"),
+            "{:?}",
+            families.diagnostics
+        );
     }
 
     #[test]

@@ -399,9 +399,15 @@ fn search(output: &Path, limit: usize, json: bool, query: &str) -> Result<ExitCo
         println!("no results for {query:?}");
     } else {
         for hit in &hits {
+            // A family entry reads "Cloudflare error · HTTP 403", as in the browser.
+            let badge = match (&hit.family, hit.http_status) {
+                (Some(family), Some(status)) => format!("{family} · HTTP {status}"),
+                (Some(family), None) => format!("{family} · no HTTP response"),
+                (None, _) => hit.badge.clone(),
+            };
             println!(
                 "{:>7.2}  {:<40} {:<12} {}",
-                hit.score, hit.title, hit.badge, hit.url
+                hit.score, hit.title, badge, hit.url
             );
         }
     }

@@ -216,6 +216,22 @@ fn search_finds_entries_by_key_name_and_family() {
         assert_eq!(first(query)["url"], url, "{query}");
     }
     assert_eq!(first("0")["http_status"], serde_json::Value::Null);
+    // The text output names the family and the HTTP status, as the browser does.
+    for (query, line) in [
+        ("1020", "1020 Access Denied"),
+        ("000", "000 No Response from curl"),
+    ] {
+        let out = util::statusref(&["search", "--output", output.to_str().unwrap(), query]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let first = stdout.lines().next().unwrap_or_default();
+        assert!(first.contains(line), "{stdout}");
+        let badge = if query == "1020" {
+            "Cloudflare error · HTTP 403"
+        } else {
+            "Nonstandard code · no HTTP response"
+        };
+        assert!(first.contains(badge), "{stdout}");
+    }
     // The family's vendor is a filter like any vendor.
     let hits = search(&output, "vendor:cloudflare");
     let urls: Vec<&str> = hits.iter().map(|h| h["url"].as_str().unwrap()).collect();
