@@ -232,6 +232,12 @@ fn search_finds_entries_by_key_name_and_family() {
         };
         assert!(first.contains(badge), "{stdout}");
     }
+    // A family is a class filter.
+    let hits = search(&output, "class:iis-codes");
+    assert_eq!(hits.len(), 4, "{hits:?}");
+    assert!(hits
+        .iter()
+        .all(|h| h["url"].as_str().unwrap().starts_with("/iis-codes/")));
     // The family's vendor is a filter like any vendor.
     let hits = search(&output, "vendor:cloudflare");
     let urls: Vec<&str> = hits.iter().map(|h| h["url"].as_str().unwrap()).collect();

@@ -41,7 +41,7 @@
 //! | `52`, `52x`, `5` | one or two digits (optionally followed by `x`): the codes that start with them, 520–529 |
 //! | `5xx` | a class: the codes of that class, in order; with other words, restricts them to the class |
 //! | `gateway timeout` | words: every word matches by English stem; the last word, while it is still being typed (no space after it), also as a prefix (`too man` → 429); a word no title, alias, vendor or keyword contains also matches those fields with typos (one edit from 4 letters, two from 8: `gatway timout` → 504) |
-//! | `class:4xx` | only codes of that class (`class:guide` for guides) |
+//! | `class:4xx` | only codes of that class (`class:guide` for guides, `class:iis-codes` for a content family's entries) |
 //! | `vendor:cloudflare` | only codes of that vendor; a multi-word vendor is written with dashes (`vendor:microsoft-iis`) or in quotes (`vendor:"microsoft iis"`), every word must match |
 //! | `is:official` | only codes registered by a standard (status official, temporary, deprecated, unused or obsolete) |
 //! | `is:unofficial` | only vendor and informal codes; `is:<status>` (`is:deprecated`, `is:guide`, …) filters by status |
