@@ -150,13 +150,11 @@ pub struct Families {
 }
 
 impl Families {
-    /// Whether to report `d`: not when it is about a page in a folder without a
-    /// `_family.yaml`, whose own error already says what to do (one error per cause).
+    /// Whether to report `d`, a diagnostic of the content files: not when it is about a page
+    /// in a folder without a `_family.yaml`, whose own error already says what to do (one
+    /// error per cause). Apply it before adding [`Families::diagnostics`].
     pub fn keep(&self, d: &Diagnostic) -> bool {
-        !self
-            .orphans
-            .iter()
-            .any(|o| d.path != *o && d.path.starts_with(o))
+        !self.orphans.iter().any(|o| d.path.starts_with(o))
     }
 }
 
@@ -213,14 +211,14 @@ pub fn load(root: &Path, files: &[PathBuf]) -> Families {
                 if let Some(first) = files.iter().find(|f| f.starts_with(&prefix)) {
                     let page = first.strip_prefix(root).unwrap_or(first);
                     let dir = Path::new("content").join(&folder);
+                    // Located at the folder's first page; [`Families::keep`] drops that page's
+                    // own diagnostics, not this one (it is added after the filtering).
                     out.diagnostics.push(
                         Diagnostic::error(
-                            &dir,
-                            format!(
-                                "{} is in a folder without {FAMILY_FILE}",
-                                page.display()
-                            ),
+                            page,
+                            format!("content/{folder}/ holds pages but no {FAMILY_FILE}"),
                         )
+                        .at("", 1, 1)
                         .help(format!(
                             "add content/{folder}/{FAMILY_FILE} to make it a content family (see README.md, \"Content families\"), or move the pages under content/guides/"
                         )),
