@@ -251,15 +251,22 @@
       var a = el("a");
       a.href = hit.url;
       var title = hit.title;
-      if (hit.code != null) {
-        a.appendChild(el("span", "result-code", String(hit.code)));
+      var number = hit.code != null ? String(hit.code) : hit.key;
+      if (number != null) {
+        a.appendChild(el("span", "result-code", number));
         a.appendChild(document.createTextNode(" "));
-        var prefix = String(hit.code) + " ";
+        var prefix = number + " ";
         if (title.indexOf(prefix) === 0) title = title.slice(prefix.length);
       }
       a.appendChild(el("span", "result-title", title));
       a.appendChild(document.createTextNode(" "));
-      a.appendChild(el("span", "badge " + badgeClass(hit), hit.badge));
+      if (hit.family) {
+        // A family entry: "Cloudflare error · HTTP 403" (or "no HTTP response").
+        var label = hit.family + " · " + (hit.http_status != null ? "HTTP " + hit.http_status : "no HTTP response");
+        a.appendChild(el("span", "badge badge-family", label));
+      } else {
+        a.appendChild(el("span", "badge " + badgeClass(hit), hit.badge));
+      }
       li.appendChild(a);
       if (hit.snippet) li.appendChild(snippetNode(hit));
       fragment.appendChild(li);

@@ -182,6 +182,9 @@ pub enum PageKind {
     Code(u16),
     /// A guide or other long-form page without a code.
     Article,
+    /// An entry of a content family (`content/cloudflare-errors/1020.md`); its data is
+    /// [`Page::entry`].
+    Entry,
 }
 
 /// One content file, split and typed, not yet rendered.
@@ -205,6 +208,8 @@ pub struct Page {
     pub body_line: usize,
     /// Full file text (normalised), kept to quote lines in later diagnostics.
     pub text: String,
+    /// The family entry's own front matter, for [`PageKind::Entry`] pages.
+    pub entry: Option<Box<crate::family::EntryFront>>,
 }
 
 impl Page {
@@ -217,7 +222,7 @@ impl Page {
     pub fn code(&self) -> Option<u16> {
         match self.kind {
             PageKind::Code(code) => Some(code),
-            PageKind::Article => None,
+            PageKind::Article | PageKind::Entry => None,
         }
     }
 
@@ -237,6 +242,8 @@ pub struct Loaded {
     /// URLs the files that failed to parse would have had, so that links to them are not
     /// reported as broken on top of the real error.
     pub unparsed_urls: Vec<String>,
+    /// Every content file found, as [`discover`] found it (families check their folders).
+    pub files: Vec<PathBuf>,
 }
 
 /// One file's outcome: the page with its warnings, or every error in the file.
@@ -254,6 +261,7 @@ pub fn load(root: &Path, include_drafts: bool) -> Loaded {
     for result in results {
         loaded.add(result, include_drafts);
     }
+    loaded.files = files;
     loaded
 }
 
@@ -390,10 +398,15 @@ pub fn load_file(root: &Path, path: &Path) -> FileResult {
 /// The URL a file would get from its path alone (`content/codes/502.md` → `/http-codes/502/`):
 /// links to a file that failed to load are not reported on top of its own error.
 pub fn url_for_path(rel: &Path) -> String {
-    let slug_path = rel
-        .strip_prefix("content")
-        .unwrap_or(rel)
-        .with_extension("");
+    let slug_path = rel.strip_prefix("content").unwrap_or(rel);
+    if let Some(family) = crate::family::family_of(slug_path) {
+        let key = slug_path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        return format!("/{}", crate::family::entry_path(family, key));
+    }
+    let slug_path = slug_path.with_extension("");
     let stem = slug_path
         .file_name()
         .and_then(|s| s.to_str())
@@ -455,7 +468,7 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
             )]);
     };
     let yaml = split.yaml;
-    let yaml_first_line = 2;
+    let yaml_first_line = FRONT_MATTER_FIRST_LINE;
 
     // 0. Flow nesting (`[[[[…`) deeper than serde_yaml's recursion limit fails anyway, but
     // its scanner (unsafe-libyaml) takes time quadratic in the depth to get there: 100,000
@@ -510,39 +523,24 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
             )]);
         }
     };
-    for key in mapping.keys() {
-        let name = match key.as_str() {
-            Some(name) => name.to_string(),
-            None => format!("{key:?}"),
-        };
-        if KNOWN_KEYS.contains(&name.as_str()) {
-            continue;
-        }
-        let mut d = Diagnostic::warning(rel, format!("unknown front-matter key `{name}`"));
-        if let Some(line) = key_line(&text, &name) {
-            d = d.at_line(&text, line);
-        }
-        d = match closest(&name, KNOWN_KEYS) {
-            Some(known) => d.help(format!("did you mean `{known}`?")),
-            None => d.help(format!("known keys: {}", KNOWN_KEYS.join(", "))),
-        };
-        warnings.push(d);
+    if let Some(family) = crate::family::family_of(slug_path) {
+        return crate::family::parse_entry(rel, slug_path, family, &text, &mapping, split);
     }
+    warnings.extend(unknown_keys(
+        rel,
+        &text,
+        &mapping,
+        KNOWN_KEYS,
+        "front-matter key",
+        Diagnostic::warning,
+    ));
 
     // 2. Types, located by serde_yaml.
     let front: FrontMatter = match serde_yaml::from_str(yaml) {
         Ok(front) => front,
         Err(e) => {
             let message = yaml_message(&e);
-            let mut d = Diagnostic::error(rel, format!("front matter: {message}"));
-            let named_key = KNOWN_KEYS.iter().find(|k| {
-                message.contains(&format!("{k} ")) || message.starts_with(&format!("{k}:"))
-            });
-            if let Some(line) = named_key.and_then(|k| key_line(&text, k)) {
-                d = d.at_line(&text, line);
-            } else if let Some(loc) = e.location() {
-                d = d.at(&text, loc.line() + yaml_first_line - 1, loc.column());
-            }
+            let d = located_yaml_error(rel, &text, FRONT_MATTER_FIRST_LINE, &e, KNOWN_KEYS);
             return Err(vec![d.help(type_help(&message))]);
         }
     };
@@ -717,6 +715,7 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
         body: split.body.to_string(),
         body_line: split.body_line,
         text: text.clone(),
+        entry: None,
     };
     Ok((page, warnings))
 }
@@ -746,6 +745,64 @@ fn flow_nesting_beyond(yaml: &str, max: usize) -> Option<(usize, usize)> {
     }
     None
 }
+
+/// Every top-level key of `mapping` that is not in `known`, as a diagnostic made by `make`
+/// (a warning for code pages, an error for family entries), located at the key's line and
+/// naming the closest known key.
+pub(crate) fn unknown_keys(
+    rel: &Path,
+    text: &str,
+    mapping: &serde_yaml::Mapping,
+    known: &[&str],
+    what: &str,
+    make: fn(PathBuf, String) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for key in mapping.keys() {
+        let name = match key.as_str() {
+            Some(name) => name.to_string(),
+            None => format!("{key:?}"),
+        };
+        if known.contains(&name.as_str()) {
+            continue;
+        }
+        let mut d = make(rel.to_path_buf(), format!("unknown {what} `{name}`"));
+        if let Some(line) = key_line(text, &name) {
+            d = d.at_line(text, line);
+        }
+        d = match closest(&name, known) {
+            Some(k) => d.help(format!("did you mean `{k}`?")),
+            None => d.help(format!("known keys: {}", known.join(", "))),
+        };
+        out.push(d);
+    }
+    out
+}
+
+/// A serde_yaml type error in front matter as an error located at the key it names (or where
+/// serde_yaml says), without a help: the caller knows the schema.
+pub(crate) fn located_yaml_error(
+    rel: &Path,
+    text: &str,
+    first_line: usize,
+    e: &serde_yaml::Error,
+    known: &[&str],
+) -> Diagnostic {
+    let message = yaml_message(e);
+    let mut d = Diagnostic::error(rel, format!("front matter: {message}"));
+    let named_key = known
+        .iter()
+        .find(|k| message.contains(&format!("{k} ")) || message.starts_with(&format!("{k}:")));
+    if let Some(line) = named_key.and_then(|k| key_line(text, k)) {
+        d = d.at_line(text, line);
+    } else if let Some(loc) = e.location() {
+        d = d.at(text, loc.line() + first_line - 1, loc.column());
+    }
+    d
+}
+
+/// The line of a file on which its front matter's YAML starts (after the opening `---`).
+pub(crate) const FRONT_MATTER_FIRST_LINE: usize = 2;
 
 fn three_digits(s: &str) -> Option<u16> {
     (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
@@ -779,11 +836,13 @@ fn type_help(message: &str) -> String {
     }
 }
 
-/// 1-based line of a top-level front-matter key in the file's text.
+/// 1-based line of a top-level front-matter key in the file's text (a content file with its
+/// `---` lines, or a YAML file such as `_family.yaml`).
 pub(crate) fn key_line(text: &str, key: &str) -> Option<usize> {
+    let opening = text.lines().next().is_some_and(|l| l.trim_end() == "---");
     text.lines()
         .enumerate()
-        .skip(1)
+        .skip(usize::from(opening))
         .take_while(|(_, l)| l.trim_end() != "---")
         .find(|(_, l)| {
             l.strip_prefix(key)
@@ -794,10 +853,14 @@ pub(crate) fn key_line(text: &str, key: &str) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
-struct Split<'a> {
-    yaml: &'a str,
-    body: &'a str,
-    body_line: usize,
+/// A file split into its front matter and body.
+pub(crate) struct Split<'a> {
+    /// The YAML between the `---` lines.
+    pub(crate) yaml: &'a str,
+    /// The markdown after them.
+    pub(crate) body: &'a str,
+    /// 1-based line on which `body` starts.
+    pub(crate) body_line: usize,
 }
 
 /// A front-matter problem found before YAML parsing; the path is attached later.

@@ -258,6 +258,8 @@ impl Incremental {
         let discovered = content::discover(&root);
         let mut diagnostics = discovered.diagnostics;
         let files = discovered.files;
+        // Family files are a few lines each: read again on every rebuild.
+        let families = crate::family::load(&root, &files);
         let forced: HashSet<PathBuf> = changed.iter().map(|rel| root.join(rel)).collect();
         let cache = &self.content;
         let to_load: Vec<(&PathBuf, Option<Stamp>)> = files
@@ -320,6 +322,9 @@ impl Incremental {
             }
         }
 
+        diagnostics.retain(|d| families.keep(d));
+        diagnostics.extend(families.diagnostics.iter().cloned());
+
         // Theme: parsed again only when it changed.
         let theme_ok = refresh_theme(
             &root,
@@ -335,7 +340,7 @@ impl Incremental {
         );
 
         let site = crate::diagnostic::gather(
-            Site::assemble_refs(config.clone(), &pages, &unparsed_urls),
+            Site::assemble_refs(config.clone(), &families.defs, &pages, &unparsed_urls),
             &mut diagnostics,
         );
         let site = site.map(|mut site| {

@@ -12,7 +12,7 @@ use crate::site::Site;
 
 /// The documents of a site, in a stable order.
 pub fn documents(site: &Site) -> Vec<Document> {
-    let mut docs = Vec::with_capacity(site.codes.len() + site.articles.len());
+    let mut docs = Vec::with_capacity(site.codes.len() + site.articles.len() + site.entries.len());
     for page in &site.codes {
         let several = page.meanings.len() > 1;
         for (i, meaning) in page.meanings.iter().enumerate() {
@@ -64,6 +64,7 @@ pub fn documents(site: &Site) -> Vec<Document> {
                 status: meaning.status.as_str().to_string(),
                 vendor: meaning.vendor.clone(),
                 url: page.url.clone(),
+                ..Document::default()
             });
         }
     }
@@ -79,7 +80,32 @@ pub fn documents(site: &Site) -> Vec<Document> {
             status: "guide".into(),
             vendor: None,
             url: article.url.clone(),
+            ..Document::default()
         });
+    }
+    for family in &site.families {
+        for entry in family.members.iter().filter_map(|&i| site.entries.get(i)) {
+            let mut keywords = entry.keywords.clone();
+            // "cloudflare error 1020", "iis 500.19": the family's words are the entry's too.
+            keywords.push(family.name.clone());
+            keywords.push(family.entry_label.clone());
+            keywords.extend(family.vendor.clone());
+            docs.push(Document {
+                code: None,
+                title: entry.title.clone(),
+                aliases: entry.aliases.clone(),
+                keywords,
+                description: entry.description.clone(),
+                body: entry.plain_text.to_string(),
+                class: family.slug.clone(),
+                status: "unofficial".into(),
+                vendor: family.vendor.clone(),
+                url: entry.url.clone(),
+                key: Some(entry.key.clone()),
+                http_status: entry.http_status,
+                family: Some(family.entry_label.clone()),
+            });
+        }
     }
     docs
 }
@@ -115,6 +141,9 @@ pub fn digest(docs: &[Document]) -> u64 {
         doc.status.hash(&mut hasher);
         doc.vendor.hash(&mut hasher);
         doc.url.hash(&mut hasher);
+        doc.key.hash(&mut hasher);
+        doc.http_status.hash(&mut hasher);
+        doc.family.hash(&mut hasher);
     }
     hasher.finish()
 }
@@ -170,6 +199,7 @@ mod tests {
             status: "official".into(),
             vendor: None,
             url: "/http-codes/504/".into(),
+            ..Document::default()
         }
     }
 

@@ -20,6 +20,7 @@ pub mod content;
 pub mod diagnostic;
 pub mod diagram;
 pub mod facts;
+pub mod family;
 pub mod incremental;
 pub mod index;
 pub mod markdown;
@@ -80,6 +81,8 @@ pub struct BuildReport {
     pub codes: usize,
     /// Guides.
     pub guides: usize,
+    /// Entries of content families.
+    pub entries: usize,
     /// Warnings found (the build succeeded regardless).
     pub warnings: Vec<Diagnostic>,
     /// Bytes written.
@@ -178,7 +181,7 @@ pub fn render_site_with_progress(
         mut warnings,
     } = prepare(options, progress)?;
     progress(Stage::Render {
-        pages: site.codes.len() + site.articles.len(),
+        pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
     let mut files = renderer
         .render_site(&site, &assets.urls(&site.base_path))
@@ -198,11 +201,12 @@ pub fn render_site_with_progress(
     })
 }
 
-/// The files besides pages and assets: `codes.json`, `robots.txt`, `sitemap.xml` (only with an
+/// The files besides pages and assets: `codes.json`, `families.json`, `robots.txt`, `sitemap.xml` (only with an
 /// absolute base URL).
 pub fn generated_files(site: &site::Site) -> Vec<render::OutputFile> {
     let mut files = vec![
         ("codes.json".to_string(), output::codes_json(site)),
+        ("families.json".to_string(), output::families_json(site)),
         ("robots.txt".to_string(), output::robots(site)),
     ];
     if let Some(sitemap) = output::sitemap(site) {
@@ -238,7 +242,9 @@ fn prepare(
     let base_path = config.base_path();
 
     let loaded = content::load(root, options.drafts);
-    diagnostics.extend(loaded.diagnostics);
+    let families = family::load(root, &loaded.files);
+    diagnostics.extend(loaded.diagnostics.into_iter().filter(|d| families.keep(d)));
+    diagnostics.extend(families.diagnostics.iter().cloned());
     // Templates are parsed even when content failed, so one run reports both.
     let (renderer, theme_assets) = load_theme(root, &mut diagnostics);
     // Cross-page checks run even when some files failed, so one build reports everything.
@@ -254,7 +260,7 @@ fn prepare(
         })
         .collect();
     let site = diagnostic::gather(
-        site::Site::assemble(config, pages, &loaded.unparsed_urls),
+        site::Site::assemble(config, &families.defs, pages, &loaded.unparsed_urls),
         &mut diagnostics,
     );
     let site = site.map(|mut site| {
@@ -269,7 +275,7 @@ fn prepare(
     }
 
     progress(Stage::Index {
-        pages: site.codes.len() + site.articles.len(),
+        pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
     let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
     let assets = assets::Assets::new(
@@ -351,10 +357,13 @@ pub fn build_with_progress(
     for page in &mut site.articles {
         page.plain_text = markdown::SharedText::default();
     }
+    for page in &mut site.entries {
+        page.plain_text = markdown::SharedText::default();
+    }
     let jobs = render::jobs(&site);
     let generated = generated_files(&site);
     progress(Stage::Render {
-        pages: site.codes.len() + site.articles.len(),
+        pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
     let staging = output::Staging::create(&output)?;
     staging.create_dirs(
@@ -398,6 +407,7 @@ pub fn build_with_progress(
         pages: jobs.len(),
         codes: site.codes.len(),
         guides: site.guides().count(),
+        entries: site.entries.len(),
         warnings,
         bytes,
         output,

@@ -305,10 +305,11 @@ fn build(options: &BuildOptions, out: Output) -> Result<ExitCode> {
                 println!("stages: {}", format_timings(&timings));
             }
             println!(
-                "built {} pages ({} code{}, {} guide{}) with {} warning{} into {} ({}) in {:.2} s",
+                "built {} pages ({} code{}{}, {} guide{}) with {} warning{} into {} ({}) in {:.2} s",
                 report.pages,
                 report.codes,
                 plural(report.codes),
+                family_entries(report.entries),
                 report.guides,
                 plural(report.guides),
                 report.warnings.len(),
@@ -320,6 +321,15 @@ fn build(options: &BuildOptions, out: Output) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(err) => Ok(report_failure(err, out)),
+    }
+}
+
+/// `", 48 family entries"` for the summary lines; nothing for a site without families.
+fn family_entries(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => ", 1 family entry".into(),
+        n => format!(", {n} family entries"),
     }
 }
 
@@ -337,8 +347,9 @@ fn check(options: &BuildOptions, out: Output) -> Result<ExitCode> {
                 println!("stages: {}", format_timings(&timings));
             }
             println!(
-                "checked {} codes and {} guides: no errors, {} warning{}",
+                "checked {} codes{} and {} guides: no errors, {} warning{}",
                 rendered.site.codes.len(),
+                family_entries(rendered.site.entries.len()),
                 rendered.site.guides().count(),
                 rendered.warnings.len(),
                 plural(rendered.warnings.len())
@@ -388,9 +399,15 @@ fn search(output: &Path, limit: usize, json: bool, query: &str) -> Result<ExitCo
         println!("no results for {query:?}");
     } else {
         for hit in &hits {
+            // A family entry reads "Cloudflare error · HTTP 403", as in the browser.
+            let badge = match (&hit.family, hit.http_status) {
+                (Some(family), Some(status)) => format!("{family} · HTTP {status}"),
+                (Some(family), None) => format!("{family} · no HTTP response"),
+                (None, _) => hit.badge.clone(),
+            };
             println!(
                 "{:>7.2}  {:<40} {:<12} {}",
-                hit.score, hit.title, hit.badge, hit.url
+                hit.score, hit.title, badge, hit.url
             );
         }
     }

@@ -1,4 +1,4 @@
-//! Writing the site: generated files (sitemap, robots, codes.json), then everything into a
+//! Writing the site: generated files (sitemap, robots, codes.json, families.json), then everything into a
 //! staging directory beside the output, swapped in only when all of it was written. A failed
 //! build leaves the previous site exactly as it was.
 
@@ -109,6 +109,76 @@ pub fn codes_json(site: &Site) -> Vec<u8> {
     json
 }
 
+/// One family in `/families.json`.
+#[derive(Debug, Serialize)]
+pub struct FamilyEntry<'a> {
+    /// `Cloudflare errors`.
+    pub name: &'a str,
+    /// `cloudflare-errors`.
+    pub slug: &'a str,
+    /// How one entry is named: `Cloudflare error`.
+    pub entry_label: &'a str,
+    /// One sentence.
+    pub description: &'a str,
+    /// The list page: absolute URL when the site has a domain, else the path.
+    pub url: String,
+    /// Its entries, in key order.
+    pub entries: Vec<FamilyMember<'a>>,
+}
+
+/// One entry of a family in `/families.json`.
+#[derive(Debug, Serialize)]
+pub struct FamilyMember<'a> {
+    /// `1020`, `500.19`, `000` (a string: leading zeros and dots matter).
+    pub key: &'a str,
+    /// `1020 Access Denied`.
+    pub title: &'a str,
+    /// The HTTP status it arrives with; `null` for none.
+    pub http_status: Option<u16>,
+    /// Absolute URL when the site has a domain, else the path.
+    pub url: String,
+    /// One sentence.
+    pub description: &'a str,
+    /// The document it comes from.
+    pub source: Option<&'a str>,
+    /// Link to that document.
+    pub spec_url: Option<&'a str>,
+}
+
+/// `/families.json`: every content family and its entries (a sibling of `codes.json`, which
+/// keeps its shape).
+pub fn families_json(site: &Site) -> Vec<u8> {
+    let origin = site.config.origin().unwrap_or_default();
+    let families: Vec<FamilyEntry<'_>> = site
+        .families
+        .iter()
+        .map(|f| FamilyEntry {
+            name: &f.name,
+            slug: &f.slug,
+            entry_label: &f.entry_label,
+            description: &f.description,
+            url: format!("{origin}{}", f.url),
+            entries: f
+                .members
+                .iter()
+                .filter_map(|&i| site.entries.get(i))
+                .map(|e| FamilyMember {
+                    key: &e.key,
+                    title: &e.title,
+                    http_status: e.http_status,
+                    url: format!("{origin}{}", e.url),
+                    description: &e.description,
+                    source: e.source.as_deref(),
+                    spec_url: e.spec_url.as_deref(),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut json = serde_json::to_vec_pretty(&families).unwrap_or_default();
+    json.push(b'\n');
+    json
+}
+
 /// `/sitemap.xml`, when the site has an absolute base URL (sitemaps need absolute URLs).
 pub fn sitemap(site: &Site) -> Option<Vec<u8>> {
     let origin = site.config.origin()?;
@@ -120,6 +190,16 @@ pub fn sitemap(site: &Site) -> Option<Vec<u8>> {
             .map(|c| c.url.clone()),
     );
     urls.extend(site.codes.iter().map(|c| c.url.clone()));
+    for family in &site.families {
+        urls.push(family.url.clone());
+        urls.extend(
+            family
+                .members
+                .iter()
+                .filter_map(|&i| site.entries.get(i))
+                .map(|e| e.url.clone()),
+        );
+    }
     urls.push(format!("{}guides/", site.base_path));
     urls.extend(site.articles.iter().map(|a| a.url.clone()));
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");

@@ -32,6 +32,8 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "guide.html",
     "guides.html",
     "404.html",
+    "family.html",
+    "entry.html",
 ];
 
 /// The parsed templates.
@@ -251,6 +253,8 @@ pub enum PageData {
     Code(usize),
     /// The article at this index of [`Site::articles`].
     Article(usize),
+    /// The family entry at this index of [`Site::entries`].
+    Entry(usize),
 }
 
 impl Job {
@@ -274,13 +278,16 @@ impl Job {
             (PageData::Article(i), PageData::Article(j)) => {
                 matches!((site.articles.get(*i), old_site.articles.get(*j)), (Some(a), Some(b)) if a == b)
             }
+            (PageData::Entry(i), PageData::Entry(j)) => {
+                matches!((site.entries.get(*i), old_site.entries.get(*j)), (Some(a), Some(b)) if a == b)
+            }
             _ => false,
         }
     }
 }
 
 /// Every page of the site, in a fixed order: landing, search, guides, 404, classes, codes,
-/// articles.
+/// articles, family list pages, family entries.
 pub fn jobs(site: &Site) -> Vec<Job> {
     let summaries: Vec<Value> = site.codes.iter().map(code_summary).collect();
     let guides: Vec<Value> = site.guides().map(guide_summary).collect();
@@ -367,7 +374,72 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             data: PageData::Article(i),
         });
     }
+    let path_of = |url: &str| {
+        let rel = url.strip_prefix(site.base_path.as_str()).unwrap_or(url);
+        format!("{rel}index.html")
+    };
+    for family in &site.families {
+        jobs.push(Job {
+            template: "family.html",
+            path: path_of(&family.url),
+            url: family.url.clone(),
+            title: suffixed(&format!("{}: all {} codes", family.name, family.count)),
+            description: family.description.clone(),
+            data: PageData::List(family_page(site, family)),
+        });
+    }
+    for (i, entry) in site.entries.iter().enumerate() {
+        jobs.push(Job {
+            template: "entry.html",
+            path: path_of(&entry.url),
+            url: entry.url.clone(),
+            title: suffixed(&format!("{} ({})", entry.title, entry.entry_label)),
+            description: entry.description.clone(),
+            data: PageData::Entry(i),
+        });
+    }
     jobs
+}
+
+/// A family list page: its entries grouped by the HTTP status they arrive with (ascending;
+/// entries without one last), each group in key order.
+fn family_page(site: &Site, family: &crate::family::FamilyInfo) -> Value {
+    let mut groups: BTreeMap<(bool, u16), Vec<Value>> = BTreeMap::new();
+    for entry in family.members.iter().filter_map(|&i| site.entries.get(i)) {
+        let status = entry.http_status;
+        groups
+            .entry((status.is_none(), status.unwrap_or_default()))
+            .or_default()
+            .push(json!({
+                "key": entry.key,
+                "name": entry.name,
+                "url": entry.url,
+                "http_status": entry.http_status,
+                "description": entry.description,
+            }));
+    }
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|((none, status), entries)| {
+            let code = (!none)
+                .then(|| site.codes.iter().find(|c| c.code == status))
+                .flatten();
+            let label = match (none, code) {
+                (true, _) => "No HTTP response".to_string(),
+                (false, Some(code)) => format!("HTTP {} {}", code.code, code.name),
+                (false, None) => format!("HTTP {status}"),
+            };
+            json!({
+                "http_status": (!none).then_some(status),
+                "id": if none { "status-none".to_string() } else { format!("status-{status}") },
+                "label": label,
+                "url": code.map(|c| c.url.clone()),
+                "class": if none { "family".to_string() } else { format!("{}xx", status / 100) },
+                "entries": entries,
+            })
+        })
+        .collect();
+    json!({ "family": family, "groups": groups })
 }
 
 /// A job's whole context: what every page sees, then its own data.
@@ -389,6 +461,13 @@ fn job_context(site: &Site, shared: &Context, job: &Job) -> Context {
                     &head_tags(&page.head, !page.keywords.is_empty()),
                 );
                 context.insert("edit_url", &edit_url(site, &page.source_path));
+            }
+        }
+        PageData::Entry(i) => {
+            if let Some(entry) = site.entries.get(*i) {
+                context.insert("page", entry);
+                context.insert("head_tags", &Vec::<Value>::new());
+                context.insert("edit_url", &edit_url(site, &entry.source_path));
             }
         }
         PageData::Article(i) => {
@@ -429,6 +508,14 @@ pub fn site_context(site: &Site) -> Value {
         "classes": site.classes,
         "code_count": site.codes.len(),
         "guide_count": site.guides().count(),
+        "families": site.families.iter().map(|f| json!({
+            "slug": f.slug,
+            "name": f.name,
+            "description": f.description,
+            "entry_label": f.entry_label,
+            "url": f.url,
+            "count": f.count,
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::{HeadTag, MeaningFront, Page, PageKind, Status, DESCRIPTION_MAX};
 use crate::diagnostic::{line_col, Diagnostic};
+use crate::family::{self, EntryPage, FamilyDef, FamilyInfo};
 use crate::markdown::{summarize, Rendered, SharedText, TocEntry};
 
 /// The sections every code page has, in this order (the seed's form).
@@ -79,7 +80,7 @@ pub struct Meaning {
     pub keywords: Vec<String>,
 }
 
-/// A link to another code page (related, previous, next).
+/// A link to another code page (related, previous, next, an entry's HTTP status).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CodeRef {
     /// The code.
@@ -221,6 +222,10 @@ pub struct Site {
     pub classes: Vec<ClassInfo>,
     /// Vendors with at least one code, sorted.
     pub vendors: Vec<String>,
+    /// Content families (Cloudflare errors, IIS sub-status codes…), by name.
+    pub families: Vec<FamilyInfo>,
+    /// Their entries: family by family, each in key order.
+    pub entries: Vec<EntryPage>,
 }
 
 impl Site {
@@ -241,6 +246,7 @@ impl Site {
     /// them are not reported again.
     pub fn assemble(
         config: Config,
+        families: &[FamilyDef],
         pages: Vec<(Page, Rendered)>,
         unparsed_urls: &[String],
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
@@ -258,7 +264,7 @@ impl Site {
             })
             .collect();
         let refs: Vec<(&Page, &Rendered)> = pages.iter().map(|(p, r)| (p, r)).collect();
-        Site::assemble_with(config, &refs, unparsed_urls, &mut |i, _| {
+        Site::assemble_with(config, families, &refs, unparsed_urls, &mut |i, _| {
             bodies.get_mut(i).and_then(Option::take).unwrap_or_default()
         })
     }
@@ -267,10 +273,11 @@ impl Site {
     /// cache): the model shares their bodies ([`SharedText`]) and copies the rest.
     pub fn assemble_refs(
         config: Config,
+        families: &[FamilyDef],
         pages: &[(&Page, &Rendered)],
         unparsed_urls: &[String],
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::assemble_with(config, pages, unparsed_urls, &mut |_, r| Bodies {
+        Site::assemble_with(config, families, pages, unparsed_urls, &mut |_, r| Bodies {
             html: r.html.clone(),
             toc: r.toc.clone(),
             plain_text: r.plain_text.clone(),
@@ -281,6 +288,7 @@ impl Site {
     /// plain text (at most once per page, after the checks).
     fn assemble_with(
         config: Config,
+        families: &[FamilyDef],
         pages: &[(&Page, &Rendered)],
         unparsed_urls: &[String],
         bodies: &mut dyn FnMut(usize, &Rendered) -> Bodies,
@@ -327,6 +335,7 @@ impl Site {
             "/http-codes/",
             "/guides/",
             "/codes.json",
+            "/families.json",
             "/sitemap.xml",
             "/robots.txt",
             "/404.html",
@@ -335,6 +344,9 @@ impl Site {
         }
         for (digit, _, _) in CLASSES {
             targets.insert(format!("/http-codes/{digit}xx/"), None);
+        }
+        for def in families {
+            targets.insert(format!("/{}", family::list_path(&def.file.slug)), None);
         }
         let unparsed: HashSet<&str> = unparsed_urls.iter().map(String::as_str).collect();
         for url in unparsed_urls {
@@ -345,6 +357,10 @@ impl Site {
             let url = match page.kind {
                 PageKind::Code(code) => format!("/http-codes/{code}/"),
                 PageKind::Article => format!("/{}/", page.slug),
+                PageKind::Entry => match page.entry.as_deref() {
+                    Some(e) => format!("/{}", family::entry_path(&e.family, &e.key)),
+                    None => format!("/{}/", page.slug),
+                },
             };
             if page.kind == PageKind::Article {
                 if let Some(other) = url_owner.get(&url) {
@@ -435,6 +451,13 @@ impl Site {
                 }
             }
         }
+        let has_code = |code: i64| {
+            u16::try_from(code)
+                .ok()
+                .is_some_and(|c| by_code.contains_key(&c))
+                || unparsed.contains(format!("/http-codes/{code}/").as_str())
+        };
+        let entry_index = family::check(families, pages, &has_code, &mut errors, &mut warnings);
         if !errors.is_empty() {
             errors.extend(warnings);
             return Err(errors);
@@ -464,6 +487,22 @@ impl Site {
             })
             .collect();
         articles.sort_by(|a, b| (!a.is_guide, &a.heading).cmp(&(!b.is_guide, &b.heading)));
+        let (families, entries) = family::model(
+            families,
+            pages,
+            &entry_index,
+            &base_path,
+            &code_ref,
+            &|i, plain_text| description(pages[i].0, pages[i].1, plain_text),
+            &mut |i| {
+                let body = bodies(i, pages[i].1);
+                family::EntryBody {
+                    html: body.html,
+                    toc: body.toc,
+                    plain_text: body.plain_text,
+                }
+            },
+        );
 
         let classes = CLASSES
             .iter()
@@ -495,6 +534,8 @@ impl Site {
             articles,
             classes,
             vendors: vendors.into_iter().collect(),
+            families,
+            entries,
         };
         Ok((site, warnings))
     }
@@ -780,7 +821,7 @@ mod tests {
             page("content/codes/524.md", "---\ntitle: \"524 A Timeout Occurred - X\"\n---\n# 524 A Timeout Occurred\n\n## Source\n\nUnofficial (Cloudflare)\n"),
             page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\nsource: RFC 9110 §15.6.5\nrelated: [524]\n---\nText.\n"),
         ];
-        let (site, _) = Site::assemble(Config::default(), pages, &[]).unwrap();
+        let (site, _) = Site::assemble(Config::default(), &[], pages, &[]).unwrap();
         let codes: Vec<u16> = site.codes.iter().map(|c| c.code).collect();
         assert_eq!(codes, [504, 524]);
         let c524 = &site.codes[1];
@@ -800,9 +841,9 @@ mod tests {
                 "content/codes/504.md",
                 "---\ntitle: \"504 Gateway Timeout\"\nrelated: [999]\n---\n",
             ),
-            page("content/other/504.md", "---\ntitle: \"504 Again\"\n---\n"),
+            page("content/504.md", "---\ntitle: \"504 Again\"\n---\n"),
         ];
-        let errors = Site::assemble(Config::default(), pages, &[]).unwrap_err();
+        let errors = Site::assemble(Config::default(), &[], pages, &[]).unwrap_err();
         let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
         assert!(
             text.contains(&"code 504 is already documented by content/codes/504.md".to_string()),
@@ -819,7 +860,7 @@ mod tests {
         let pages = vec![
             page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\n---\n## Meaning\n\nSee [x](/http-codes/502/) and [y](/http-codes/504/#nope) and [z](/http-codes/504/#meaning).\n"),
         ];
-        let diagnostics = Site::assemble(Config::default(), pages, &[]).unwrap_err();
+        let diagnostics = Site::assemble(Config::default(), &[], pages, &[]).unwrap_err();
         let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert_eq!(errors[0].line(), Some(6));

@@ -9,8 +9,13 @@ mod browser;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn build_site(root: &Path) -> PathBuf {
-    let out = std::env::temp_dir().join(format!("statusref-browser-test-{}", std::process::id()));
+/// Builds the site at `root` into a temp directory named after `name` (tests run in parallel
+/// in one process: each needs its own).
+fn build_site(root: &Path, name: &str) -> PathBuf {
+    let out = std::env::temp_dir().join(format!(
+        "statusref-browser-test-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&out);
     let status = Command::new(env!("CARGO_BIN_EXE_statusref"))
         .arg("build")
@@ -43,7 +48,7 @@ fn search_box_answers_in_chromium() {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let site = build_site(root);
+    let site = build_site(root, "repo");
     let server = browser::StaticServer::start(&site);
 
     // Without a query: the list is there, results stay hidden.
@@ -85,5 +90,52 @@ fn search_box_answers_in_chromium() {
         "status for a query without results: {:?}",
         browser::search_status(&dom)
     );
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+#[test]
+fn family_entries_show_their_family_and_http_status_in_chromium() {
+    let Some(chromium) = browser::require_chromium() else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/families");
+    let site = build_site(&root, "families");
+    let server = browser::StaticServer::start(&site);
+    for (query, url, badge) in [
+        (
+            "1020",
+            "/cloudflare-errors/1020/",
+            "Cloudflare error · HTTP 403",
+        ),
+        (
+            "500.19",
+            "/iis-codes/500.19/",
+            "IIS sub-status code · HTTP 500",
+        ),
+        (
+            "000",
+            "/other-codes/000/",
+            "Nonstandard code · no HTTP response",
+        ),
+    ] {
+        let dom = browser::dump_dom_with(
+            &chromium,
+            &server.url(&format!("/http-codes/?q={query}")),
+            10_000,
+        );
+        let links = browser::result_links(&dom);
+        assert!(
+            links.first().is_some_and(|l| l.contains(url)),
+            "{query:?}: expected {url} first, got {links:?}; status: {:?}",
+            browser::search_status(&dom)
+        );
+        let results = browser::search_results(&dom);
+        assert!(
+            results.contains(&format!(
+                r#"<span class="badge badge-family">{badge}</span>"#
+            )),
+            "{query:?}: no badge {badge:?} in {results}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&site);
 }

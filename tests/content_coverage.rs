@@ -255,3 +255,84 @@ fn the_seed_form_of_524_is_kept() {
         "the Back to Search block is the seed's, verbatim"
     );
 }
+
+/// The entries each of the project's content families must have (issue 11).
+const REQUIRED_ENTRIES: [(&str, &[&str]); 3] = [
+    (
+        "cloudflare-errors",
+        &[
+            "1001", "1003", "1004", "1006", "1007", "1008", "1009", "1010", "1012", "1014", "1015",
+            "1016", "1018", "1019", "1020", "1023", "1033", "1034", "1035", "1036", "1037", "1101",
+            "1102", "1104", "1200",
+        ],
+    ),
+    (
+        "iis-codes",
+        &[
+            "401.1", "401.2", "401.3", "401.4", "401.5", "403.14", "403.18", "404.0", "404.2",
+            "404.3", "404.7", "404.13", "500.19", "500.21", "500.30", "500.31", "500.37", "502.3",
+            "502.5", "503.0",
+        ],
+    ),
+    ("other-codes", &["999", "0", "000"]),
+];
+
+#[test]
+fn every_family_entry_meets_the_floors_and_the_required_entries_exist() {
+    let rendered = built();
+    let site = &rendered.site;
+    let mut problems = Vec::new();
+    for family in &site.families {
+        for entry in family.members.iter().map(|&i| &site.entries[i]) {
+            let id = format!("{}/{}", family.slug, entry.key);
+            let sections: Vec<&str> = entry
+                .toc
+                .iter()
+                .filter(|t| t.level == 2)
+                .map(|t| t.title.as_str())
+                .collect();
+            if sections != family.sections {
+                problems.push(format!(
+                    "{id}: sections {sections:?}, want {:?}",
+                    family.sections
+                ));
+            }
+            if entry.word_count < 250 {
+                problems.push(format!("{id}: {} words, floor 250", entry.word_count));
+            }
+            match entry.spec_url.as_deref() {
+                Some(url) if url.starts_with("https://") && url.len() > "https://".len() => {}
+                other => problems.push(format!("{id}: spec_url {other:?} is not an https URL")),
+            }
+            if entry.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                problems.push(format!("{id}: no source"));
+            }
+            if family.http_status == statusref::family::Requirement::Required
+                && entry.http_status.is_none()
+            {
+                problems.push(format!("{id}: no http_status"));
+            }
+            if !entry.heading.starts_with(&format!("{} ", entry.key)) {
+                problems.push(format!(
+                    "{id}: the H1 {:?} does not carry the code",
+                    entry.heading
+                ));
+            }
+            if entry.description.chars().count() > 160 {
+                problems.push(format!("{id}: description over 160 characters"));
+            }
+        }
+    }
+    for (slug, keys) in REQUIRED_ENTRIES {
+        let Some(family) = site.families.iter().find(|f| f.slug == slug) else {
+            problems.push(format!("content/{slug}/: the family is missing"));
+            continue;
+        };
+        for key in keys {
+            if !family.members.iter().any(|&i| site.entries[i].key == *key) {
+                problems.push(format!("{slug}/{key}: no page"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -559,11 +559,14 @@ fn symlinks_within_the_site_root_are_followed() {
         root.join("content/guides/linked.md"),
     )
     .unwrap();
-    symlink("../shared", root.join("content/more")).unwrap();
+    // Under guides/: any other folder of pages under content/ is a content family and needs
+    // a `_family.yaml`.
+    symlink("../../shared", root.join("content/guides/more")).unwrap();
     let out = build_site(&root, Duration::from_secs(30), 2 * GB);
     out.assert_built("links within the root");
     let public = dir.path().join("public");
     assert!(util::read(&public, "guides/linked/index.html").contains("Shared text."));
+    assert!(util::read(&public, "guides/more/linked/index.html").contains("Shared text."));
 }
 
 #[cfg(unix)]

@@ -307,3 +307,51 @@ fn a_stale_index_is_never_served() {
     assert_eq!(served_index(&inc), index2);
     assert_same_as_full_build(&inc, &options, "edit undone");
 }
+
+#[test]
+fn family_edits_serve_what_a_full_build_produces() {
+    let (_dir, root) = util::site_from_fixture("valid/families");
+    let options = options(&root);
+    let mut inc = Incremental::new(options.clone());
+    rebuild(&mut inc, &[]);
+    assert_same_as_full_build(&inc, &options, "first build");
+
+    // An entry's name shows on its neighbours, its family's list and the pages relating it.
+    edit(&root, "content/cloudflare-errors/1015.md", |t| {
+        t.replace("You Are Being Rate Limited", "Rate Limited")
+    });
+    let outcome = rebuild(&mut inc, &["content/cloudflare-errors/1015.md"]);
+    for page in [
+        "cloudflare-errors/1015/index.html",
+        "cloudflare-errors/1020/index.html",
+        "cloudflare-errors/index.html",
+    ] {
+        assert!(
+            outcome.changed.contains(&page.to_string()),
+            "{page}: {outcome:?}"
+        );
+    }
+    assert!(outcome.rendered < outcome.pages, "{outcome:?}");
+    assert_same_as_full_build(&inc, &options, "entry title edit");
+
+    // A new entry, then `_family.yaml` renamed: the nav of every page changes.
+    write(
+        &root,
+        "content/other-codes/998.md",
+        &std::fs::read_to_string(root.join("content/other-codes/999.md"))
+            .unwrap()
+            .replace("999", "998"),
+    );
+    rebuild(&mut inc, &["content/other-codes/998.md"]);
+    assert_same_as_full_build(&inc, &options, "new entry");
+    edit(&root, "content/other-codes/_family.yaml", |t| {
+        t.replace(
+            "name: \"Codes outside the HTTP registry\"",
+            "name: \"Odd codes\"",
+        )
+    });
+    rebuild(&mut inc, &["content/other-codes/_family.yaml"]);
+    let files = inc.files().unwrap();
+    assert!(String::from_utf8_lossy(&files["index.html"]).contains("Odd codes"));
+    assert_same_as_full_build(&inc, &options, "family renamed");
+}

@@ -203,6 +203,15 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
         doc.add_u64(f.code, u64::from(code));
         doc.add_text(f.code_text, code.to_string());
     }
+    if let Some(key) = &d.key {
+        doc.add_text(f.key, key.to_lowercase());
+    }
+    if let Some(status) = d.http_status {
+        doc.add_u64(f.http_status, u64::from(status));
+    }
+    if let Some(family) = &d.family {
+        doc.add_text(f.family, family);
+    }
     for alias in &d.aliases {
         doc.add_text(f.aliases, alias);
     }
@@ -218,6 +227,9 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
     let mut names: Vec<String> = Vec::new();
     names.push(normalize_name(&d.title));
     names.push(normalize_name(strip_code(&d.title, d.code)));
+    if let Some(key) = &d.key {
+        names.push(normalize_name(strip_key(&d.title, key)));
+    }
     names.extend(d.aliases.iter().map(|a| normalize_name(a)));
     names.sort();
     names.dedup();
@@ -243,6 +255,16 @@ pub(crate) fn strip_code(title: &str, code: Option<u16>) -> &str {
             }
         }
         None => title,
+    }
+}
+
+/// `"500.19 Configuration Error"` → `"Configuration Error"` for the key `500.19`.
+fn strip_key<'a>(title: &'a str, key: &str) -> &'a str {
+    match title.trim_start().strip_prefix(key) {
+        Some(rest) if !rest.starts_with(|c: char| c.is_alphanumeric() || c == '.') => {
+            rest.trim_start_matches(|c: char| !c.is_alphanumeric())
+        }
+        _ => title,
     }
 }
 
@@ -432,6 +454,7 @@ mod tests {
             status: "official".into(),
             vendor: None,
             url: format!("/http-codes/{code}/"),
+            ..Document::default()
         }
     }
 

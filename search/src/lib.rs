@@ -21,6 +21,7 @@
 //!     status: "official".into(),
 //!     vendor: None,
 //!     url: "/http-codes/504/".into(),
+//!     ..Document::default()
 //! }];
 //! let bundle = build_bundle(&docs)?;
 //! let index = SearchIndex::open(bundle)?;
@@ -36,10 +37,11 @@
 //! | query | meaning |
 //! |---|---|
 //! | `504` | a three-digit number: that code first (every meaning of it), then pages that mention it |
+//! | `1020`, `500.19`, `000` | a content-family entry's key (digits, optionally `.digits`): that entry first |
 //! | `52`, `52x`, `5` | one or two digits (optionally followed by `x`): the codes that start with them, 520–529 |
 //! | `5xx` | a class: the codes of that class, in order; with other words, restricts them to the class |
 //! | `gateway timeout` | words: every word matches by English stem; the last word, while it is still being typed (no space after it), also as a prefix (`too man` → 429); a word no title, alias, vendor or keyword contains also matches those fields with typos (one edit from 4 letters, two from 8: `gatway timout` → 504) |
-//! | `class:4xx` | only codes of that class (`class:guide` for guides) |
+//! | `class:4xx` | only codes of that class (`class:guide` for guides, `class:iis-codes` for a content family's entries) |
 //! | `vendor:cloudflare` | only codes of that vendor; a multi-word vendor is written with dashes (`vendor:microsoft-iis`) or in quotes (`vendor:"microsoft iis"`), every word must match |
 //! | `is:official` | only codes registered by a standard (status official, temporary, deprecated, unused or obsolete) |
 //! | `is:unofficial` | only vendor and informal codes; `is:<status>` (`is:deprecated`, `is:guide`, …) filters by status |
@@ -84,7 +86,7 @@ pub use query::{parse_query, Filter, FilterKind, ParsedQuery};
 pub use search::SearchIndex;
 
 /// One searchable document: a page, or one meaning of a code with several meanings.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     /// The status code; `None` for guides.
     pub code: Option<u16>,
@@ -106,6 +108,16 @@ pub struct Document {
     pub vendor: Option<String>,
     /// Final URL path, base path included: `"/http-codes/504/"`.
     pub url: String,
+    /// The key of a content-family entry as written (`"1020"`, `"500.19"`, `"000"`): a query
+    /// word equal to it puts the entry first. `None` for HTTP codes and guides.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The HTTP status a family entry arrives with (`403` for Cloudflare's 1020).
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    /// How a family names its entries (`"Cloudflare error"`): the entry's badge.
+    #[serde(default)]
+    pub family: Option<String>,
 }
 
 /// One search result.
@@ -133,6 +145,15 @@ pub struct Hit {
     /// Byte ranges `[start, end)` in [`Hit::snippet`] of the matched words, in order and
     /// disjoint; every bound is on a UTF-8 character boundary.
     pub highlights: Vec<[u32; 2]>,
+    /// The key of a family entry (see [`Document::key`]).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The HTTP status a family entry arrives with.
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    /// The family's label for its entries (`"Cloudflare error"`).
+    #[serde(default)]
+    pub family: Option<String>,
 }
 
 /// What can go wrong when building or opening a bundle, or searching it.

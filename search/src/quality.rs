@@ -9,7 +9,8 @@
 //! # use statusref_search::{build_bundle, Document, SearchIndex};
 //! # let docs = vec![Document { code: Some(404), title: "404 Not Found".into(), aliases: vec![],
 //! #     keywords: vec![], description: String::new(), body: String::new(), class: "4xx".into(),
-//! #     status: "official".into(), vendor: None, url: "/http-codes/404/".into() }];
+//! #     status: "official".into(), vendor: None, url: "/http-codes/404/".into(),
+//! #     ..Document::default() }];
 //! # let index = SearchIndex::open(build_bundle(&docs)?)?;
 //! let queries = parse_queries_tsv("query\texpected\trank\nnot fuond\t404\t1\n").unwrap();
 //! let outcomes = evaluate(&index, &queries)?;
@@ -140,6 +141,7 @@ pub fn documents_from_codes_tsv(tsv: &str) -> Vec<Document> {
                 status: c[3].trim().to_string(),
                 vendor,
                 url: format!("/http-codes/{code}/{slug}"),
+                ..Document::default()
             })
         })
         .collect()

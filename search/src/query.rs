@@ -37,6 +37,9 @@ pub struct ParsedQuery {
     /// Whether the last word is still being typed (the query does not end with a space),
     /// so it also matches as a prefix.
     pub last_word_is_prefix: bool,
+    /// Words shaped like a content-family key (`1020`, `500.19`, `0`, `000`): an entry with
+    /// that key ranks first.
+    pub keys: Vec<String>,
 }
 
 impl ParsedQuery {
@@ -89,6 +92,15 @@ fn class_pattern(word: &str) -> Option<String> {
     }
 }
 
+/// Digits, optionally a dot and more digits: the shape of a content-family key.
+fn is_key(word: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match word.split_once('.') {
+        Some((a, b)) => digits(a) && digits(b),
+        None => digits(word),
+    }
+}
+
 /// Parses a query string. Never fails: anything that is not a filter or a code pattern is a
 /// word.
 pub fn parse_query(input: &str) -> ParsedQuery {
@@ -129,6 +141,9 @@ pub fn parse_query(input: &str) -> ParsedQuery {
             }
         }
         let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
+        if is_key(trimmed) {
+            q.keys.push(trimmed.to_string());
+        }
         if trimmed.len() == 3 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
             if let Ok(code) = trimmed.parse() {
                 q.codes.push(code);
@@ -197,6 +212,11 @@ mod tests {
         assert_eq!(parse_query("5XX").code_prefixes, ["5"]);
         assert!(parse_query("5xx").words.is_empty());
         assert_eq!(parse_query("5000").words, ["5000"]);
+        assert_eq!(
+            parse_query("error 500.19 0 000").keys,
+            ["500.19", "0", "000"]
+        );
+        assert!(parse_query("52x 5xx v1.2").keys.is_empty());
     }
 
     #[test]

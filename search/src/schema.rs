@@ -44,6 +44,12 @@ pub(crate) struct Fields {
     pub excerpt: Field,
     /// Input order (fast field), to merge segments deterministically.
     pub ord: Field,
+    /// A family entry's key, whole (`500.19`): matched exactly, stored.
+    pub key: Field,
+    /// The HTTP status a family entry arrives with (stored).
+    pub http_status: Field,
+    /// The family's label for its entries (stored only).
+    pub family: Field,
 }
 
 /// Fields searched by words, with their weights (title and aliases first).
@@ -114,6 +120,9 @@ pub(crate) fn schema() -> Schema {
     b.add_text_field("name_exact", raw(false));
     b.add_text_field("excerpt", STORED);
     b.add_u64_field("ord", NumericOptions::default().set_fast());
+    b.add_text_field("key", raw(true));
+    b.add_u64_field("http_status", NumericOptions::default().set_stored());
+    b.add_text_field("family", STORED);
     b.build()
 }
 
@@ -141,6 +150,9 @@ impl Fields {
             name_exact: get("name_exact")?,
             excerpt: get("excerpt")?,
             ord: get("ord")?,
+            key: get("key")?,
+            http_status: get("http_status")?,
+            family: get("family")?,
         })
     }
 }

@@ -25,6 +25,8 @@ use crate::{Hit, Result};
 
 /// Score added for a document whose code is a number in the query.
 const CODE_BOOST: f32 = 1000.0;
+/// A word equal to a family entry's key (`1020`, `500.19`): that entry first, as a code.
+const KEY_BOOST: f32 = 1000.0;
 /// Score added when the whole query is a title, a name or an alias.
 const EXACT_NAME_BOOST: f32 = 200.0;
 /// Score added per title/alias field that contains the query words as a phrase.
@@ -493,6 +495,27 @@ impl SearchIndex {
             }
         }
 
+        // Family keys (`1020`, `500.19`, `0`): that entry first. A key that exists makes a
+        // one- or two-digit word (`status 0`) a key rather than a code range to restrict to.
+        let mut known_key = false;
+        for key in &parsed.keys {
+            let term = Term::from_field_text(f.key, key);
+            known_key |= self.searcher.doc_freq(&term)? > 0;
+            should.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    KEY_BOOST,
+                )),
+            ));
+        }
+        if known_key {
+            if let Some(at) = must.iter().position(|(occur, _)| *occur == Occur::Must) {
+                let (_, prefixes) = must.remove(at);
+                should.push((Occur::Should, prefixes));
+            }
+        }
+
         // Filters: alternatives within a kind, all kinds must hold.
         let mut by_kind: BTreeMap<FilterKind, Vec<Box<dyn Query>>> = BTreeMap::new();
         for filter in &parsed.filters {
@@ -587,9 +610,20 @@ impl SearchIndex {
             source = text(f.excerpt);
         }
         let (snippet, highlights) = self.snippet(&source, terms);
+        let key = Some(text(f.key)).filter(|k| !k.is_empty());
+        let http_status = doc
+            .get_first(f.http_status)
+            .and_then(|v| v.as_u64())
+            .and_then(|c| u16::try_from(c).ok());
+        let family = Some(text(f.family)).filter(|k| !k.is_empty());
         Ok(Hit {
             code,
-            badge: badge(&status, vendor.as_deref()),
+            badge: family
+                .clone()
+                .unwrap_or_else(|| badge(&status, vendor.as_deref())),
+            key,
+            http_status,
+            family,
             title,
             url: text(f.url),
             score,

@@ -24,6 +24,7 @@ fn index() -> &'static SearchIndex {
             status: "guide".into(),
             vendor: None,
             url: "/guides/timeouts/".into(),
+            ..Document::default()
         });
         SearchIndex::open(build_bundle(&docs).unwrap()).unwrap()
     })

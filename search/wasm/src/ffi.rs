@@ -155,6 +155,7 @@ mod tests {
             status: "official".into(),
             vendor: None,
             url: "/http-codes/504/".into(),
+            ..statusref_search::Document::default()
         }];
         let bundle = statusref_search::build_bundle(&docs).unwrap();
         let ptr = alloc(bundle.len());

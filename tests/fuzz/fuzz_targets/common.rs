@@ -134,7 +134,7 @@ pub fn page(data: &[u8]) {
     show(&warnings);
     let config = Config::default();
     let rendered = markdown::render_page(&page, &config.base_path());
-    let site = match Site::assemble(config, vec![(page, rendered)], &[]) {
+    let site = match Site::assemble(config, &[], vec![(page, rendered)], &[]) {
         Ok((site, warnings)) => {
             show(&warnings);
             site
