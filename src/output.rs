@@ -466,11 +466,17 @@ impl Staging {
                 self.committed = true;
                 // The old site is now at the staging path.
                 let old = self.dir.clone();
-                return ctx("removing the previous output", &old, remove_all(&old));
+                ctx("removing the previous output", &old, remove_all(&old))
             }
-            Err(e) if e.kind() == io::ErrorKind::Unsupported => {}
-            Err(e) => return ctx("moving into place", &output, Err(e)),
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => self.swap_by_renames(),
+            Err(e) => ctx("moving into place", &output, Err(e)),
         }
+    }
+
+    /// The swap where there is no atomic exchange: the old output aside, the staging directory
+    /// into place, the old output removed.
+    fn swap_by_renames(&mut self) -> Result<(), WriteError> {
+        let output = self.output.clone();
         if let Err(e) = std::fs::rename(&output, &self.previous) {
             return ctx("moving aside", &output, Err(e));
         }
@@ -636,6 +642,21 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, [std::ffi::OsString::from("public")]);
+    }
+
+    #[test]
+    fn the_swap_without_an_atomic_exchange_replaces_the_output_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[("old.html".into(), b"old".to_vec())]).unwrap();
+        let mut staging = Staging::create(&out).unwrap();
+        staging.write("new.html", b"new").unwrap();
+        staging.swap_by_renames().unwrap();
+        drop(staging);
+        assert_eq!(std::fs::read(out.join("new.html")).unwrap(), b"new");
+        assert!(!out.join("old.html").exists());
+        assert!(is_statusref_output(&out));
+        assert_only_public_is_left(dir.path());
     }
 
     #[test]
