@@ -459,11 +459,13 @@ async fn guard_host(
     next: axum::middleware::Next,
 ) -> Response {
     let port = app.port;
+    let hosts = request.headers().get_all(header::HOST).iter().count();
     let host = request
         .headers()
         .get(header::HOST)
         .map(|h| h.to_str().map(str::to_string));
     let problem = match (&host, request.uri().authority()) {
+        _ if hosts > 1 => Some("several Host headers".to_string()),
         (None, None) => Some("no Host header".to_string()),
         (Some(Err(_)), _) => Some("a Host header that is not text".to_string()),
         (Some(Ok(host)), _) if !is_local_authority(host, port) => Some(format!("Host {host:?}")),

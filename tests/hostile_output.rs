@@ -471,7 +471,7 @@ fn pages_written(parent: &Path, earlier: &[String]) -> bool {
 #[cfg(unix)]
 #[test]
 fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_and_no_debris() {
-    const PAGES: usize = 2_500;
+    const PAGES: usize = 2_000;
     let versions = ["Old guide", "New guide"];
     let (dir, root) = generated_site(PAGES, versions[0]);
     let output = dir.path().join("public");

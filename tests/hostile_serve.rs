@@ -132,7 +132,12 @@ fn only_requests_for_its_own_host_are_answered() {
             );
         }
     }
-    // HTTP/1.0 without Host, and an absolute request target naming another host.
+    // Two Host headers, HTTP/1.0 without Host, an absolute request target for another host.
+    let (status, text) = raw(
+        port,
+        &format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: evil.example:{port}"),
+    );
+    assert_eq!(status, 421, "{text}");
     let (status, text) = raw(port, "GET /http-codes/504/ HTTP/1.0");
     assert_eq!(status, 421, "{text}");
     let (status, text) = raw(
