@@ -882,6 +882,29 @@ mod tests {
     }
 
     #[test]
+    fn pages_over_generated_files_or_other_pages_are_errors() {
+        let guide = "---\ntitle: \"G\"\n---\nText.\n";
+        let pages = vec![
+            page("content/codes.json.md", guide),
+            page("content/guides/a.md", guide),
+            page("content/guides/a/index.html/b.md", guide),
+            page("content/guides/fine.md", guide),
+        ];
+        let errors = Site::assemble(Config::default(), pages, &[]).unwrap_err();
+        let found: Vec<(String, &str)> = errors
+            .iter()
+            .map(|e| (e.path.display().to_string(), e.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, "content/codes.json.md");
+        assert!(found[0]
+            .1
+            .contains("codes.json is a file the generator writes"));
+        assert_eq!(found[1].0, "content/guides/a/index.html/b.md");
+        assert!(found[1].1.contains("the page of content/guides/a.md"));
+    }
+
+    #[test]
     fn broken_links_and_anchors_are_errors() {
         let pages = vec![
             page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\n---\n## Meaning\n\nSee [x](/http-codes/502/) and [y](/http-codes/504/#nope) and [z](/http-codes/504/#meaning).\n"),
