@@ -51,6 +51,12 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include pages with `draft: true`.
     pub drafts: bool,
+    /// Replace an output directory that is not empty and was not written by statusref
+    /// (`--force`); see [`output::check_output_dir`].
+    pub force: bool,
+    /// Replace a built site with one that has no pages (`--allow-empty`): without it, a build
+    /// whose content has no page refuses to replace an earlier build's output.
+    pub allow_empty: bool,
 }
 
 impl BuildOptions {
@@ -61,6 +67,8 @@ impl BuildOptions {
             output: None,
             base_url: None,
             drafts: false,
+            force: false,
+            allow_empty: false,
         }
     }
 
@@ -99,9 +107,10 @@ pub enum BuildError {
     /// Content, template or configuration problems: all of them, errors and warnings.
     #[error("{} error(s) in the site's input", .0.iter().filter(|d| d.is_error()).count())]
     Input(Vec<Diagnostic>),
-    /// The options make no sense (e.g. an output directory that contains the site).
-    #[error("{0}")]
-    Usage(String),
+    /// The options make no sense (e.g. an output directory that contains the site, or holds
+    /// files statusref did not write); nothing was read or written.
+    #[error(transparent)]
+    Usage(#[from] output::Refusal),
     /// Writing the output failed; the previous output is untouched.
     #[error(transparent)]
     Write(#[from] output::WriteError),
@@ -343,13 +352,30 @@ pub fn build_with_progress(
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let output = options.output_dir();
-    output::check_output_dir(&options.root, &output).map_err(BuildError::Usage)?;
+    output::check_output_dir(&options.root, &output, options.force)?;
     let Prepared {
         mut site,
         renderer,
         assets,
         mut warnings,
     } = prepare(options, progress)?;
+    if site.codes.is_empty()
+        && site.articles.is_empty()
+        && !options.allow_empty
+        && output::is_statusref_output(&output)
+    {
+        warnings.push(
+            Diagnostic::error(
+                "content",
+                format!(
+                    "the content has no pages; the build would replace the site in {} with an empty one",
+                    output.display()
+                ),
+            )
+            .help("add pages under content/ (or pass --drafts if they are all drafts), or pass --allow-empty to replace the site anyway"),
+        );
+        return Err(BuildError::Input(warnings));
+    }
     // The index is built: the plain text is not needed any more.
     for page in &mut site.codes {
         page.plain_text = markdown::SharedText::default();

@@ -54,6 +54,13 @@ enum Command {
         /// Output directory [default: <root>/public]
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Replace the output directory even if it is not empty and was not written by
+        /// statusref (it has no .statusref-build file). Never a file, nor a source path.
+        #[arg(long)]
+        force: bool,
+        /// Replace a built site even when the content has no pages
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Check content, links and templates without writing anything; exit 1 on errors.
     Check {
@@ -125,6 +132,8 @@ impl SiteArgs {
             output,
             base_url: self.base_url.clone(),
             drafts: self.drafts,
+            force: false,
+            allow_empty: false,
         }
     }
 }
@@ -137,7 +146,17 @@ fn main() -> ExitCode {
         color: stderr_color(),
     };
     let result = match cli.command {
-        Command::Build { site, output } => build(&site.options(output), out),
+        Command::Build {
+            site,
+            output,
+            force,
+            allow_empty,
+        } => {
+            let mut options = site.options(output);
+            options.force = force;
+            options.allow_empty = allow_empty;
+            build(&options, out)
+        }
         Command::Check { site } => check(&site.options(None), out),
         Command::Serve { site, port, open } => serve(site.options(None), port, open),
         Command::New { code, root, title } => new(&root, code, title.as_deref(), out),
@@ -192,8 +211,8 @@ fn report_failure(err: BuildError, out: Output) -> ExitCode {
             print_error(out, &message, None, None);
             ExitCode::from(1)
         }
-        BuildError::Usage(message) => {
-            print_error(out, &message, None, None);
+        BuildError::Usage(refusal) => {
+            print_error(out, &refusal.message, None, Some(&refusal.help));
             ExitCode::from(2)
         }
         BuildError::Write(e) => {

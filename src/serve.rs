@@ -18,6 +18,26 @@
 //! failed one the diagnostics, which the script shows in an overlay (as text, never as HTML)
 //! over the last good page.
 //!
+//! # Who is answered
+//!
+//! The server listens on 127.0.0.1 only, but a listening port on the loopback interface is
+//! reachable from any web page the developer opens: through DNS rebinding (a name that first
+//! resolves to the attacker's server, then to 127.0.0.1) a page could read every served page,
+//! drafts included, and any page could open the live-reload WebSocket and receive the
+//! diagnostics of a broken edit, with file paths and quoted source lines. So:
+//!
+//! - every request must name this server in `Host` (`127.0.0.1`, `localhost` or `[::1]`,
+//!   with the server's port; the same for an absolute request target): anything else,
+//!   including no `Host` at all (which HTTP/1.1 requires), is answered `421 Misdirected
+//!   Request` with a one-line reason;
+//! - the WebSocket upgrade is accepted only from the server's own origins
+//!   (`http://127.0.0.1:PORT`, `http://localhost:PORT`, `http://[::1]:PORT`), else `403`.
+//!   A request without `Origin` is accepted: browsers always send `Origin` on a WebSocket
+//!   handshake (the Fetch standard requires it, and page scripts cannot remove it), so its
+//!   absence means a non-browser client on this machine, which could read the files directly;
+//! - a connection must send a request's headers within [`HEADER_READ_TIMEOUT`] (idle
+//!   keep-alive connections included), so idle or slow clients do not hold sockets forever.
+//!
 //! # Path safety
 //!
 //! A request path is percent-decoded exactly once, segment by segment, and refused with a 404
@@ -29,7 +49,6 @@
 //! is the only thing served.
 
 use std::collections::{BTreeSet, HashMap};
-use std::future::IntoFuture;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex, RwLock};
@@ -68,6 +87,13 @@ pub const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// The port `serve` uses unless told otherwise (as Zola's).
 pub const DEFAULT_PORT: u16 = 1111;
+
+/// A connection that has not sent a whole request head this long after it opened (or after the
+/// previous response) is closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The host names the server answers to (with its port).
+const LOCAL_HOSTS: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 
 /// What to serve and how.
 #[derive(Debug, Clone)]
@@ -123,6 +149,8 @@ struct App {
     events: broadcast::Sender<LiveEvent>,
     shutdown: watch::Receiver<bool>,
     base_path: String,
+    /// The port listened on: the only one `Host` and `Origin` may name.
+    port: u16,
 }
 
 impl App {
@@ -219,6 +247,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         events,
         shutdown: shutdown_rx,
         base_path,
+        port: addr.port(),
     });
     let instance = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -290,6 +319,10 @@ async fn serve(
         .route(LIVE_PATH, get(live))
         .route(SCRIPT_PATH, get(live_script))
         .fallback(serve_request)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            guard_host,
+        ))
         .with_state(app.clone())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -307,11 +340,8 @@ async fn serve(
         open_browser(&url);
     }
 
-    let mut stop = app.shutdown.clone();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-        let _ = stop.wait_for(|stopping| *stopping).await;
-    });
-    let mut server = tokio::spawn(server.into_future());
+    let server = accept_loop(listener, router, app.shutdown.clone());
+    let mut server = tokio::spawn(server);
     let outcome = tokio::select! {
         result = &mut server => Some(result),
         () = shutdown_signal() => None,
@@ -335,6 +365,125 @@ async fn serve(
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(ServeError::Io(e)),
         Err(join) => Err(ServeError::Io(std::io::Error::other(join))),
+    }
+}
+
+/// Accepts connections until `shutdown` turns true, serving each on its own task with hyper's
+/// HTTP/1 server (WebSocket upgrades allowed) and [`HEADER_READ_TIMEOUT`]; on shutdown, open
+/// connections finish their current response and close. (`axum::serve` has no way to set a
+/// header read timeout.)
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A connection that failed before it was accepted, or out of file
+                // descriptors: wait a little (no busy loop) and go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = stopped(&mut shutdown) => return Ok(()),
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let mut stop = shutdown.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT);
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                () = stopped(&mut stop) => {}
+            }
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        });
+    }
+}
+
+/// Resolves once `shutdown` is true (or its sender is gone).
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stopping| *stopping).await;
+}
+
+/// Whether `authority` (a `Host` header, or the authority of an absolute request target)
+/// names this server: one of [`LOCAL_HOSTS`] with `port` (a missing port means 80).
+pub fn is_local_authority(authority: &str, port: u16) -> bool {
+    let authority = authority.to_ascii_lowercase();
+    let (host, port_text) = match authority.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inside, after)) => (format!("[{inside}]"), after),
+            None => return false,
+        },
+        None => match authority.split_once(':') {
+            Some((host, _)) => (host.to_string(), &authority[host.len()..]),
+            None => (authority.clone(), ""),
+        },
+    };
+    let named_port = match port_text {
+        "" => Some(80),
+        text => text.strip_prefix(':').and_then(|p| {
+            (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse::<u16>().ok())
+                .flatten()
+        }),
+    };
+    LOCAL_HOSTS.contains(&host.as_str()) && named_port == Some(port)
+}
+
+/// Whether a WebSocket handshake's `Origin` is one of this server's own pages: exactly
+/// `http://` + one of [`LOCAL_HOSTS`] + `:port`.
+pub fn is_local_origin(origin: &str, port: u16) -> bool {
+    LOCAL_HOSTS
+        .iter()
+        .any(|host| origin.eq_ignore_ascii_case(&format!("http://{host}:{port}")))
+}
+
+/// Answers only requests addressed to this server (see the module documentation); others get
+/// `421 Misdirected Request` and a one-line reason.
+async fn guard_host(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let port = app.port;
+    let hosts = request.headers().get_all(header::HOST).iter().count();
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().map(str::to_string));
+    let problem = match (&host, request.uri().authority()) {
+        _ if hosts > 1 => Some("several Host headers".to_string()),
+        (None, None) => Some("no Host header".to_string()),
+        (Some(Err(_)), _) => Some("a Host header that is not text".to_string()),
+        (Some(Ok(host)), _) if !is_local_authority(host, port) => Some(format!("Host {host:?}")),
+        (_, Some(authority)) if !is_local_authority(authority.as_str(), port) => {
+            Some(format!("request target for {:?}", authority.as_str()))
+        }
+        _ => None,
+    };
+    match problem {
+        None => next.run(request).await,
+        Some(what) => (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "421 Misdirected Request: {what}; this statusref dev server answers only http://127.0.0.1:{port}/, http://localhost:{port}/ and http://[::1]:{port}/\n"
+            ),
+        )
+            .into_response(),
     }
 }
 
@@ -1021,7 +1170,29 @@ async fn live_script() -> Response {
         .into_response()
 }
 
-async fn live(ws: WebSocketUpgrade, State(app): State<Arc<App>>) -> Response {
+/// The live-reload socket, for this server's own pages only (see the module documentation):
+/// another origin's script gets `403`.
+async fn live(
+    ws: WebSocketUpgrade,
+    headers: axum::http::HeaderMap,
+    State(app): State<Arc<App>>,
+) -> Response {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let local = origin
+            .to_str()
+            .is_ok_and(|origin| is_local_origin(origin, app.port));
+        if !local {
+            return (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!(
+                    "403 Forbidden: the live-reload socket answers only pages of http://127.0.0.1:{0}/, http://localhost:{0}/ and http://[::1]:{0}/\n",
+                    app.port
+                ),
+            )
+                .into_response();
+        }
+    }
     ws.on_upgrade(move |socket| live_socket(socket, app))
 }
 
@@ -1210,6 +1381,48 @@ mod tests {
             resolve("/%252e%252e/x", "/", everything),
             Resolved::File("%2e%2e/x".into())
         );
+    }
+
+    #[test]
+    fn only_the_servers_own_host_and_port_are_local() {
+        for ok in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LocalHost:1111",
+            "[::1]:1111",
+        ] {
+            assert!(is_local_authority(ok, 1111), "{ok}");
+        }
+        for bad in [
+            "127.0.0.1",
+            "127.0.0.1:1112",
+            "127.0.0.1:",
+            "127.0.0.1:+1111",
+            "127.0.0.1:01111x",
+            "evil.example:1111",
+            "localhost.:1111",
+            "127.0.0.1.evil.example:1111",
+            "[::1]",
+            "[::1:1111",
+            "[::2]:1111",
+            "::1:1111",
+            "",
+        ] {
+            assert!(!is_local_authority(bad, 1111), "{bad}");
+        }
+        assert!(is_local_authority("localhost", 80), "no port means 80");
+        assert!(is_local_origin("http://localhost:1111", 1111));
+        assert!(is_local_origin("http://[::1]:1111", 1111));
+        for bad in [
+            "null",
+            "https://localhost:1111",
+            "http://localhost:1112",
+            "http://localhost",
+            "http://evil.example:1111",
+            "http://localhost:1111/",
+        ] {
+            assert!(!is_local_origin(bad, 1111), "{bad}");
+        }
     }
 
     #[test]

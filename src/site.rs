@@ -388,6 +388,8 @@ impl Site {
             targets.insert(url, Some(rendered.ids.as_slice()));
         }
 
+        errors.extend(output_path_collisions(pages, &targets));
+
         // Links and related codes.
         for &(page, rendered) in pages {
             let mut broken = 0usize;
@@ -539,6 +541,79 @@ impl Site {
         };
         Ok((site, warnings))
     }
+}
+
+/// Pages whose output file cannot be written: a page is written to `<slug>/index.html`, so no
+/// part of that path may be a file the site also writes (`/codes.json/` under `codes.json`,
+/// `guides/a/index.html/` under the page `guides/a/`, the build's own marker). Found here, at
+/// planning, `check` reports what `build` would fail on, located at the content file.
+///
+/// `targets` holds every URL the site has (generated and content pages); a URL ending in `/`
+/// is written as its `index.html`, any other as itself.
+fn output_path_collisions(
+    pages: &[(&Page, &Rendered)],
+    targets: &HashMap<String, Option<&[String]>>,
+) -> Vec<Diagnostic> {
+    let owners: HashMap<&str, &Page> = pages
+        .iter()
+        .filter(|(p, _)| p.kind == PageKind::Article)
+        .map(|&(p, _)| (p.slug.as_str(), p))
+        .collect();
+    let mut files: HashSet<String> = targets
+        .keys()
+        .map(|url| {
+            let rel = url.trim_start_matches('/');
+            if rel.is_empty() || rel.ends_with('/') {
+                format!("{rel}index.html")
+            } else {
+                rel.to_string()
+            }
+        })
+        .collect();
+    files.insert(crate::output::MARKER.to_string());
+    let mut errors = Vec::new();
+    for &(page, _) in pages {
+        if page.kind != PageKind::Article {
+            continue;
+        }
+        // `a/b/c` is written as `a/b/c/index.html`: the directories `a`, `a/b` and `a/b/c`
+        // must not be files.
+        let mut dir = String::new();
+        for segment in page.slug.split('/') {
+            if !dir.is_empty() {
+                dir.push('/');
+            }
+            dir.push_str(segment);
+            if !files.contains(&dir) {
+                continue;
+            }
+            let owner = dir
+                .strip_suffix("/index.html")
+                .and_then(|slug| owners.get(slug));
+            let (what, help) = match owner {
+                Some(other) => (
+                    format!("the page of {}", other.path.display()),
+                    "rename one of the files: a page is written to <its path>/index.html",
+                ),
+                None => (
+                    "a file the generator writes".to_string(),
+                    "rename or move the file (its path under content/ gives its URL), e.g. under content/guides/",
+                ),
+            };
+            errors.push(
+                Diagnostic::error(
+                    &page.path,
+                    format!(
+                        "this page would be written to {}/index.html, but {dir} is {what}",
+                        page.slug
+                    ),
+                )
+                .help(help),
+            );
+            break;
+        }
+    }
+    errors
 }
 
 /// A page's body in the three forms the model keeps.
@@ -853,6 +928,29 @@ mod tests {
             text.contains(&"related code 999 has no page".to_string()),
             "{text:?}"
         );
+    }
+
+    #[test]
+    fn pages_over_generated_files_or_other_pages_are_errors() {
+        let guide = "---\ntitle: \"G\"\n---\nText.\n";
+        let pages = vec![
+            page("content/codes.json.md", guide),
+            page("content/guides/a.md", guide),
+            page("content/guides/a/index.html/b.md", guide),
+            page("content/guides/fine.md", guide),
+        ];
+        let errors = Site::assemble(Config::default(), pages, &[]).unwrap_err();
+        let found: Vec<(String, &str)> = errors
+            .iter()
+            .map(|e| (e.path.display().to_string(), e.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, "content/codes.json.md");
+        assert!(found[0]
+            .1
+            .contains("codes.json is a file the generator writes"));
+        assert_eq!(found[1].0, "content/guides/a/index.html/b.md");
+        assert!(found[1].1.contains("the page of content/guides/a.md"));
     }
 
     #[test]

@@ -17,8 +17,15 @@ fn invalid_cases() -> Vec<String> {
     cases
 }
 
+/// An earlier build's output (with the marker every build writes, so the next build may
+/// replace it).
 fn previous_site(output: &Path) {
     std::fs::create_dir_all(output.join("http-codes/504")).unwrap();
+    std::fs::write(
+        output.join(statusref::output::MARKER),
+        statusref::output::MARKER_TEXT,
+    )
+    .unwrap();
     std::fs::write(output.join("index.html"), "previous build").unwrap();
     std::fs::write(output.join("http-codes/504/index.html"), "previous 504").unwrap();
 }
