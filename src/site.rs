@@ -939,7 +939,7 @@ mod tests {
             page("content/guides/a/index.html/b.md", guide),
             page("content/guides/fine.md", guide),
         ];
-        let errors = Site::assemble(Config::default(), pages, &[]).unwrap_err();
+        let errors = Site::assemble(Config::default(), &[], pages, &[]).unwrap_err();
         let found: Vec<(String, &str)> = errors
             .iter()
             .map(|e| (e.path.display().to_string(), e.message.as_str()))
