@@ -403,6 +403,10 @@ fn job_context(site: &Site, shared: &Context, job: &Job) -> Context {
         }
     }
     context.insert("current_url", &job.url);
+    context.insert(
+        "markdown_url",
+        &crate::open_formats::twin_url(site, job),
+    );
     context.insert("title", &job.title);
     context.insert("description", &job.description);
     let canonical = site.config.origin().map(|o| format!("{o}{}", job.url));

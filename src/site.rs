@@ -215,6 +215,9 @@ pub struct Site {
     pub classes: Vec<ClassInfo>,
     /// Vendors with at least one code, sorted.
     pub vendors: Vec<String>,
+    /// Every content page's Markdown twin body, by its URL without the base path
+    /// (`/http-codes/504/`): one map for every kind of page, read by [`crate::open_formats`].
+    pub markdown: HashMap<String, SharedText>,
 }
 
 impl Site {
@@ -335,6 +338,7 @@ impl Site {
             targets.insert(url.clone(), None);
         }
         let mut url_owner: HashMap<String, &Page> = HashMap::new();
+        let mut markdown: HashMap<String, SharedText> = HashMap::new();
         for &(page, rendered) in pages {
             let url = match page.kind {
                 PageKind::Code(code) => format!("/http-codes/{code}/"),
@@ -363,6 +367,7 @@ impl Site {
                 }
             }
             url_owner.insert(url.clone(), page);
+            markdown.insert(url.clone(), rendered.markdown.clone());
             targets.insert(url, Some(rendered.ids.as_slice()));
         }
 
@@ -489,6 +494,7 @@ impl Site {
             articles,
             classes,
             vendors: vendors.into_iter().collect(),
+            markdown,
         };
         Ok((site, warnings))
     }
