@@ -133,14 +133,17 @@ fn code_doc<'a>(site: &'a Site, job: &Job, page: &'a CodePage, body: &'a str) ->
         facts.push(format!("Also known as: {}", join_escaped(&page.aliases)));
     }
     for m in &page.meanings[1..] {
+        // `499 Token Required, unofficial (Esri ArcGIS), [docs](…): one sentence.`
         let mut fact = format!(
-            "Also means: {} {} ({})",
+            "Also means: {} {}, {}",
             page.code,
             escape(&m.name),
             status(m)
         );
-        if let Some(source) = source(m) {
-            fact.push_str(&format!(", {source}"));
+        if m.spec_url.is_some() {
+            if let Some(source) = source(m) {
+                fact.push_str(&format!(", {source}"));
+            }
         }
         if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
             fact.push_str(&format!(": {}", escape(&one_line(summary))));
@@ -254,7 +257,6 @@ pub fn llms_txt(site: &Site, jobs: &[Job]) -> Vec<u8> {
             None => sections.push((doc.section, vec![entry])),
         }
     }
-    let codes_json = full_url(site, &format!("{}codes.json", site.base_path));
     let codes_json = full_url(site, &format!("{}codes.json", site.base_path));
     let mut out = format!(
         "# {}\n\n> {}\n\nEach link below is the Markdown version of a page: the page's URL with \
