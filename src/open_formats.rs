@@ -89,6 +89,9 @@ struct Doc<'a> {
     link_text: String,
     /// One sentence.
     description: &'a str,
+    /// The llms.txt entry's text: the description without what the link already says
+    /// (`504 Gateway Timeout: …`).
+    summary: String,
     /// The llms.txt section: `5xx Server Error`, `Guides`.
     section: String,
     /// Key facts, each a Markdown list item's text (already escaped).
@@ -102,7 +105,10 @@ fn doc<'a>(site: &'a Site, job: &'a Job) -> Option<Doc<'a>> {
     let body = site.markdown.get(&model_key(site, job))?;
     match job.data {
         PageData::List(_) => None,
-        PageData::Code(i) => site.codes.get(i).map(|page| code_doc(site, job, page, body)),
+        PageData::Code(i) => site
+            .codes
+            .get(i)
+            .map(|page| code_doc(site, job, page, body)),
         PageData::Article(i) => site
             .articles
             .get(i)
@@ -162,6 +168,7 @@ fn code_doc<'a>(site: &'a Site, job: &Job, page: &'a CodePage, body: &'a str) ->
         heading: &page.heading,
         link_text: format!("{} {}", page.code, page.name),
         description: &page.description,
+        summary: crate::render::list_summary(page),
         section,
         facts,
         body,
@@ -178,6 +185,7 @@ fn article_doc<'a>(site: &'a Site, page: &'a ArticlePage, body: &'a str) -> Doc<
         heading: &page.heading,
         link_text: page.heading.clone(),
         description: &page.description,
+        summary: page.description.clone(),
         section: if page.is_guide { "Guides" } else { "Pages" }.to_string(),
         facts,
         body,
@@ -245,12 +253,15 @@ pub fn llms_txt(site: &Site, jobs: &[Job]) -> Vec<u8> {
     let mut sections: Vec<(String, Vec<String>)> = Vec::new();
     for job in jobs {
         let Some(doc) = doc(site, job) else { continue };
-        let url = full_url(site, &format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path));
+        let url = full_url(
+            site,
+            &format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path),
+        );
         let mut entry = format!("- {}", link(&doc.link_text, &url));
-        let description = one_line(doc.description);
-        if !description.is_empty() {
+        let summary = one_line(&doc.summary);
+        if !summary.is_empty() {
             entry.push_str(": ");
-            entry.push_str(&escape(&description));
+            entry.push_str(&escape(&summary));
         }
         match sections.iter_mut().find(|(name, _)| *name == doc.section) {
             Some((_, entries)) => entries.push(entry),
@@ -499,7 +510,8 @@ mod tests {
 
     #[test]
     fn the_leading_h1_goes_and_the_rest_is_kept_verbatim() {
-        let body = "# 504 Gateway Timeout\n\n## Meaning\n\nSee  *this*   [502](/http-codes/502/).\n";
+        let body =
+            "# 504 Gateway Timeout\n\n## Meaning\n\nSee  *this*   [502](/http-codes/502/).\n";
         assert_eq!(
             twin_body(body, "/"),
             "## Meaning\n\nSee  *this*   [502](/http-codes/502/).\n"

@@ -42,7 +42,7 @@ Each link below is the Markdown version of a page: the page's URL with `index.ht
 
 - [502 Bad Gateway](https://example.org/ref/http-codes/502/index.html.md): A gateway or proxy did not get a timely response from the upstream server.
 - [504 Gateway Timeout](https://example.org/ref/http-codes/504/index.html.md): A gateway or proxy did not get a timely response from the upstream server.
-- [524 A Timeout Occurred](https://example.org/ref/http-codes/524/index.html.md): 524 A Timeout Occurred: A Cloudflare-specific status indicating that a successful connection was made to the origin server, but the origin did not produce a ...
+- [524 A Timeout Occurred](https://example.org/ref/http-codes/524/index.html.md): A Cloudflare-specific status indicating that a successful connection was made to the origin server, but the origin did not produce a ...
 
 ## Guides
 
@@ -107,7 +107,10 @@ RFC 9110 §15.6.5
 #[test]
 fn each_content_page_has_a_markdown_twin_beside_it() {
     let (_dir, output) = build_small(&[]);
-    assert_eq!(util::read(&output, "http-codes/504/index.html.md"), TWIN_504);
+    assert_eq!(
+        util::read(&output, "http-codes/504/index.html.md"),
+        TWIN_504
+    );
     // Several meanings: each one's status and summary; the vendor from the source.
     let twin = util::read(&output, "http-codes/499/index.html.md");
     assert!(twin.starts_with("# 499 Client Closed Request\n\nnginx logs 499 when the client closed the connection before the response.\n\n- Code: 499\n- Class: [4xx Client Error](https://example.org/ref/http-codes/4xx/)\n- Status: unofficial (nginx)\n- Source: Unofficial (nginx)\n- Also means: 499 Token Required, unofficial (Esri ArcGIS): ArcGIS wants a token.\n"), "{twin}");
@@ -214,8 +217,14 @@ fn codes_json_sitemap_and_robots_are_unchanged() {
 fn pages_with_a_twin_link_it_and_code_pages_offer_copy_as_markdown() {
     let (_dir, output) = build_small(&[]);
     for (page, twin) in [
-        ("http-codes/504/index.html", "/ref/http-codes/504/index.html.md"),
-        ("guides/timeouts/index.html", "/ref/guides/timeouts/index.html.md"),
+        (
+            "http-codes/504/index.html",
+            "/ref/http-codes/504/index.html.md",
+        ),
+        (
+            "guides/timeouts/index.html",
+            "/ref/guides/timeouts/index.html.md",
+        ),
     ] {
         let html = util::read(&output, page);
         let link = format!(r#"<link rel="alternate" type="text/markdown" href="{twin}">"#);
@@ -263,7 +272,9 @@ fn under_a_path_base_url_every_url_moves_and_stays_root_relative() {
     assert!(!llms.contains("example.org"));
     let twin = util::read(&output, "http-codes/504/index.html.md");
     assert!(twin.contains("- Class: [5xx Server Error](/sub/http-codes/5xx/)\n"));
-    assert!(twin.contains("- Web page: /sub/http-codes/504/\n- JSON: /sub/http-codes/504/index.json\n"));
+    assert!(
+        twin.contains("- Web page: /sub/http-codes/504/\n- JSON: /sub/http-codes/504/index.json\n")
+    );
     assert!(twin.contains("See [502](/sub/http-codes/502/)."));
     assert!(twin.contains("[the meaning of 502](/sub/http-codes/502/#meaning)"));
     let record: Value =
@@ -291,7 +302,11 @@ fn build_check_and_serve_give_the_same_bytes_every_time() {
         assert!(out.status.success());
     }
     let built = util::snapshot(&first);
-    assert_eq!(built, util::snapshot(&second), "two builds are byte-identical");
+    assert_eq!(
+        built,
+        util::snapshot(&second),
+        "two builds are byte-identical"
+    );
     // `build` writes twins and records as pages render; `check` and `serve` hold them.
     let rendered = render_site(&BuildOptions::new(&root)).expect("renders");
     assert_eq!(
@@ -322,14 +337,13 @@ fn serve_updates_a_twin_when_only_the_markdown_changes() {
     // `*x*` and `_x_` render the same HTML, but the twin shows what the author wrote.
     let rel = "content/codes/504.md";
     let text = std::fs::read_to_string(root.join(rel)).unwrap();
-    let edited = text.replace("When an upstream is too slow.", "When an upstream is *too* slow.");
+    let edited = text.replace(
+        "When an upstream is too slow.",
+        "When an upstream is *too* slow.",
+    );
     std::fs::write(root.join(rel), &edited).unwrap();
     inc.rebuild(&BTreeSet::from([rel.to_string()])).unwrap();
-    std::fs::write(
-        root.join(rel),
-        edited.replace("*too*", "_too_"),
-    )
-    .unwrap();
+    std::fs::write(root.join(rel), edited.replace("*too*", "_too_")).unwrap();
     let middle = inc.files().unwrap();
     let outcome = inc.rebuild(&BTreeSet::from([rel.to_string()])).unwrap();
     let after = inc.files().unwrap();
@@ -341,7 +355,11 @@ fn serve_updates_a_twin_when_only_the_markdown_changes() {
         middle["http-codes/504/index.html"], after["http-codes/504/index.html"],
         "the HTML did not change"
     );
-    assert!(outcome.changed.iter().any(|p| p == twin), "{:?}", outcome.changed);
+    assert!(
+        outcome.changed.iter().any(|p| p == twin),
+        "{:?}",
+        outcome.changed
+    );
     let full = render_site(&BuildOptions::new(&root)).unwrap();
     let (_, bytes) = full.files.iter().find(|(p, _)| p == twin).unwrap();
     assert!(after[twin][..] == bytes[..]);

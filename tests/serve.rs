@@ -372,7 +372,10 @@ fn serves_the_site_from_memory_with_types_redirects_and_its_404_page() {
     let record = server.get("/http-codes/504/index.json");
     assert_eq!(record.header("content-type"), Some("application/json"));
     let llms = server.get("/llms.txt");
-    assert_eq!(llms.header("content-type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        llms.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
     assert!(llms.text().contains(&format!(
         "(http://127.0.0.1:{}/http-codes/504/index.html.md)",
         server.port
