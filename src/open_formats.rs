@@ -35,10 +35,11 @@ pub fn twin_url(site: &Site, job: &Job) -> Option<String> {
     has_twin(site, job).then(|| format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path))
 }
 
-/// Whether a page has a Markdown twin: every content page does (its body is in
-/// [`Site::markdown`]); list pages (landing, search, classes, guides, 404) do not.
+/// Whether a page has a Markdown twin: every content page does, of whatever kind (its body is
+/// in [`Site::markdown`]); list pages (landing, search, classes, guides, 404) have no source
+/// and no twin.
 pub fn has_twin(site: &Site, job: &Job) -> bool {
-    !matches!(job.data, PageData::List(_)) && site.markdown.contains_key(&model_key(site, job))
+    site.markdown.contains_key(&model_key(site, job))
 }
 
 /// One page's open-format files: its twin, and for a code its JSON record. None for list pages.
@@ -92,28 +93,46 @@ struct Doc<'a> {
     /// The llms.txt entry's text: the description without what the link already says
     /// (`504 Gateway Timeout: …`).
     summary: String,
-    /// The llms.txt section: `5xx Server Error`, `Guides`.
-    section: String,
+    /// The llms.txt section: `5xx Server Error`, `Guides`; `None`: the title of the list page
+    /// one level up (`/cloudflare-errors/` for `/cloudflare-errors/1020/`).
+    section: Option<String>,
     /// Key facts, each a Markdown list item's text (already escaped).
     facts: Vec<String>,
     /// The author's Markdown, links under the base path.
     body: &'a str,
 }
 
-/// The document of a content page; `None` for list pages.
+/// The document of a content page; `None` for list pages (they have no Markdown source).
 fn doc<'a>(site: &'a Site, job: &'a Job) -> Option<Doc<'a>> {
     let body = site.markdown.get(&model_key(site, job))?;
-    match job.data {
-        PageData::List(_) => None,
-        PageData::Code(i) => site
-            .codes
-            .get(i)
-            .map(|page| code_doc(site, job, page, body)),
-        PageData::Article(i) => site
-            .articles
-            .get(i)
-            .map(|page| article_doc(site, page, body)),
+    Some(match job.data {
+        PageData::Code(i) => code_doc(site, job, site.codes.get(i)?, body),
+        PageData::Article(i) => article_doc(site, site.articles.get(i)?, body),
+        // Any other kind of content page (a family's entry…): what the route table says of it.
+        // A richer arm with its own facts can replace this one.
+        _ => generic_doc(site, job, body),
+    })
+}
+
+/// A content page known only by its route: heading and description from the job, its address.
+fn generic_doc<'a>(site: &Site, job: &'a Job, body: &'a str) -> Doc<'a> {
+    let heading = strip_site_suffix(site, &job.title);
+    Doc {
+        heading,
+        link_text: heading.to_string(),
+        description: &job.description,
+        summary: job.description.clone(),
+        section: None,
+        facts: vec![format!("Web page: {}", full_url(site, &job.url))],
+        body,
     }
+}
+
+/// `1020 Access Denied · statusref` → `1020 Access Denied` (titles of pages get the site's name).
+fn strip_site_suffix<'a>(site: &Site, title: &'a str) -> &'a str {
+    title
+        .strip_suffix(&format!(" · {}", site.config.title))
+        .unwrap_or(title)
 }
 
 fn code_doc<'a>(site: &'a Site, job: &Job, page: &'a CodePage, body: &'a str) -> Doc<'a> {
@@ -169,7 +188,7 @@ fn code_doc<'a>(site: &'a Site, job: &Job, page: &'a CodePage, body: &'a str) ->
         link_text: format!("{} {}", page.code, page.name),
         description: &page.description,
         summary: crate::render::list_summary(page),
-        section,
+        section: Some(section),
         facts,
         body,
     }
@@ -186,7 +205,7 @@ fn article_doc<'a>(site: &'a Site, page: &'a ArticlePage, body: &'a str) -> Doc<
         link_text: page.heading.clone(),
         description: &page.description,
         summary: page.description.clone(),
-        section: if page.is_guide { "Guides" } else { "Pages" }.to_string(),
+        section: Some(if page.is_guide { "Guides" } else { "Pages" }.to_string()),
         facts,
         body,
     }
@@ -251,8 +270,19 @@ fn twin(doc: &Doc<'_>) -> String {
 /// then one section per group of pages, in route order, each entry a link to a twin.
 pub fn llms_txt(site: &Site, jobs: &[Job]) -> Vec<u8> {
     let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    // List pages by URL: a page without a section of its own goes under its parent list's title.
+    let lists: std::collections::HashMap<&str, &str> = jobs
+        .iter()
+        .filter(|j| matches!(j.data, PageData::List(_)))
+        .map(|j| (j.url.as_str(), strip_site_suffix(site, &j.title)))
+        .collect();
     for job in jobs {
         let Some(doc) = doc(site, job) else { continue };
+        let section = doc.section.clone().unwrap_or_else(|| {
+            let trimmed = job.url.trim_end_matches('/');
+            let parent = &job.url[..trimmed.rfind('/').map_or(0, |i| i + 1)];
+            lists.get(parent).unwrap_or(&"Pages").to_string()
+        });
         let url = full_url(
             site,
             &format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path),
@@ -263,9 +293,9 @@ pub fn llms_txt(site: &Site, jobs: &[Job]) -> Vec<u8> {
             entry.push_str(": ");
             entry.push_str(&escape(&summary));
         }
-        match sections.iter_mut().find(|(name, _)| *name == doc.section) {
+        match sections.iter_mut().find(|(name, _)| *name == section) {
             Some((_, entries)) => entries.push(entry),
-            None => sections.push((doc.section, vec![entry])),
+            None => sections.push((section, vec![entry])),
         }
     }
     let codes_json = full_url(site, &format!("{}codes.json", site.base_path));
@@ -561,6 +591,50 @@ mod tests {
             twin_body("[![a](/a.png)](/b/)\n", "/r/"),
             "[![a](/r/a.png)](/r/b/)\n"
         );
+    }
+
+    /// A kind of content page this module has no arm for (as a family's entries are when they
+    /// land) still gets a twin and an llms.txt entry, under its parent list's title.
+    #[test]
+    fn any_content_page_gets_a_twin_from_its_route() {
+        use crate::config::Config;
+        use crate::content;
+        let page = |path: &str, text: &str| {
+            let rel = std::path::Path::new(path);
+            let slug = rel.strip_prefix("content").unwrap();
+            let (page, _) = content::parse(rel, slug, text).expect("parses");
+            let rendered = crate::markdown::render(&page.body, "/");
+            (page, rendered)
+        };
+        let pages = vec![
+            page("content/codes/504.md", "---\ntitle: \"504 Gateway Timeout\"\n---\n## Meaning\n\nSlow.\n"),
+            page("content/guides/x.md", "---\ntitle: \"X\"\ndescription: \"About x.\"\n---\n# X\n\nBody of [x](/http-codes/504/).\n"),
+        ];
+        let (site, _) = Site::assemble(Config::default(), pages, &[]).unwrap();
+        let mut jobs = crate::render::jobs(&site);
+        let article = jobs.iter_mut().find(|j| j.url == "/guides/x/").unwrap();
+        // The same page, as a kind the module does not know (the route table's data only).
+        article.data = PageData::List(serde_json::json!({}));
+        let article = article.clone();
+        let files = page_files(&site, &article);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "guides/x/index.html.md");
+        assert_eq!(
+            String::from_utf8_lossy(&files[0].1),
+            "# X\n\nAbout x.\n\n- Web page: /guides/x/\n\nBody of [x](/http-codes/504/).\n"
+        );
+        let llms = String::from_utf8(llms_txt(&site, &jobs)).unwrap();
+        assert!(
+            llms.ends_with("\n## Guides\n\n- [X](/guides/x/index.html.md): About x.\n"),
+            "{llms}"
+        );
+        assert_eq!(
+            twin_url(&site, &article).as_deref(),
+            Some("/guides/x/index.html.md")
+        );
+        // List pages have none.
+        let list = jobs.iter().find(|j| j.url == "/guides/").unwrap();
+        assert!(page_files(&site, list).is_empty() && twin_url(&site, list).is_none());
     }
 
     #[test]

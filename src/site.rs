@@ -327,6 +327,7 @@ impl Site {
             "/sitemap.xml",
             "/robots.txt",
             "/404.html",
+            "/llms.txt",
         ] {
             targets.insert(fixed.to_string(), None);
         }
