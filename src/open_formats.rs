@@ -9,10 +9,13 @@
 //! - One JSON record per code beside its page (`/http-codes/504/index.json`): its `codes.json`
 //!   entry plus meanings, aliases, keywords, related codes and the twin's and record's URLs.
 //!
-//! Everything is derived from the route table ([`crate::render::jobs`]): every job that renders a
-//! content page (anything but a list page) has a twin, whatever kind of page it is, so new kinds
-//! of pages join `llms.txt` by adding their arm to [`doc`]. The bytes are a pure function of the
-//! site (deterministic), and `build`, `check` and `serve` produce the same files.
+//! Everything is derived from the route table ([`crate::render::jobs`]) and the site model's
+//! Markdown bodies ([`Site::markdown`], by URL): every job that renders a content page (anything
+//! but a list page) has a twin, whatever kind of page it is. Codes and guides have their own
+//! facts; any other kind (a family's entries) joins with its heading, description and address,
+//! in an llms.txt section named after its list page, until it gets an arm of its own in [`doc`].
+//! The bytes are a pure function of the site (deterministic), and `build`, `check` and `serve`
+//! produce the same files.
 
 use serde::Serialize;
 
@@ -427,6 +430,16 @@ fn link(text: &str, url: &str) -> String {
 ///
 /// Only destinations change, byte for byte in place, so the author's formatting survives.
 pub fn twin_body(body: &str, base_path: &str) -> String {
+    twin_body_with(body, base_path, Vec::new())
+}
+
+/// [`twin_body`] with more replacements of byte ranges of `body` (non-overlapping; e.g. a
+/// `{{fact:…}}` marker by its value and source), applied in the same pass.
+pub fn twin_body_with(
+    body: &str,
+    base_path: &str,
+    mut edits: Vec<(std::ops::Range<usize>, String)>,
+) -> String {
     use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag};
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -435,8 +448,6 @@ pub fn twin_body(body: &str, base_path: &str) -> String {
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let rewrite = base_path != "/";
-    // (range in `body`, replacement), in order.
-    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut parser = Parser::new_ext(body, options).into_offset_iter();
     if rewrite {
         for (_, def) in parser.reference_definitions().iter() {
@@ -583,6 +594,17 @@ mod tests {
         assert_eq!(twin_body(body, "/ref/"), expected);
         // At the root, nothing but the heading changes.
         assert_eq!(twin_body(body, "/"), body.trim_start_matches("# T\n\n"));
+    }
+
+    #[test]
+    fn callers_replace_ranges_in_the_same_pass() {
+        let body = "# T\n\nWaits {{fact:t}} for [x](/x/).\n";
+        let at = body.find("{{").unwrap();
+        let edits = vec![(at..at + "{{fact:t}}".len(), "120 s".to_string())];
+        assert_eq!(
+            twin_body_with(body, "/r/", edits),
+            "Waits 120 s for [x](/r/x/).\n"
+        );
     }
 
     #[test]
