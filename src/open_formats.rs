@@ -13,7 +13,7 @@
 //! Markdown bodies ([`Site::markdown`], by URL): every job that renders a content page (anything
 //! but a list page) has a twin, whatever kind of page it is. Codes and guides have their own
 //! facts; any other kind (a family's entries) joins with its heading, description and address,
-//! in an llms.txt section named after its list page, until it gets an arm of its own in [`doc`].
+//! in an llms.txt section named after its list page, until it gets an arm of its own (`doc`).
 //! The bytes are a pure function of the site (deterministic), and `build`, `check` and `serve`
 //! produce the same files.
 
