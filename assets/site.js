@@ -68,10 +68,11 @@
 
   // Copies, then says so on the button and to screen readers. When copying is refused,
   // `select` (if given) selects the text so that Ctrl+C does it.
+  // `text` is a string, or a promise of one (fetched on demand).
   function copy(text, button, what, select) {
     var label = button.dataset.label || button.textContent;
     button.dataset.label = label;
-    writeText(text).then(function () {
+    (typeof text === "string" ? writeText(text) : text.then(writeText)).then(function () {
       button.classList.add("copied");
       setLabel(button, "Copied");
       announce(what + " copied to the clipboard");
@@ -149,6 +150,31 @@
     link.addEventListener("click", function () { copy(pageUrl(), link, "Link"); });
     row.appendChild(link);
   }
+
+  // "Copy as Markdown" (code pages): the page's Markdown twin, fetched from this site. The
+  // button is in the page, hidden until this script wires it; the "Markdown" link beside it
+  // works without JavaScript.
+  document.querySelectorAll(".copy-markdown[data-markdown-url]").forEach(function (b) {
+    var url = b.getAttribute("data-markdown-url");
+    var text = null;
+    var pending = null;
+    function load() {
+      if (!pending) {
+        pending = fetch(url, { credentials: "same-origin" }).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.text();
+        });
+        pending.then(function (t) { text = t; }, function () { pending = null; });
+      }
+      return pending;
+    }
+    // Fetched ahead on hover or focus, so that the click copies at once: some browsers allow
+    // the clipboard only while the click is being handled.
+    b.addEventListener("pointerenter", load);
+    b.addEventListener("focus", load);
+    b.addEventListener("click", function () { copy(text !== null ? text : load(), b, "Markdown"); });
+    b.hidden = false;
+  });
 
   // The ¶ permalinks of headings still go to their section, and copy its address too.
   document.querySelectorAll(".prose .anchor").forEach(function (a) {

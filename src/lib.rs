@@ -24,6 +24,7 @@ pub mod family;
 pub mod incremental;
 pub mod index;
 pub mod markdown;
+pub mod open_formats;
 pub mod output;
 pub mod render;
 pub mod scaffold;
@@ -210,12 +211,29 @@ pub fn render_site_with_progress(
     })
 }
 
-/// The files besides pages and assets: `codes.json`, `families.json`, `robots.txt`, `sitemap.xml` (only with an
-/// absolute base URL).
+/// The files besides pages and assets: `codes.json`, `families.json`, `robots.txt`, `sitemap.xml`
+/// (only with an absolute base URL), and the open formats (`llms.txt`, each page's Markdown twin
+/// and each code's JSON record: [`open_formats`]).
 pub fn generated_files(site: &site::Site) -> Vec<render::OutputFile> {
+    let jobs = render::jobs(site);
+    let mut files = site_files(site, &jobs);
+    files.extend(
+        jobs.par_iter()
+            .flat_map_iter(|job| open_formats::page_files(site, job))
+            .collect::<Vec<_>>(),
+    );
+    files
+}
+
+/// [`generated_files`] but the per-page ones, which `build` writes as each page is rendered.
+fn site_files(site: &site::Site, jobs: &[render::Job]) -> Vec<render::OutputFile> {
     let mut files = vec![
         ("codes.json".to_string(), output::codes_json(site)),
         ("families.json".to_string(), output::families_json(site)),
+        (
+            open_formats::LLMS_TXT.to_string(),
+            open_formats::llms_txt(site, jobs),
+        ),
         ("robots.txt".to_string(), output::robots(site)),
     ];
     if let Some(sitemap) = output::sitemap(site) {
@@ -387,7 +405,7 @@ pub fn build_with_progress(
         page.plain_text = markdown::SharedText::default();
     }
     let jobs = render::jobs(&site);
-    let generated = generated_files(&site);
+    let generated = site_files(&site, &jobs);
     progress(Stage::Render {
         pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
@@ -405,7 +423,11 @@ pub fn build_with_progress(
         &assets.urls(&site.base_path),
         &selected,
         |_, job, html| {
-            let n = staging.write(&job.path, &html)?;
+            let mut n = staging.write(&job.path, &html)?;
+            // The page's twin and JSON record go beside it, into the directory it is in.
+            for (path, data) in open_formats::page_files(&site, job) {
+                n += staging.write(&path, &data)?;
+            }
             bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
             Ok(())
         },

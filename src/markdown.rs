@@ -129,6 +129,10 @@ pub struct Rendered {
     pub word_count: usize,
     /// Root-relative links to check.
     pub links: Vec<Link>,
+    /// The body as Markdown for the page's twin (`index.html.md`): the author's text without
+    /// the leading H1, root-relative links moved under the base path
+    /// ([`crate::open_formats::twin_body`]).
+    pub markdown: SharedText,
 }
 
 /// The markdown dialect of content files (the facts module scans bodies with the same).
@@ -274,6 +278,12 @@ pub fn render_with(body: &str, base_path: &str, facts: &crate::facts::Facts) -> 
     out.word_count = prose_words;
     out.plain_text = collapse_blank_lines(&plain).into();
     out.ids = ids.used;
+    out.markdown = crate::open_formats::twin_body_with(
+        body,
+        base_path,
+        crate::open_formats::fact_edits(body, facts),
+    )
+    .into();
     out
 }
 
@@ -440,7 +450,12 @@ fn rewrite_url<'a>(
 ///
 /// Linear in the length of `html`, however many attributes it holds: it is lower-cased once,
 /// and each attribute name's next occurrence is searched for only once it has been passed.
-fn rewrite_html(html: &str, base_path: &str, offset: usize, links: &mut Vec<Link>) -> String {
+pub(crate) fn rewrite_html(
+    html: &str,
+    base_path: &str,
+    offset: usize,
+    links: &mut Vec<Link>,
+) -> String {
     let lower = html.to_ascii_lowercase();
     let mut finders = [AttrFinder::new("href="), AttrFinder::new("src=")];
     let mut out = String::with_capacity(html.len());

@@ -77,33 +77,7 @@ pub struct OtherMeaning<'a> {
 /// `/codes.json`: every code, for tools and other sites.
 pub fn codes_json(site: &Site) -> Vec<u8> {
     let origin = site.config.origin().unwrap_or_default();
-    let entries: Vec<CodeEntry<'_>> = site
-        .codes
-        .iter()
-        .map(|c| CodeEntry {
-            code: c.code,
-            title: format!("{} {}", c.code, c.name),
-            name: &c.name,
-            class: &c.class,
-            official: c.status != crate::content::Status::Unofficial,
-            status: c.status.as_str(),
-            vendor: c.vendor.as_deref(),
-            source: c.source.as_deref(),
-            spec_url: c.spec_url.as_deref(),
-            url: format!("{origin}{}", c.url),
-            description: &c.description,
-            other_meanings: c.meanings[1..]
-                .iter()
-                .map(|m| OtherMeaning {
-                    name: &m.name,
-                    official: m.status != crate::content::Status::Unofficial,
-                    status: m.status.as_str(),
-                    vendor: m.vendor.as_deref(),
-                    source: m.source.as_deref(),
-                })
-                .collect(),
-        })
-        .collect();
+    let entries: Vec<CodeEntry<'_>> = site.codes.iter().map(|c| code_entry(c, &origin)).collect();
     let mut json = serde_json::to_vec_pretty(&entries).unwrap_or_default();
     json.push(b'\n');
     json
@@ -177,6 +151,34 @@ pub fn families_json(site: &Site) -> Vec<u8> {
     let mut json = serde_json::to_vec_pretty(&families).unwrap_or_default();
     json.push(b'\n');
     json
+}
+
+/// One code's entry of `/codes.json` (also the start of its own `index.json`, see
+/// [`crate::open_formats`]); `origin` is `https://example.org` or empty.
+pub fn code_entry<'a>(c: &'a crate::site::CodePage, origin: &str) -> CodeEntry<'a> {
+    CodeEntry {
+        code: c.code,
+        title: format!("{} {}", c.code, c.name),
+        name: &c.name,
+        class: &c.class,
+        official: c.status != crate::content::Status::Unofficial,
+        status: c.status.as_str(),
+        vendor: c.vendor.as_deref(),
+        source: c.source.as_deref(),
+        spec_url: c.spec_url.as_deref(),
+        url: format!("{origin}{}", c.url),
+        description: &c.description,
+        other_meanings: c.meanings[1..]
+            .iter()
+            .map(|m| OtherMeaning {
+                name: &m.name,
+                official: m.status != crate::content::Status::Unofficial,
+                status: m.status.as_str(),
+                vendor: m.vendor.as_deref(),
+                source: m.source.as_deref(),
+            })
+            .collect(),
+    }
 }
 
 /// `/sitemap.xml`, when the site has an absolute base URL (sitemaps need absolute URLs).

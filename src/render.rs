@@ -482,6 +482,7 @@ fn job_context(site: &Site, shared: &Context, job: &Job) -> Context {
         }
     }
     context.insert("current_url", &job.url);
+    context.insert("markdown_url", &crate::open_formats::twin_url(site, job));
     context.insert("title", &job.title);
     context.insert("description", &job.description);
     let canonical = site.config.origin().map(|o| format!("{o}{}", job.url));
@@ -556,7 +557,7 @@ fn code_summary(page: &CodePage) -> Value {
 }
 
 /// The description without a leading "504 Gateway Timeout:" that a list already shows.
-fn list_summary(page: &CodePage) -> String {
+pub(crate) fn list_summary(page: &CodePage) -> String {
     let text = page.description.trim();
     let code = page.code.to_string();
     let prefixes = [

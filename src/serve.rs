@@ -1058,6 +1058,7 @@ pub fn content_type(path: &str) -> &'static str {
         "wasm" => "application/wasm",
         "xml" => "application/xml; charset=utf-8",
         "txt" => "text/plain; charset=utf-8",
+        "md" | "markdown" => "text/markdown; charset=utf-8",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
@@ -1441,6 +1442,10 @@ mod tests {
         );
         assert_eq!(content_type("assets/search.1234.wasm"), "application/wasm");
         assert_eq!(content_type("codes.json"), "application/json");
+        assert_eq!(
+            content_type("http-codes/504/index.html.md"),
+            "text/markdown; charset=utf-8"
+        );
         assert_eq!(
             content_type("sitemap.xml"),
             "application/xml; charset=utf-8"

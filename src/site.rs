@@ -226,6 +226,9 @@ pub struct Site {
     pub families: Vec<FamilyInfo>,
     /// Their entries: family by family, each in key order.
     pub entries: Vec<EntryPage>,
+    /// Every content page's Markdown twin body, by its URL without the base path
+    /// (`/http-codes/504/`): one map for every kind of page, read by [`crate::open_formats`].
+    pub markdown: HashMap<String, SharedText>,
 }
 
 impl Site {
@@ -339,6 +342,7 @@ impl Site {
             "/sitemap.xml",
             "/robots.txt",
             "/404.html",
+            "/llms.txt",
         ] {
             targets.insert(fixed.to_string(), None);
         }
@@ -353,6 +357,7 @@ impl Site {
             targets.insert(url.clone(), None);
         }
         let mut url_owner: HashMap<String, &Page> = HashMap::new();
+        let mut markdown: HashMap<String, SharedText> = HashMap::new();
         for &(page, rendered) in pages {
             let url = match page.kind {
                 PageKind::Code(code) => format!("/http-codes/{code}/"),
@@ -385,6 +390,7 @@ impl Site {
                 }
             }
             url_owner.insert(url.clone(), page);
+            markdown.insert(url.clone(), rendered.markdown.clone());
             targets.insert(url, Some(rendered.ids.as_slice()));
         }
 
@@ -538,6 +544,7 @@ impl Site {
             vendors: vendors.into_iter().collect(),
             families,
             entries,
+            markdown,
         };
         Ok((site, warnings))
     }

@@ -98,7 +98,7 @@ fn any_sequence_of_edits_serves_what_a_full_build_produces() {
     assert!(first.index.is_none());
     assert_same_as_full_build(&inc, &options, "first build");
 
-    // A body edit: the page itself (and nothing that only lists it).
+    // A body edit: the page itself and its Markdown twin (and nothing that only lists it).
     edit(&root, "content/codes/504.md", |t| {
         t.replace(
             "The proxy waited and gave up.",
@@ -109,7 +109,7 @@ fn any_sequence_of_edits_serves_what_a_full_build_produces() {
     assert_eq!(outcome.reloaded, 1);
     assert_eq!(
         outcome.changed,
-        ["http-codes/504/index.html"],
+        ["http-codes/504/index.html", "http-codes/504/index.html.md"],
         "{outcome:?}"
     );
     assert_same_as_full_build(&inc, &options, "body edit");

@@ -360,6 +360,26 @@ fn serves_the_site_from_memory_with_types_redirects_and_its_404_page() {
     let json = server.get("/codes.json");
     assert_eq!(json.header("content-type"), Some("application/json"));
     assert!(json.text().starts_with('['));
+    // The open formats: a page's Markdown twin (without the live script), a code's record.
+    let twin = server.get("/http-codes/504/index.html.md");
+    assert_eq!(twin.status, 200);
+    assert_eq!(
+        twin.header("content-type"),
+        Some("text/markdown; charset=utf-8")
+    );
+    assert!(twin.text().starts_with("# 504 Gateway Timeout\n"));
+    assert!(!twin.text().contains("__statusref"));
+    let record = server.get("/http-codes/504/index.json");
+    assert_eq!(record.header("content-type"), Some("application/json"));
+    let llms = server.get("/llms.txt");
+    assert_eq!(
+        llms.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(llms.text().contains(&format!(
+        "(http://127.0.0.1:{}/http-codes/504/index.html.md)",
+        server.port
+    )));
     let script = server.get("/__statusref/live.js");
     assert_eq!(
         script.header("content-type"),

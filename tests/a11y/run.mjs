@@ -191,8 +191,9 @@ function table(headers, rows) {
 // ---- copy buttons -------------------------------------------------------------------------
 
 // Every code block has a labelled copy button, code and guide pages a "Copy link" button by
-// the heading; Enter and Space copy (checked on the clipboard) and the live region says so;
-// print hides them all.
+// the heading, code pages a "Copy as Markdown" button (it fetches the page's Markdown twin);
+// Enter and Space copy (checked on the clipboard) and the live region says so; print hides
+// them all.
 async function copyChecks(browser, origin, path) {
   const tab = await openTab(browser);
   const out = { path };
@@ -205,20 +206,24 @@ async function copyChecks(browser, origin, path) {
       const pres = Array.from(document.querySelectorAll(".prose pre"));
       const bad = pres.filter(p => { const b = p.parentElement.classList.contains("pre-wrap") && p.parentElement.querySelector("button.copy-button"); return !b || !b.getAttribute("aria-label"); });
       const link = document.querySelector(".title-row > h1 + button.copy-link");
-      return { pres: pres.length, http: document.querySelectorAll(".prose pre.http").length, bad: bad.length, link: !!link, live: !!document.querySelector("[aria-live=polite][role=status]") };
+      const markdown = document.querySelector(".copy-markdown");
+      return { pres: pres.length, http: document.querySelectorAll(".prose pre.http").length, bad: bad.length, link: !!link, markdown: !!markdown && !markdown.hidden, live: !!document.querySelector("[aria-live=polite][role=status]") };
     })()`);
     Object.assign(out, shape);
     if (!shape.pres) failures.push(`${path}: no code blocks to check copy buttons on`);
     if (shape.bad) failures.push(`${path}: ${shape.bad} of ${shape.pres} code blocks lack a labelled copy button`);
     if (!shape.link) failures.push(`${path}: no "Copy link" button beside the h1`);
+    if (/^\/http-codes\/\d+\/$/.test(path) && !shape.markdown) failures.push(`${path}: no visible "Copy as Markdown" button`);
     const tries = [
       { sel: ".prose pre.http", key: "Enter", expect: "document.querySelector('.prose pre.http').innerText.replace(/\\n$/, '')" },
       { sel: ".prose pre:not(.http)", key: " ", expect: "document.querySelector('.prose pre:not(.http)').innerText.replace(/\\n$/, '')" },
       { sel: null, key: "Enter", expect: "location.origin + location.pathname" },
+      { sel: null, btn: ".copy-markdown", key: " ", expect: "await (await fetch(document.querySelector('.copy-markdown').dataset.markdownUrl)).text()" },
     ];
     out.copied = [];
     for (const t of tries) {
-      const button = t.sel ? `document.querySelector(${JSON.stringify(t.sel)})?.parentElement.querySelector('.copy-button')` : "document.querySelector('.copy-link')";
+      const button = t.sel ? `document.querySelector(${JSON.stringify(t.sel)})?.parentElement.querySelector('.copy-button')` : `document.querySelector(${JSON.stringify(t.btn || ".copy-link")})`;
+      const name = t.sel || t.btn || ".copy-link";
       if (!(await tab.eval(`!!(${button})`))) continue;
       await tab.eval(`(${button}).focus(); navigator.clipboard.writeText(""); true`);
       await tab.key(t.key);
@@ -226,12 +231,12 @@ async function copyChecks(browser, origin, path) {
       try {
         r = await tab.until(`(async () => { const live = document.querySelector("[aria-live=polite][role=status]").textContent; const clip = await navigator.clipboard.readText(); return live && clip ? { live, clip, want: ${t.expect}, label: (${button}).textContent, focused: document.activeElement === (${button}) } : null; })()`, 5000);
       } catch (e) {
-        failures.push(`${path}: ${t.key === " " ? "Space" : t.key} on ${t.sel || ".copy-link"}'s copy button copied nothing (${e.message})`);
+        failures.push(`${path}: ${t.key === " " ? "Space" : t.key} on ${name}'s copy button copied nothing (${e.message})`);
         continue;
       }
       const ok = r.clip === r.want && /copied/i.test(r.live) && r.label === "Copied" && r.focused;
-      out.copied.push({ button: t.sel || ".copy-link", key: t.key === " " ? "Space" : t.key, ok, live: r.live, chars: r.clip.length });
-      if (!ok) failures.push(`${path}: copy via ${t.sel || ".copy-link"}: clipboard ${r.clip === r.want ? "ok" : "differs"}, live region "${r.live}", label "${r.label}", focus kept ${r.focused}`);
+      out.copied.push({ button: name, key: t.key === " " ? "Space" : t.key, ok, live: r.live, chars: r.clip.length });
+      if (!ok) failures.push(`${path}: copy via ${name}: clipboard ${r.clip === r.want ? "ok" : "differs"}, live region "${r.live}", label "${r.label}", focus kept ${r.focused}`);
       await sleep(2100); // the button's label and the live region reset
     }
     await tab.send("Emulation.setEmulatedMedia", { media: "print" });

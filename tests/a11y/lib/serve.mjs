@@ -15,6 +15,7 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".xml": "application/xml",
   ".txt": "text/plain; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
   ".bin": "application/octet-stream",
 };
 
