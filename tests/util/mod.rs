@@ -85,3 +85,9 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn redact(text: &str, root: &Path) -> String {
     text.replace(root.to_str().unwrap(), "[ROOT]")
 }
+
+/// Whether this runs under CI (`CI` set to anything but `false`, `0` or empty), as insta and
+/// the browser test read it: checks that may skip on a developer machine must run there.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
