@@ -301,10 +301,10 @@ fn build_check_and_serve_give_the_same_bytes_every_time() {
         let out = util::build(&root, output, &[]);
         assert!(out.status.success());
     }
-    let built = util::snapshot(&first);
+    let built = util::site_files(&first);
     assert_eq!(
         built,
-        util::snapshot(&second),
+        util::site_files(&second),
         "two builds are byte-identical"
     );
     // `build` writes twins and records as pages render; `check` and `serve` hold them.

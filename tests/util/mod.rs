@@ -81,7 +81,22 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// [`snapshot`] without the build marker (`statusref::output::MARKER`), which only `build`
+/// writes (it tells a later build the directory is statusref's); `check` and `serve` hold the
+/// site's files alone.
+pub fn site_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = snapshot(dir);
+    files.retain(|(rel, _)| rel != statusref::output::MARKER);
+    files
+}
+
 /// Output text with the temp root replaced by `[ROOT]`.
 pub fn redact(text: &str, root: &Path) -> String {
     text.replace(root.to_str().unwrap(), "[ROOT]")
+}
+
+/// Whether this runs under CI (`CI` set to anything but `false`, `0` or empty), as insta and
+/// the browser test read it: checks that may skip on a developer machine must run there.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
 }
