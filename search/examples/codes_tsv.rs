@@ -50,6 +50,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for line in describe_failures(&outcomes) {
             println!("FAIL {line}");
         }
+        if std::env::var_os("SCORES").is_some() {
+            for q in &qs {
+                let hits = index.search(&q.query, 10)?;
+                let at = hits.iter().find(|h| q.expected.is_some() && h.code == q.expected);
+                println!(
+                    "SCORE {:9.3} top {:9.3} {:?} {:?}",
+                    at.map_or(-1.0, |h| h.score),
+                    hits.first().map_or(-1.0, |h| h.score),
+                    q.query,
+                    hits.first().map(|h| h.title.clone())
+                );
+            }
+        }
         let mut kinds: Vec<&str> = qs.iter().map(|q| q.kind.as_str()).collect();
         kinds.sort();
         kinds.dedup();

@@ -74,10 +74,16 @@ pub(crate) const FILLER_WORDS: &[&str] = &[
     "meaning",
     "means",
     "my",
+    "new",
     "of",
     "on",
     "or",
+    "raise",
     "re",
+    "return",
+    "returned",
+    "returning",
+    "returns",
     "s",
     "should",
     "status",
@@ -90,6 +96,8 @@ pub(crate) const FILLER_WORDS: &[&str] = &[
     "these",
     "this",
     "those",
+    "throw",
+    "throws",
     "to",
     "use",
     "ve",
@@ -251,9 +259,12 @@ impl ParsedQuery {
     }
 }
 
-/// Whether `word` (lowercase) is a question or filler word (see [`FILLER_WORDS`]).
+/// Whether `word` (lowercase) is a question or filler word (see [`FILLER_WORDS`]), or a
+/// single letter (`w` of `http.Error(w, …)`, `x` of `x-amzn-…`).
 pub(crate) fn is_filler(word: &str) -> bool {
-    FILLER_WORDS.binary_search(&word).is_ok()
+    let mut chars = word.chars();
+    let single_letter = chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none();
+    single_letter || FILLER_WORDS.binary_search(&word).is_ok()
 }
 
 fn is_framing(word: &str) -> bool {
@@ -878,7 +889,7 @@ mod tests {
             ("status.HTTP_404_NOT_FOUND", &["404", "not", "found"]),
             (":too_many_requests", &["too", "many", "requests"]),
             ("StatusRequestHeaderFieldsTooLarge", &["request", "header", "fields", "too", "large"]),
-            ("x-amzn-ErrorType: ForbiddenException", &["x", "amzn", "error", "type", "forbidden"]),
+            ("x-amzn-ErrorType: ForbiddenException", &["amzn", "error", "type", "forbidden"]),
             ("HttpStatus.I_AM_A_TEAPOT", &["teapot"]),
             ("proxy_read_timeout", &["proxy", "read", "timeout"]),
         ] {
@@ -913,7 +924,7 @@ mod tests {
     fn unknown_keys_are_words() {
         let q = parse_query("x-forwarded-for: foo:bar");
         assert!(q.filters.is_empty());
-        assert_eq!(q.words, ["x", "forwarded", "foo", "bar"]);
+        assert_eq!(q.words, ["forwarded", "foo", "bar"]);
     }
 
     #[test]

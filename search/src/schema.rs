@@ -229,7 +229,7 @@ pub(crate) fn camel_parts(word: &str) -> Vec<(usize, usize)> {
         let (at, c) = chars[i];
         let prev = chars[i - 1].1;
         let next = chars.get(i + 1).map(|p| p.1);
-        if (prev.is_lowercase() && c.is_uppercase())
+        if ((prev.is_lowercase() || prev.is_ascii_digit()) && c.is_uppercase())
             || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase))
         {
             cuts.push(at);

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::directory::OwnedBytes;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    EnableScoring,
     FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -46,9 +47,18 @@ const VENDOR_FACTOR: f32 = 0.9;
 /// Results scoring below this share of the best one are left out: the list ends where the
 /// scores fall off.
 const RELATIVE_CUTOFF: f32 = 0.12;
+/// A result matching less than this share of the query's words (by importance), with no
+/// code, name, phrase or word-pair match, is noise.
+const MIN_COVERAGE: f32 = 0.6;
+/// A result whose title, aliases, vendor, keywords and description hold at least this share of the
+/// query's words (by importance) is relevant whatever else it misses.
+const MIN_NAMES_COVERAGE: f32 = 0.25;
+/// The least score of code, name, phrase and word-pair matches that makes a result relevant
+/// whatever its share of the words.
+const MIN_BONUS: f32 = 1.0;
 /// Below this score, a result of a word query is noise (a single common word deep in a
 /// page's text): with none above it, the query has no results.
-const MIN_SCORE: f32 = 4.0;
+const MIN_SCORE: f32 = 1.0;
 /// Score added when the whole query is a title, a name or an alias.
 const EXACT_NAME_BOOST: f32 = 200.0;
 /// Score added per title/alias field that contains the query words as a phrase.
@@ -104,6 +114,9 @@ struct Built {
     query: Box<dyn Query>,
     /// Each word's clause and importance (inverse document frequency).
     words: Vec<(Box<dyn Query>, f32)>,
+    /// Each word's exact (or synonym) matches in a title, alias, vendor, keyword or description, with the
+    /// word's importance: the share of the words a document's names hold.
+    name_words: Vec<(Box<dyn Query>, f32)>,
     highlight: BTreeSet<String>,
     /// Whether the query has words, so that weak results are noise to leave out.
     floor: bool,
@@ -222,14 +235,18 @@ impl SearchIndex {
         }
         let built = self.build_query(&parsed)?;
         let scoring = EnableScoring::enabled_from_searcher(&self.searcher);
-        let word_weights = built
-            .words
-            .iter()
-            .map(|(q, importance)| Ok((q.weight(scoring)?, *importance)))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let weights = |clauses: &[(Box<dyn Query>, f32)]| {
+            clauses
+                .iter()
+                .map(|(q, importance)| Ok((q.weight(scoring)?, *importance)))
+                .collect::<tantivy::Result<Vec<_>>>()
+        };
+        let word_weights = weights(&built.words)?;
+        let name_weights = weights(&built.name_words)?;
         let unofficial = Term::from_field_text(self.fields.flags, "unofficial");
         let collector = TopDocs::with_limit(limit).tweak_score(coordinator(
             Arc::new(word_weights),
+            Arc::new(name_weights),
             unofficial,
             built.floor,
         ));
@@ -429,6 +446,8 @@ impl SearchIndex {
         let mut words: Vec<(Box<dyn Query>, f32)> = Vec::new();
         let mut highlight = BTreeSet::new();
 
+        let names = [f.title, f.aliases, f.vendor, f.keywords, f.description];
+        let mut name_words: Vec<(Box<dyn Query>, f32)> = Vec::new();
         let tokens = self.query_tokens(parsed);
         for token in &tokens {
             let (expansions, doc_freq) = self.expand(token)?;
@@ -436,9 +455,30 @@ impl SearchIndex {
                 highlight.extend(expansions.keys().map(|(_, t)| t.clone()));
             }
             if expansions.is_empty() {
+                // A word nothing holds still counts as a word the documents miss: a query
+                // of words the reference does not use has no relevant result.
+                if !token.stop {
+                    // Half a rare word's weight: a pasted line has tokens no page holds
+                    // (`AH00124`, `epoll_wait`) that say little.
+                    let idf = 0.5 * (1.0 + self.num_docs() as f32).ln();
+                    words.push((Box::new(EmptyQuery), idf));
+                    name_words.push((Box::new(EmptyQuery), idf));
+                }
                 continue;
             }
             let stop = token.stop;
+            let in_names: Vec<Box<dyn Query>> = expansions
+                .iter()
+                .filter(|((field, _), weight)| {
+                    **weight >= SYNONYM_WEIGHT && names.contains(field)
+                })
+                .map(|((field, term), _)| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(*field, term),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect();
             let disjuncts: Vec<Box<dyn Query>> = expansions
                 .into_iter()
                 .map(|((field, term), weight)| {
@@ -459,8 +499,12 @@ impl SearchIndex {
             if !stop {
                 let idf = (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
                 words.push((clause.box_clone(), idf));
+                name_words.push((Box::new(BooleanQuery::union(in_names)), idf));
             }
-            should.push((Occur::Should, clause));
+            // A query of filler words only finds a name made of them (`this is fine`).
+            if !stop {
+                should.push((Occur::Should, clause));
+            }
         }
 
         // The whole text part as a phrase in a title or an alias.
@@ -483,21 +527,20 @@ impl SearchIndex {
         // Runs of consecutive words that are a name, an alias or a keyword; pairs of
         // consecutive words the text holds in that order.
         if !parsed.only_filler {
+            let mut runs: Vec<Box<dyn Query>> = Vec::new();
             for start in 0..stems.len() {
                 for len in 2..=MAX_RUN.min(stems.len() - start) {
                     let key = stems[start..start + len].join(" ");
-                    should.push((
-                        Occur::Should,
-                        Box::new(ConstScoreQuery::new(
-                            Box::new(TermQuery::new(
-                                Term::from_field_text(f.phrases, &key),
-                                IndexRecordOption::Basic,
-                            )),
-                            RUN_BOOST * (len - 1) as f32,
+                    runs.push(Box::new(ConstScoreQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(f.phrases, &key),
+                            IndexRecordOption::Basic,
                         )),
-                    ));
+                        RUN_BOOST * (len - 1) as f32,
+                    )));
                 }
             }
+            should.extend(runs.into_iter().map(|q| (Occur::Should, q)));
             for pair in stems.windows(2) {
                 should.push((
                     Occur::Should,
@@ -606,6 +649,7 @@ impl SearchIndex {
         Ok(Built {
             query,
             words,
+            name_words,
             highlight,
             floor: !tokens.is_empty(),
         })
@@ -710,7 +754,7 @@ impl SearchIndex {
                     .map(|(_, stem)| (Occur::Must, exact(f.vendor, &stem)))
                     .collect();
                 if words.is_empty() {
-                    Box::new(tantivy::query::EmptyQuery)
+                    Box::new(EmptyQuery)
                 } else {
                     Box::new(BooleanQuery::new(words))
                 }
@@ -821,6 +865,7 @@ type DocSortKey = Box<dyn Fn(DocId, Score) -> (Score, Reverse<DocId>)>;
 
 fn coordinator(
     word_weights: WordWeights,
+    name_weights: WordWeights,
     unofficial: Term,
     words_asked: bool,
 ) -> impl Fn(&SegmentReader) -> DocSortKey + Send + Sync {
@@ -836,6 +881,11 @@ fn coordinator(
             Vec::new()
         };
         let scorers = RefCell::new(scorers);
+        let name_scorers: Vec<(Box<dyn Scorer>, f32)> = name_weights
+            .iter()
+            .filter_map(|(w, importance)| Some((w.scorer(segment, 1.0).ok()?, *importance)))
+            .collect();
+        let name_scorers = RefCell::new(name_scorers);
         Box::new(move |doc: DocId, score: Score| {
             let factor = if vendor.get(doc as usize).copied().unwrap_or(false) {
                 VENDOR_FACTOR
@@ -859,7 +909,27 @@ fn coordinator(
                 }
             }
             let coverage = matched / total;
-            let score = (score - words_score).max(0.0) + words_score * coverage * coverage;
+            let bonus = (score - words_score).max(0.0);
+            let mut in_names = 0.0;
+            for (scorer, importance) in name_scorers.borrow_mut().iter_mut() {
+                let mut at = scorer.doc();
+                if at < doc {
+                    at = scorer.seek(doc);
+                }
+                if at == doc {
+                    in_names += *importance;
+                }
+            }
+            let names_coverage = in_names / total;
+            if words_asked
+                && coverage < MIN_COVERAGE
+                && names_coverage < MIN_NAMES_COVERAGE
+                && bonus < MIN_BONUS
+            {
+                // A few of the words, scattered: noise.
+                return (0.0, Reverse(doc));
+            }
+            let score = bonus + words_score * coverage * coverage;
             (score * factor, Reverse(doc))
         })
     }
