@@ -37,7 +37,7 @@ const CODE_HINT_BOOST: f32 = 12.0;
 const MAX_WORDS_BESIDES_CODE: usize = 2;
 /// Score added per word beyond the first of a run of consecutive query words that equals a
 /// title, an alias or a keyword (`upstream timed out`).
-const RUN_BOOST: f32 = 6.0;
+const RUN_BOOST: f32 = 4.0;
 /// Longest run of query words looked up as a phrase.
 const MAX_RUN: usize = 8;
 /// Weight of a pair of consecutive query words found in that order in a document's text.
@@ -52,7 +52,7 @@ const RELATIVE_CUTOFF: f32 = 0.12;
 const MIN_COVERAGE: f32 = 0.6;
 /// A result whose title, aliases, vendor, keywords and description hold at least this share of the
 /// query's words (by importance) is relevant whatever else it misses.
-const MIN_NAMES_COVERAGE: f32 = 0.25;
+const MIN_NAMES_COVERAGE: f32 = 0.2;
 /// The least score of code, name, phrase and word-pair matches that makes a result relevant
 /// whatever its share of the words.
 const MIN_BONUS: f32 = 1.0;
