@@ -115,7 +115,12 @@ fn sample_queries() -> Vec<String> {
             .map(|q| q.query.as_str())
             .collect();
         let step = (of.len() / per_kind).max(1);
-        sample.extend(of.iter().step_by(step).take(per_kind).map(|q| q.to_string()));
+        sample.extend(
+            of.iter()
+                .step_by(step)
+                .take(per_kind)
+                .map(|q| q.to_string()),
+        );
     }
     sample.sort();
     sample.dedup();
@@ -174,7 +179,11 @@ fn same_order_as_the_cli(chromium: &Path, server: &browser::StaticServer, site: 
             .arg(query)
             .output()
             .expect("run statusref search");
-        assert!(out.status.success(), "{query:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{query:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
         let cli: Vec<String> = hits
             .iter()

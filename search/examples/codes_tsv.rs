@@ -53,7 +53,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if std::env::var_os("SCORES").is_some() {
             for q in &qs {
                 let hits = index.search(&q.query, 10)?;
-                let at = hits.iter().find(|h| q.expected.is_some() && h.code == q.expected);
+                let at = hits
+                    .iter()
+                    .find(|h| q.expected.is_some() && h.code == q.expected);
                 println!(
                     "SCORE {:9.3} top {:9.3} {:?} {:?}",
                     at.map_or(-1.0, |h| h.score),
@@ -67,7 +69,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         kinds.sort();
         kinds.dedup();
         for kind in kinds {
-            let of: Vec<_> = outcomes.iter().filter(|o| o.query.kind == kind).cloned().collect();
+            let of: Vec<_> = outcomes
+                .iter()
+                .filter(|o| o.query.kind == kind)
+                .cloned()
+                .collect();
             println!("{kind:>10}: {:.1}% of {}", pass_rate(&of) * 100.0, of.len());
         }
         println!(

@@ -155,8 +155,10 @@ mod tests {
 
     #[test]
     fn parses_expected_nothing_and_kinds() {
-        let q = parse_queries_tsv("query\texpected\trank\tkind\nbanana bread\t-\t-\tnonsense\n504\t504\t1\n")
-            .unwrap();
+        let q = parse_queries_tsv(
+            "query\texpected\trank\tkind\nbanana bread\t-\t-\tnonsense\n504\t504\t1\n",
+        )
+        .unwrap();
         assert_eq!(q[0].expected, None);
         assert_eq!(q[0].kind, "nonsense");
         assert_eq!(q[1].expected, Some(504));

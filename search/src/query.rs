@@ -400,9 +400,9 @@ fn is_identifier_like(part: &str) -> bool {
     let hump = chars
         .windows(2)
         .any(|w| w[0].is_lowercase() && w[1].is_uppercase());
-    let joined = chars.windows(3).any(|w| {
-        w[0].is_alphanumeric() && matches!(w[1], '_' | '.' | ':') && w[2].is_alphabetic()
-    });
+    let joined = chars
+        .windows(3)
+        .any(|w| w[0].is_alphanumeric() && matches!(w[1], '_' | '.' | ':') && w[2].is_alphabetic());
     hump || joined || (part.starts_with(':') && part.len() > 1)
 }
 
@@ -491,7 +491,9 @@ fn pieces(part: &str, prev_context: bool) -> Vec<Piece> {
             let in_group = (!glued_before
                 && matches!(b, Some(b'.' | b'/' | b':' | b'-'))
                 && digit_before(offset))
-                || (!glued_after && matches!(a, Some(b'.' | b'/' | b':' | b'-')) && digit_after(end));
+                || (!glued_after
+                    && matches!(a, Some(b'.' | b'/' | b':' | b'-'))
+                    && digit_after(end));
             // `(110: Connection timed out)`: an error number, not a status.
             let errno = b == Some(b'(')
                 && a == Some(b':')
@@ -564,9 +566,8 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
     let mut q = ParsedQuery::default();
     let max_parts = max_words.saturating_mul(4);
     let parts = split_quoted(&input, max_parts);
-    let typing = !cut
-        && !input.ends_with(char::is_whitespace)
-        && input.ends_with(char::is_alphanumeric);
+    let typing =
+        !cut && !input.ends_with(char::is_whitespace) && input.ends_with(char::is_alphanumeric);
 
     // Every word and number in order: (piece, part index, is the last piece of the input).
     let mut all: Vec<(Piece, usize)> = Vec::new();
@@ -582,9 +583,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                 "class" => Some(FilterKind::Class),
                 "vendor" => Some(FilterKind::Vendor),
                 "is" => Some(FilterKind::Is),
-                "status" if value.starts_with(|c: char| c.is_alphabetic()) => {
-                    Some(FilterKind::Is)
-                }
+                "status" if value.starts_with(|c: char| c.is_alphabetic()) => Some(FilterKind::Is),
                 _ => None,
             };
             if let Some(kind) = kind {
@@ -633,7 +632,8 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
 
     // A number followed by a unit is a quantity (`100 seconds`, `100s`).
     for i in 0..all.len() {
-        let unit_follows = matches!(all.get(i + 1), Some((Piece::Word { text, .. }, _)) if is_unit(text));
+        let unit_follows =
+            matches!(all.get(i + 1), Some((Piece::Word { text, .. }, _)) if is_unit(text));
         if let (Piece::Number { role, .. }, true) = (&mut all[i].0, unit_follows) {
             *role = NumberRole::Skip;
         }
@@ -731,8 +731,12 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
         })
         .collect();
     if q.words.is_empty() && q.codes.is_empty() && meaningful_words == 0 {
-        q.code_prefixes
-            .extend(short_numbers.into_iter().filter(|d| !d.starts_with('0')).cloned());
+        q.code_prefixes.extend(
+            short_numbers
+                .into_iter()
+                .filter(|d| !d.starts_with('0'))
+                .cloned(),
+        );
     }
 
     // Only filler words: search them as they are (`this is fine`, `what is`).
@@ -838,8 +842,8 @@ mod tests {
             ("nginx 504", 504),
         ] {
             let q = parse_query(query);
-            let is_code = q.codes.contains(&code)
-                || q.code_candidates.iter().any(|&(_, c)| c == code);
+            let is_code =
+                q.codes.contains(&code) || q.code_candidates.iter().any(|&(_, c)| c == code);
             assert!(is_code, "{query}: {q:?}");
         }
         // Code-like positions give a code outright; a number among words only a candidate.
@@ -870,7 +874,9 @@ mod tests {
             assert!(q.codes.is_empty(), "{query}: {q:?}");
             assert!(q.code_candidates.is_empty(), "{query}: {q:?}");
             assert!(
-                !q.words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit())),
+                !q.words
+                    .iter()
+                    .any(|w| w.bytes().all(|b| b.is_ascii_digit())),
                 "{query}: {q:?}"
             );
         }
@@ -888,15 +894,24 @@ mod tests {
             ("Response::HTTP_NOT_FOUND", &["not", "found"]),
             ("status.HTTP_404_NOT_FOUND", &["404", "not", "found"]),
             (":too_many_requests", &["too", "many", "requests"]),
-            ("StatusRequestHeaderFieldsTooLarge", &["request", "header", "fields", "too", "large"]),
-            ("x-amzn-ErrorType: ForbiddenException", &["amzn", "error", "type", "forbidden"]),
+            (
+                "StatusRequestHeaderFieldsTooLarge",
+                &["request", "header", "fields", "too", "large"],
+            ),
+            (
+                "x-amzn-ErrorType: ForbiddenException",
+                &["amzn", "error", "type", "forbidden"],
+            ),
             ("HttpStatus.I_AM_A_TEAPOT", &["teapot"]),
             ("proxy_read_timeout", &["proxy", "read", "timeout"]),
         ] {
             assert_eq!(parse_query(query).words, words, "{query}");
         }
         // A word that is not an identifier keeps framing-like words.
-        assert_eq!(parse_query("response timeout").words, ["response", "timeout"]);
+        assert_eq!(
+            parse_query("response timeout").words,
+            ["response", "timeout"]
+        );
     }
 
     #[test]
@@ -947,7 +962,10 @@ mod tests {
         assert_eq!(q.words, ["gate", "way", "time", "out"]);
         let cut = format!("{}é", "a".repeat(MAX_QUERY_BYTES - 1));
         let q = parse_query(&cut);
-        assert!(!q.last_word_is_prefix, "a cut query has no word being typed");
+        assert!(
+            !q.last_word_is_prefix,
+            "a cut query has no word being typed"
+        );
         for odd in ["\u{fffd}", "((((", "::::", "_._._", "\u{200b}", "٣٠٤"] {
             let _ = parse_query(&odd.repeat(500));
         }

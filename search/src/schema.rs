@@ -466,7 +466,10 @@ mod tests {
             phrase_key("The plain HTTP request was sent to HTTPS port").as_deref(),
             Some("plain request sent https port")
         );
-        assert_eq!(phrase_key("Upstream timed out").as_deref(), Some("upstream time out"));
+        assert_eq!(
+            phrase_key("Upstream timed out").as_deref(),
+            Some("upstream time out")
+        );
         assert_eq!(phrase_key("teapot"), None);
         let mut pairs = PairTokenizer;
         let mut stream = pairs.token_stream("Upstream timed out while reading the header");
@@ -474,7 +477,16 @@ mod tests {
         while let Some(t) = stream.next() {
             out.push(t.text.clone());
         }
-        assert_eq!(out, ["upstream time", "time out", "out while", "while read", "read header"]);
+        assert_eq!(
+            out,
+            [
+                "upstream time",
+                "time out",
+                "out while",
+                "while read",
+                "read header"
+            ]
+        );
     }
 
     #[test]
@@ -487,7 +499,17 @@ mod tests {
         }
         assert_eq!(
             out,
-            ["statustoomanyrequest", "status", "too", "mani", "request", "httpstatus", "http", "status", "x509"]
+            [
+                "statustoomanyrequest",
+                "status",
+                "too",
+                "mani",
+                "request",
+                "httpstatus",
+                "http",
+                "status",
+                "x509"
+            ]
         );
     }
 

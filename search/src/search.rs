@@ -9,8 +9,7 @@ use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::directory::OwnedBytes;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
-    EnableScoring,
-    FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
+    EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
@@ -22,9 +21,7 @@ use tantivy::{
 use crate::bundle::open_index;
 use crate::bundle::strip_code;
 use crate::query::{parse_query, FilterKind, ParsedQuery};
-use crate::schema::{
-    self, content_stems, normalize_name, pair_key, weighted_text_fields, Fields,
-};
+use crate::schema::{self, content_stems, normalize_name, pair_key, weighted_text_fields, Fields};
 use crate::{Hit, Result};
 
 /// Score added for a document whose code the query names (see [`ParsedQuery::codes`]) when
@@ -47,18 +44,16 @@ const VENDOR_FACTOR: f32 = 0.9;
 /// Results scoring below this share of the best one are left out: the list ends where the
 /// scores fall off.
 const RELATIVE_CUTOFF: f32 = 0.12;
-/// A result matching less than this share of the query's words (by importance), with no
-/// code, name, phrase or word-pair match, is noise.
-const MIN_COVERAGE: f32 = 0.6;
+/// A result matching less than this share of the query's words (by importance; a word
+/// found only in the body counts half), with no code, name, phrase or word-pair match, is
+/// noise.
+const MIN_COVERAGE: f32 = 0.5;
 /// A result whose title, aliases, vendor, keywords and description hold at least this share of the
 /// query's words (by importance) is relevant whatever else it misses.
 const MIN_NAMES_COVERAGE: f32 = 0.2;
 /// The least score of code, name, phrase and word-pair matches that makes a result relevant
 /// whatever its share of the words.
 const MIN_BONUS: f32 = 1.0;
-/// Below this score, a result of a word query is noise (a single common word deep in a
-/// page's text): with none above it, the query has no results.
-const MIN_SCORE: f32 = 1.0;
 /// Score added when the whole query is a title, a name or an alias.
 const EXACT_NAME_BOOST: f32 = 200.0;
 /// Score added per title/alias field that contains the query words as a phrase.
@@ -254,7 +249,7 @@ impl SearchIndex {
         let best = top.first().map_or(0.0, |((score, _), _)| *score);
         let mut hits = Vec::with_capacity(top.len());
         for ((score, _), address) in top {
-            if built.floor && (score < MIN_SCORE || score < best * RELATIVE_CUTOFF) {
+            if built.floor && (score <= 0.0 || score < best * RELATIVE_CUTOFF) {
                 break;
             }
             hits.push(self.hit(address, score, &built.highlight)?);
@@ -469,9 +464,7 @@ impl SearchIndex {
             let stop = token.stop;
             let in_names: Vec<Box<dyn Query>> = expansions
                 .iter()
-                .filter(|((field, _), weight)| {
-                    **weight >= SYNONYM_WEIGHT && names.contains(field)
-                })
+                .filter(|((field, _), weight)| **weight >= SYNONYM_WEIGHT && names.contains(field))
                 .map(|((field, term), _)| {
                     Box::new(TermQuery::new(
                         Term::from_field_text(*field, term),
@@ -921,8 +914,10 @@ fn coordinator(
                 }
             }
             let names_coverage = in_names / total;
+            // Words found only deep in a page's text count half.
+            let weighed_coverage = names_coverage + 0.5 * (coverage - names_coverage).max(0.0);
             if words_asked
-                && coverage < MIN_COVERAGE
+                && weighed_coverage < MIN_COVERAGE
                 && names_coverage < MIN_NAMES_COVERAGE
                 && bonus < MIN_BONUS
             {
@@ -938,15 +933,12 @@ fn coordinator(
 /// Which documents of `segment` have `term` (indexed by doc id); empty if it cannot be read.
 fn docs_with(segment: &SegmentReader, term: &Term) -> Vec<bool> {
     let mut out = vec![false; segment.max_doc() as usize];
-    let postings = segment
-        .inverted_index(term.field())
-        .ok()
-        .and_then(|index| {
-            index
-                .read_postings(term, IndexRecordOption::Basic)
-                .ok()
-                .flatten()
-        });
+    let postings = segment.inverted_index(term.field()).ok().and_then(|index| {
+        index
+            .read_postings(term, IndexRecordOption::Basic)
+            .ok()
+            .flatten()
+    });
     if let Some(mut postings) = postings {
         let mut doc = postings.doc();
         while doc != tantivy::TERMINATED {
