@@ -51,6 +51,11 @@ const MIN_COVERAGE: f32 = 0.5;
 /// A result whose title, aliases, vendor, keywords and description hold at least this share of the
 /// query's words (by importance) is relevant whatever else it misses.
 const MIN_NAMES_COVERAGE: f32 = 0.2;
+/// Below this share of a rare title word's score, a result of a word query is noise (a
+/// single word deep in a page's text).
+const MIN_SCORE_SHARE: f32 = 0.05;
+/// [`MIN_NAMES_COVERAGE`] for a query most of whose words no document holds.
+const MIN_NAMES_COVERAGE_OFF_TOPIC: f32 = 0.5;
 /// The least score of code, name, phrase and word-pair matches that makes a result relevant
 /// whatever its share of the words.
 const MIN_BONUS: f32 = 1.0;
@@ -115,6 +120,9 @@ struct Built {
     highlight: BTreeSet<String>,
     /// Whether the query has words, so that weak results are noise to leave out.
     floor: bool,
+    /// Whether most of the query's words are in no document (`git rebase interactive
+    /// squash`): a result then needs most of the words in its names.
+    off_topic: bool,
 }
 
 /// A search index opened from a bundle, ready to answer queries.
@@ -243,18 +251,35 @@ impl SearchIndex {
             Arc::new(word_weights),
             Arc::new(name_weights),
             unofficial,
-            built.floor,
+            Floor {
+                words_asked: built.floor,
+                min_names_coverage: if built.off_topic {
+                    MIN_NAMES_COVERAGE_OFF_TOPIC
+                } else {
+                    MIN_NAMES_COVERAGE
+                },
+            },
         ));
         let top = self.searcher.search(&*built.query, &collector)?;
         let best = top.first().map_or(0.0, |((score, _), _)| *score);
+        let min_score = self.min_score();
         let mut hits = Vec::with_capacity(top.len());
         for ((score, _), address) in top {
-            if built.floor && (score <= 0.0 || score < best * RELATIVE_CUTOFF) {
+            if built.floor && (score < min_score || score < best * RELATIVE_CUTOFF) {
                 break;
             }
             hits.push(self.hit(address, score, &built.highlight)?);
         }
         Ok(hits)
+    }
+
+    /// The least score of a relevant result of a word query: [`MIN_SCORE_SHARE`] of what a
+    /// word found in one title scores (BM25 scales with the number of documents).
+    fn min_score(&self) -> f32 {
+        let docs = self.num_docs() as f32;
+        let rare_word = (1.0 + (docs - 0.5).max(0.0) / 1.5).ln();
+        let title_weight = weighted_text_fields(&self.fields)[0].1;
+        MIN_SCORE_SHARE * title_weight * rare_word
     }
 
     /// Tokenizes `text` with the index's analyzer: (raw lowercase text, stem) per token.
@@ -442,6 +467,7 @@ impl SearchIndex {
         let mut highlight = BTreeSet::new();
 
         let names = [f.title, f.aliases, f.vendor, f.keywords, f.description];
+        let mut unknown_words = 0usize;
         let mut name_words: Vec<(Box<dyn Query>, f32)> = Vec::new();
         let tokens = self.query_tokens(parsed);
         for token in &tokens {
@@ -452,6 +478,7 @@ impl SearchIndex {
             if expansions.is_empty() {
                 // A word nothing holds still counts as a word the documents miss: a query
                 // of words the reference does not use has no relevant result.
+                unknown_words += 1;
                 if !token.stop {
                     // Half a rare word's weight: a pasted line has tokens no page holds
                     // (`AH00124`, `epoll_wait`) that say little.
@@ -645,6 +672,7 @@ impl SearchIndex {
             name_words,
             highlight,
             floor: !tokens.is_empty(),
+            off_topic: unknown_words * 2 > tokens.len(),
         })
     }
 
@@ -860,7 +888,7 @@ fn coordinator(
     word_weights: WordWeights,
     name_weights: WordWeights,
     unofficial: Term,
-    words_asked: bool,
+    floor: Floor,
 ) -> impl Fn(&SegmentReader) -> DocSortKey + Send + Sync {
     move |segment: &SegmentReader| {
         let scorers: Vec<(Box<dyn Scorer>, f32)> = word_weights
@@ -868,6 +896,10 @@ fn coordinator(
             .filter_map(|(w, importance)| Some((w.scorer(segment, 1.0).ok()?, *importance)))
             .collect();
         let total: f32 = word_weights.iter().map(|(_, importance)| importance).sum();
+        let Floor {
+            words_asked,
+            min_names_coverage,
+        } = floor;
         let vendor = if words_asked {
             docs_with(segment, &unofficial)
         } else {
@@ -918,7 +950,7 @@ fn coordinator(
             let weighed_coverage = names_coverage + 0.5 * (coverage - names_coverage).max(0.0);
             if words_asked
                 && weighed_coverage < MIN_COVERAGE
-                && names_coverage < MIN_NAMES_COVERAGE
+                && names_coverage < min_names_coverage
                 && bonus < MIN_BONUS
             {
                 // A few of the words, scattered: noise.
@@ -928,6 +960,15 @@ fn coordinator(
             (score * factor, Reverse(doc))
         })
     }
+}
+
+/// When a result is noise (see [`coordinator`]).
+#[derive(Debug, Clone, Copy)]
+struct Floor {
+    /// Whether the query has words at all (else nothing is noise: a code range, a filter).
+    words_asked: bool,
+    /// The share of the words a result's names must hold when it matches few of them.
+    min_names_coverage: f32,
 }
 
 /// Which documents of `segment` have `term` (indexed by doc id); empty if it cannot be read.
