@@ -149,36 +149,6 @@ pub fn evaluate(index: &SearchIndex, queries: &[QualityQuery]) -> Result<Vec<Qua
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_expected_nothing_and_kinds() {
-        let q = parse_queries_tsv(
-            "query\texpected\trank\tkind\nbanana bread\t-\t-\tnonsense\n504\t504\t1\n",
-        )
-        .unwrap();
-        assert_eq!(q[0].expected, None);
-        assert_eq!(q[0].kind, "nonsense");
-        assert_eq!(q[1].expected, Some(504));
-        assert_eq!(q[1].kind, "");
-        assert!(parse_queries_tsv("h\nx\tfoo\t1\n").is_err());
-        let nothing = QualityOutcome {
-            query: q[0].clone(),
-            found_at: None,
-            top: vec![],
-        };
-        assert!(nothing.passed());
-        let noise = QualityOutcome {
-            top: vec![(Some(598), "598".into())],
-            ..nothing
-        };
-        assert!(!noise.passed());
-        assert_eq!(pass_rate(&[noise]), 0.0);
-    }
-}
-
 /// A test corpus from `codes.tsv` (columns `code name class kind vendor source spec_url
 /// former_names note`): title `"NNN Name"`, aliases from `former_names` (`;`-separated), the
 /// vendor, the note as description. Malformed lines are skipped.
@@ -222,4 +192,34 @@ pub fn documents_from_codes_tsv(tsv: &str) -> Vec<Document> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_expected_nothing_and_kinds() {
+        let q = parse_queries_tsv(
+            "query\texpected\trank\tkind\nbanana bread\t-\t-\tnonsense\n504\t504\t1\n",
+        )
+        .unwrap();
+        assert_eq!(q[0].expected, None);
+        assert_eq!(q[0].kind, "nonsense");
+        assert_eq!(q[1].expected, Some(504));
+        assert_eq!(q[1].kind, "");
+        assert!(parse_queries_tsv("h\nx\tfoo\t1\n").is_err());
+        let nothing = QualityOutcome {
+            query: q[0].clone(),
+            found_at: None,
+            top: vec![],
+        };
+        assert!(nothing.passed());
+        let noise = QualityOutcome {
+            top: vec![(Some(598), "598".into())],
+            ..nothing
+        };
+        assert!(!noise.passed());
+        assert_eq!(pass_rate(&[noise]), 0.0);
+    }
 }

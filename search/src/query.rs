@@ -661,8 +661,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
     };
     let last_index = all.len().saturating_sub(1);
     let mut last_word_from_tail = false;
-    for i in 0..all.len() {
-        let (piece, part_index) = &all[i];
+    for (i, (piece, part_index)) in all.iter().enumerate() {
         match piece {
             Piece::Word { text, identifier } => {
                 if is_filler(text) || (*identifier && is_framing(text)) {
