@@ -231,8 +231,9 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
     Ok(doc)
 }
 
-/// The `phrases` (names, aliases and keywords whole) and `pairs` (consecutive words of every
-/// text) of a document.
+/// The `phrases` (names, aliases and keywords whole) and `pairs` (consecutive words of the
+/// names, aliases, keywords and description; the body's pairs would quadruple the bundle)
+/// of a document.
 fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument) {
     let title = strip_code(&d.title, d.code);
     let mut phrases: Vec<String> = std::iter::once(title)
@@ -248,7 +249,7 @@ fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument) {
     for text in std::iter::once(title)
         .chain(d.aliases.iter().map(String::as_str))
         .chain(d.keywords.iter().map(String::as_str))
-        .chain([d.description.as_str(), d.body.as_str()])
+        .chain([d.description.as_str()])
     {
         doc.add_text(f.pairs, text);
     }

@@ -64,18 +64,18 @@
 //!
 //! # Ranking
 //!
-//! Each word scores by BM25 in the field where it matches best: title and aliases above
-//! vendor and keywords, above the description, above the body; an exact match weighs more
-//! than a prefix match, more than a one-edit typo, more than a two-edit typo. The scores of
-//! the words add up, then scale by the square of the share of the words a document matches,
-//! each word counting by its rarity (a document missing a rare word drops more than one
-//! missing a common word; a word no page holds counts half a rare word). Bonuses add to
-//! that: all the query's words in a row in a title or alias; each run of consecutive query
-//! words equal to a title, an alias or a keyword (by the run's length); each pair of
-//! consecutive query words that a page's text holds in that order. A query equal to a title
-//! or an alias (punctuation and case aside) puts that document first; so does a code the
-//! query names. A vendor's code scores a tenth less than an official one (near ties go to the
-//! official code). Ties are broken by code, then title.
+//! Each word scores by BM25 in the field where it matches best: title and aliases above vendor
+//! and keywords, above the description, above the body; an exact match weighs more than a
+//! prefix match, more than a one-edit typo, more than a two-edit typo. The scores of the words
+//! add up, then scale by the square of the share of the words a document matches, each word
+//! counting by its rarity (a document missing a rare word drops more than one missing a common
+//! word; a word no page holds counts half a rare word). Bonuses add to that: all the query's
+//! words in a row in a title or alias; each run of consecutive query words equal to a title, an
+//! alias or a keyword (by the run's length); each pair of consecutive query words that a page's
+//! names, keywords or description hold in that order. A query equal to a title or an alias
+//! (punctuation and case aside) puts that document first; so does a code the query names. A
+//! vendor's code scores a tenth less than an official one (near ties go to the official code).
+//! Ties are broken by code, then title.
 //!
 //! Results end where they stop being relevant: a document matching few of the words, none
 //! of them in its title, aliases, vendor, keywords or description, and no run, pair, name or

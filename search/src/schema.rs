@@ -52,8 +52,8 @@ pub(crate) struct Fields {
     /// its stems joined by spaces, filler words dropped ([`phrase_key`]). A run of query words
     /// equal to one of them is a phrase match.
     pub phrases: Field,
-    /// Pairs of consecutive words of the description and body ([`PAIRS_ANALYZER`]): a run
-    /// of query words that the text holds in that order.
+    /// Pairs of consecutive words of the title, aliases, keywords and description
+    /// ([`PAIRS_ANALYZER`]): a run of query words that the text holds in that order.
     pub pairs: Field,
 }
 
