@@ -16,11 +16,12 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("code-list");
   var filters = document.getElementById("search-filters");
+  var empty = document.getElementById("search-empty");
   if (!script || !input || !results) return;
   var form = input.form;
   var wasmUrl = script.dataset.wasm;
   var indexUrl = script.dataset.index;
-  var LIMIT = 50;
+  var LIMIT = 50; // at most; the list ends earlier where the scores fall off
   var encoder = new TextEncoder();
   var decoder = new TextDecoder();
 
@@ -184,6 +185,7 @@
 
   function showList() {
     results.hidden = true;
+    if (empty) empty.hidden = true;
     if (list) list.hidden = false;
   }
 
@@ -274,7 +276,10 @@
     results.textContent = "";
     results.appendChild(fragment);
     results.hidden = hits.length === 0;
-    if (list) list.hidden = hits.length > 0;
+    // No results: a hint and the class links instead of the full list (the query matched
+    // nothing relevant; the search answers "nothing" rather than noise).
+    if (empty) empty.hidden = hits.length > 0;
+    if (list) list.hidden = hits.length > 0 || !!empty;
   }
 
   // ---- keyboard and events ------------------------------------------------------------

@@ -84,12 +84,21 @@ fn search_box_answers_in_chromium() {
         "no query could be checked: the site has none of the codes"
     );
 
-    let dom = browser::dump_dom_with(&chromium, &server.url("/http-codes/?q=zzqqxxjj"), 10_000);
-    assert!(
-        browser::search_status(&dom).starts_with("No results"),
-        "status for a query without results: {:?}",
-        browser::search_status(&dom)
-    );
+    for query in ["zzqqxxjj", "banana bread recipe"] {
+        let url = server.url(&format!("/http-codes/?q={}", query.replace(' ', "+")));
+        let dom = browser::dump_dom_with(&chromium, &url, 10_000);
+        assert!(
+            browser::search_status(&dom).starts_with("No results"),
+            "status for a query without results: {:?}",
+            browser::search_status(&dom)
+        );
+        assert!(
+            dom.contains(r#"<div id="search-empty" class="search-empty">"#),
+            "{query:?}: the hint and class links are not shown"
+        );
+    }
+
+    same_order_as_the_cli(&chromium, &server, &site);
     let _ = std::fs::remove_dir_all(&site);
 }
 
@@ -138,4 +147,104 @@ fn family_entries_show_their_family_and_http_status_in_chromium() {
         );
     }
     let _ = std::fs::remove_dir_all(&site);
+}
+
+/// About 30 queries of `tests/queries.tsv`, spread over its kinds (pasted log lines, status
+/// lines, constants, symptoms, typos, questions, nonsense…).
+fn sample_queries() -> Vec<String> {
+    let tsv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/queries.tsv"))
+        .expect("tests/queries.tsv");
+    let queries = statusref_search::quality::parse_queries_tsv(&tsv).expect("queries.tsv parses");
+    let mut kinds: Vec<&str> = queries.iter().map(|q| q.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let per_kind = 30usize.div_ceil(kinds.len().max(1));
+    let mut sample = Vec::new();
+    for kind in kinds {
+        let of: Vec<&str> = queries
+            .iter()
+            .filter(|q| q.kind == kind)
+            .map(|q| q.query.as_str())
+            .collect();
+        let step = (of.len() / per_kind).max(1);
+        sample.extend(
+            of.iter()
+                .step_by(step)
+                .take(per_kind)
+                .map(|q| q.to_string()),
+        );
+    }
+    sample.sort();
+    sample.dedup();
+    sample
+}
+
+/// The browser (the wasm module) and `statusref search` give the same results in the same
+/// order for a sample of reader queries: one page runs them all through
+/// `window.statusrefSearch`, the CLI runs each.
+fn same_order_as_the_cli(chromium: &Path, server: &browser::StaticServer, site: &Path) {
+    let queries = sample_queries();
+    assert!(queries.len() >= 25, "{} sample queries", queries.len());
+    let page = std::fs::read_to_string(site.join("http-codes/index.html")).unwrap();
+    let script = format!(
+        r#"<script>
+(function () {{
+  var queries = {};
+  var timer = setInterval(function () {{
+    if (!window.statusrefSearch) return;
+    clearInterval(timer);
+    window.statusrefSearch.ready().then(function () {{
+      var out = {{}};
+      queries.forEach(function (q) {{
+        out[q] = window.statusrefSearch.search(q).map(function (h) {{ return h.url; }});
+      }});
+      var pre = document.createElement("pre");
+      pre.id = "check";
+      pre.textContent = JSON.stringify(out);
+      document.body.appendChild(pre);
+    }});
+  }}, 20);
+}})();
+</script></body>"#,
+        serde_json::to_string(&queries).unwrap()
+    );
+    let check = page.replacen("</body>", &script, 1);
+    std::fs::write(site.join("browser-check.html"), check).unwrap();
+    let dom = browser::dump_dom_with(chromium, &server.url("/browser-check.html"), 20_000);
+    let start = dom
+        .find(r#"<pre id="check">"#)
+        .unwrap_or_else(|| panic!("the check page wrote no results"));
+    let json = &dom[start + r#"<pre id="check">"#.len()..];
+    let json = &json[..json.find("</pre>").expect("</pre>")];
+    let json = json
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let in_browser: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    for query in &queries {
+        let out = Command::new(env!("CARGO_BIN_EXE_statusref"))
+            .args(["search", "--output"])
+            .arg(site)
+            .args(["--json", "--limit", "50", "--"])
+            .arg(query)
+            .output()
+            .expect("run statusref search");
+        assert!(
+            out.status.success(),
+            "{query:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let cli: Vec<String> = hits
+            .iter()
+            .map(|h| h["url"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            in_browser.get(query),
+            Some(&cli),
+            "{query:?}: the browser and the CLI disagree"
+        );
+    }
 }

@@ -11,9 +11,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tsv = args
         .next()
         .ok_or("usage: codes_tsv CODES.TSV [--out FILE] [QUERY…]")?;
-    // A built bundle (`*.bin`) is searched as is.
+    // A built bundle (`*.bin`) is searched as is; `*.json` is an array of documents.
     let (docs, bundle) = if tsv.ends_with(".bin") {
         (Vec::new(), std::fs::read(&tsv)?)
+    } else if tsv.ends_with(".json") {
+        let docs: Vec<statusref_search::Document> =
+            serde_json::from_str(&std::fs::read_to_string(&tsv)?)?;
+        let bundle = build_bundle(&docs)?;
+        (docs, bundle)
     } else {
         let docs = documents_from_codes_tsv(&std::fs::read_to_string(&tsv)?);
         let bundle = build_bundle(&docs)?;
@@ -35,6 +40,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let index = SearchIndex::open(bundle)?;
     index.warm_up()?;
+    if queries.first().map(String::as_str) == Some("--eval") {
+        use statusref_search::quality::{describe_failures, evaluate, pass_rate};
+        let tsv = std::fs::read_to_string(&queries[1])?;
+        let qs = statusref_search::quality::parse_queries_tsv(&tsv)?;
+        let t = std::time::Instant::now();
+        let outcomes = evaluate(&index, &qs)?;
+        let per_query = t.elapsed().as_secs_f64() * 1000.0 / qs.len().max(1) as f64;
+        for line in describe_failures(&outcomes) {
+            println!("FAIL {line}");
+        }
+        if std::env::var_os("SCORES").is_some() {
+            for q in &qs {
+                let hits = index.search(&q.query, 10)?;
+                let at = hits
+                    .iter()
+                    .find(|h| q.expected.is_some() && h.code == q.expected);
+                println!(
+                    "SCORE {:9.3} top {:9.3} {:?} {:?}",
+                    at.map_or(-1.0, |h| h.score),
+                    hits.first().map_or(-1.0, |h| h.score),
+                    q.query,
+                    hits.first().map(|h| h.title.clone())
+                );
+            }
+        }
+        let mut kinds: Vec<&str> = qs.iter().map(|q| q.kind.as_str()).collect();
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            let of: Vec<_> = outcomes
+                .iter()
+                .filter(|o| o.query.kind == kind)
+                .cloned()
+                .collect();
+            println!("{kind:>10}: {:.1}% of {}", pass_rate(&of) * 100.0, of.len());
+        }
+        println!(
+            "all: {:.1}% of {} ({per_query:.3} ms per query)",
+            pass_rate(&outcomes) * 100.0,
+            outcomes.len()
+        );
+        return Ok(());
+    }
     if queries.first().map(String::as_str) == Some("--bench") {
         let tsv = std::fs::read_to_string(&queries[1])?;
         let qs = statusref_search::quality::parse_queries_tsv(&tsv)?;

@@ -239,7 +239,32 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
     if d.description.trim().is_empty() && !d.body.trim().is_empty() {
         doc.add_text(f.excerpt, excerpt(&d.body));
     }
+    add_phrases_and_pairs(f, d, &mut doc);
     Ok(doc)
+}
+
+/// The `phrases` (names, aliases and keywords whole) and `pairs` (consecutive words of the
+/// names, aliases, keywords and description; the body's pairs would quadruple the bundle)
+/// of a document.
+fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument) {
+    let title = strip_code(&d.title, d.code);
+    let mut phrases: Vec<String> = std::iter::once(title)
+        .chain(d.aliases.iter().map(String::as_str))
+        .chain(d.keywords.iter().map(String::as_str))
+        .filter_map(schema::phrase_key)
+        .collect();
+    phrases.sort();
+    phrases.dedup();
+    for phrase in phrases {
+        doc.add_text(f.phrases, phrase);
+    }
+    for text in std::iter::once(title)
+        .chain(d.aliases.iter().map(String::as_str))
+        .chain(d.keywords.iter().map(String::as_str))
+        .chain([d.description.as_str()])
+    {
+        doc.add_text(f.pairs, text);
+    }
 }
 
 /// `"504 Gateway Timeout"` → `"Gateway Timeout"`.

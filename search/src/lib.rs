@@ -36,16 +36,24 @@
 //!
 //! | query | meaning |
 //! |---|---|
-//! | `504` | a three-digit number: that code first (every meaning of it), then pages that mention it |
+//! | `504` | a three-digit number alone: that code first (every meaning of it), then pages that mention it |
 //! | `1020`, `500.19`, `000` | a content-family entry's key (digits, optionally `.digits`): that entry first |
-//! | `52`, `52x`, `5` | one or two digits (optionally followed by `x`): the codes that start with them, 520–529 |
+//! | `HTTP/1.1 413`, `abort(401)`, `res.status(409)`, `status=404`, `error 502`, `HTTP_404_NOT_FOUND`, `502.5` | a number where a code stands (status line, call, assignment, next to `error`/`status`/`HTTP`, in a constant, an IIS sub-status): that code first |
+//! | `400 Bad Request …` | a number next to its code's reason phrase is that code too; when the query says much more besides (a pasted error page), the rest of it decides and the code only helps |
+//! | `100 seconds`, `(110: Connection timed out)`, `nginx/1.24.0`, `10485760 bytes` | quantities, error numbers, versions, addresses and times are not codes and are not searched |
+//! | `52`, `52x`, `5` | one or two digits alone (optionally followed by `x`): the codes that start with them, 520–529 |
 //! | `5xx` | a class: the codes of that class, in order; with other words, restricts them to the class |
-//! | `gateway timeout` | words: every word matches by English stem; the last word, while it is still being typed (no space after it), also as a prefix (`too man` → 429); a word no title, alias, vendor or keyword contains also matches those fields with typos (one edit from 4 letters, two from 8: `gatway timout` → 504) |
+//! | `gateway timeout` | words: every word matches by English stem; the last word, while it is still being typed (no space after it), also as a prefix (`too man` → 429); a word no title, alias, vendor or keyword contains also matches those fields with typos, keeping its first letter (one edit from 4 letters, two from 8: `gatway timout` → 504; `bread` is not `read`) |
+//! | `StatusTooManyRequests`, `HttpStatus.TOO_MANY_REQUESTS`, `:too_many_requests`, `Response::HTTP_NOT_FOUND` | identifiers are split into words (camel case, snake case, dotted and `::` paths, symbols); their framing (`Status`, `HttpStatus`, `SC_`, `HTTP_`, `Exception`) is dropped |
+//! | `what does 429 mean`, `which code when …`, `difference between 401 and 403` | question and filler words carry no weight; a query made only of them finds only a name made of them |
 //! | `class:4xx` | only codes of that class (`class:guide` for guides, `class:iis-codes` for a content family's entries) |
 //! | `vendor:cloudflare` | only codes of that vendor; a multi-word vendor is written with dashes (`vendor:microsoft-iis`) or in quotes (`vendor:"microsoft iis"`), every word must match |
 //! | `is:official` | only codes registered by a standard (status official, temporary, deprecated, unused or obsolete) |
 //! | `is:unofficial` | only vendor and informal codes; `is:<status>` (`is:deprecated`, `is:guide`, …) filters by status |
 //! | `-class:5xx`, `-is:unofficial` | a filter preceded by `-` excludes instead |
+//!
+//! Only the first 1024 bytes and 32 words of a query count (any input answers in bounded
+//! time); control characters are spaces.
 //!
 //! Double quotes group a filter value (`vendor:"microsoft iis"`); elsewhere they are ignored.
 //! A few readers' words also match the reference's vocabulary (`password` → credentials,
@@ -58,15 +66,23 @@
 //!
 //! # Ranking
 //!
-//! Each word scores by BM25 in the field where it matches best: title and aliases above
-//! vendor and keywords, above the description, above the body; an exact match weighs more
-//! than a prefix match, more than a one-edit typo, more than a two-edit typo; stop words
-//! (`the`, `is`, `no`, …) weigh little. The scores of the words add up, then scale by the
-//! square of the share of the words a document matches, each word counting by its rarity
-//! (a document missing a rare word drops more than one missing a common word). All the
-//! query's words in a row in a title or alias add a phrase bonus. A query equal to a
-//! title or an alias (punctuation and case aside) puts that document first; so does a
-//! three-digit number for its code. Ties are broken by code, then title.
+//! Each word scores by BM25 in the field where it matches best: title and aliases above vendor
+//! and keywords, above the description, above the body; an exact match weighs more than a
+//! prefix match, more than a one-edit typo, more than a two-edit typo. The scores of the words
+//! add up, then scale by the square of the share of the words a document matches, each word
+//! counting by its rarity (a document missing a rare word drops more than one missing a common
+//! word; a word no page holds counts half a rare word). Bonuses add to that: all the query's
+//! words in a row in a title or alias; each run of consecutive query words equal to a title, an
+//! alias or a keyword (by the run's length); each pair of consecutive query words that a page's
+//! names, keywords or description hold in that order. A query equal to a title or an alias
+//! (punctuation and case aside) puts that document first; so does a code the query names. A
+//! vendor's code scores a tenth less than an official one (near ties go to the official code).
+//! Ties are broken by code, then title.
+//!
+//! Results end where they stop being relevant: a document matching few of the words, none
+//! of them in its title, aliases, vendor, keywords or description, and no run, pair, name or
+//! code, is left out, and so is one scoring under an eighth of the best. A query matching
+//! nothing relevant has no results.
 //!
 //! # Results
 //!

@@ -25,10 +25,14 @@ use crate::{Document, Result, SearchIndex};
 pub struct QualityQuery {
     /// What a reader types.
     pub query: String,
-    /// The code that must be found.
-    pub expected: u16,
+    /// The code that must be found; `None` (written `-`) when the query must find nothing
+    /// (nonsense, another topic).
+    pub expected: Option<u16>,
     /// The lowest acceptable position, 1-based.
     pub rank: usize,
+    /// What kind of query it is (`name`, `typo`, `log`, `constant`, `symptom`, `question`,
+    /// `nonsense`, …; optional fourth column): for per-kind pass rates and samples.
+    pub kind: String,
 }
 
 /// How one [`QualityQuery`] fared.
@@ -43,13 +47,48 @@ pub struct QualityOutcome {
 }
 
 impl QualityOutcome {
-    /// Whether the expected code ranked at or above the required position.
+    /// Whether the expected code ranked at or above the required position (for a query that
+    /// must find nothing: whether it found nothing).
     pub fn passed(&self) -> bool {
-        self.found_at.is_some_and(|at| at <= self.query.rank)
+        match self.query.expected {
+            Some(_) => self.found_at.is_some_and(|at| at <= self.query.rank),
+            None => self.top.is_empty(),
+        }
     }
 }
 
-/// Parses `queries.tsv`: a header line, then `query<TAB>expected code<TAB>rank` lines.
+/// Share of `outcomes` that passed, in `0.0..=1.0` (1.0 for none).
+pub fn pass_rate(outcomes: &[QualityOutcome]) -> f64 {
+    if outcomes.is_empty() {
+        return 1.0;
+    }
+    outcomes.iter().filter(|o| o.passed()).count() as f64 / outcomes.len() as f64
+}
+
+/// One line per failed query (what was expected, where it was found, the top five), for a
+/// test's failure message.
+pub fn describe_failures(outcomes: &[QualityOutcome]) -> Vec<String> {
+    outcomes
+        .iter()
+        .filter(|o| !o.passed())
+        .map(|o| {
+            let expected = match o.query.expected {
+                Some(code) => format!("{code} within rank {}", o.query.rank),
+                None => "no result".to_string(),
+            };
+            format!(
+                "{:?} [{}]: expected {expected}, found at {:?}; top: {:?}",
+                o.query.query,
+                o.query.kind,
+                o.found_at,
+                &o.top[..o.top.len().min(5)]
+            )
+        })
+        .collect()
+}
+
+/// Parses `queries.tsv`: a header line, then `query<TAB>expected code<TAB>rank[<TAB>kind]`
+/// lines; an expected code `-` means the query must find nothing.
 ///
 /// # Errors
 ///
@@ -70,10 +109,19 @@ pub fn parse_queries_tsv(tsv: &str) -> std::result::Result<Vec<QualityQuery>, St
         if cols.len() < 3 {
             return Err(bad());
         }
+        let expected = match cols[1].trim() {
+            "-" => None,
+            code => Some(code.parse().map_err(|_| bad())?),
+        };
+        let rank = match (expected, cols[2].trim()) {
+            (None, "-") => 0,
+            (_, rank) => rank.parse().map_err(|_| bad())?,
+        };
         out.push(QualityQuery {
             query: cols[0].to_string(),
-            expected: cols[1].trim().parse().map_err(|_| bad())?,
-            rank: cols[2].trim().parse().map_err(|_| bad())?,
+            expected,
+            rank,
+            kind: cols.get(3).map_or(String::new(), |k| k.trim().to_string()),
         });
     }
     Ok(out)
@@ -90,10 +138,11 @@ pub fn evaluate(index: &SearchIndex, queries: &[QualityQuery]) -> Result<Vec<Qua
         .map(|q| {
             let hits = index.search(&q.query, 10)?;
             Ok(QualityOutcome {
-                found_at: hits
-                    .iter()
-                    .position(|h| h.code == Some(q.expected))
-                    .map(|p| p + 1),
+                found_at: q.expected.and_then(|expected| {
+                    hits.iter()
+                        .position(|h| h.code == Some(expected))
+                        .map(|p| p + 1)
+                }),
                 top: hits.iter().map(|h| (h.code, h.title.clone())).collect(),
                 query: q.clone(),
             })
@@ -145,4 +194,34 @@ pub fn documents_from_codes_tsv(tsv: &str) -> Vec<Document> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_expected_nothing_and_kinds() {
+        let q = parse_queries_tsv(
+            "query\texpected\trank\tkind\nbanana bread\t-\t-\tnonsense\n504\t504\t1\n",
+        )
+        .unwrap();
+        assert_eq!(q[0].expected, None);
+        assert_eq!(q[0].kind, "nonsense");
+        assert_eq!(q[1].expected, Some(504));
+        assert_eq!(q[1].kind, "");
+        assert!(parse_queries_tsv("h\nx\tfoo\t1\n").is_err());
+        let nothing = QualityOutcome {
+            query: q[0].clone(),
+            found_at: None,
+            top: vec![],
+        };
+        assert!(nothing.passed());
+        let noise = QualityOutcome {
+            top: vec![(Some(598), "598".into())],
+            ..nothing
+        };
+        assert!(!noise.passed());
+        assert_eq!(pass_rate(&[noise]), 0.0);
+    }
 }

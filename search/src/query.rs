@@ -1,4 +1,192 @@
 //! Query string parsing: filters, code patterns and words (see the crate docs for the syntax).
+//!
+//! Readers type words, but they also paste log lines, status lines, response headers and
+//! framework constants, and ask questions. The parser takes such text apart into what carries
+//! meaning:
+//!
+//! - identifiers are split into words (`StatusTooManyRequests`, `HTTP_429_TOO_MANY_REQUESTS`,
+//!   `http.StatusServiceUnavailable`, `:too_many_requests`, `Response::HTTP_NOT_FOUND`), and
+//!   the framing words of such names (`status`, `http`, `code`, `sc`, `response`,
+//!   `exception`) are dropped;
+//! - three-digit numbers found inside tokens and lines are codes when they stand where a code
+//!   stands (see [`ParsedQuery::codes`]); numbers that are clearly something else (`100
+//!   seconds`, `(110: Connection timed out)`, `nginx/1.24.0`, `10485760 bytes`) are dropped;
+//! - question and filler words (`what does … mean`, `which`, `how to`, `the`, `is`, …) are
+//!   dropped, unless the query has nothing else;
+//! - the input is capped ([`MAX_QUERY_BYTES`], [`MAX_WORDS`]) so that any input answers in
+//!   bounded time.
+
+/// Longest query considered, in bytes; the rest is ignored. A pasted log line or error page
+/// heading fits; a pasted page costs no more than this.
+pub const MAX_QUERY_BYTES: usize = 1024;
+/// Most words searched (after filler words are dropped); later ones are ignored.
+pub const MAX_WORDS: usize = 32;
+
+/// Question and filler words: they carry no weight (`what does 429 mean`, `which code when
+/// the user is not logged in`, `difference between 401 and 403`). A query made only of them
+/// is searched with them (`this is fine`).
+pub(crate) const FILLER_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "between",
+    "but",
+    "by",
+    "can",
+    "code",
+    "codes",
+    "could",
+    "d",
+    "did",
+    "difference",
+    "do",
+    "does",
+    "doing",
+    "don",
+    "for",
+    "from",
+    "get",
+    "gets",
+    "getting",
+    "got",
+    "how",
+    "http",
+    "i",
+    "if",
+    "im",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "ll",
+    "m",
+    "me",
+    "mean",
+    "meaning",
+    "means",
+    "my",
+    "new",
+    "of",
+    "on",
+    "or",
+    "raise",
+    "re",
+    "return",
+    "returned",
+    "returning",
+    "returns",
+    "s",
+    "should",
+    "status",
+    "t",
+    "than",
+    "that",
+    "the",
+    "then",
+    "there",
+    "these",
+    "this",
+    "those",
+    "throw",
+    "throws",
+    "to",
+    "use",
+    "ve",
+    "versus",
+    "vs",
+    "was",
+    "we",
+    "were",
+    "what",
+    "whats",
+    "when",
+    "where",
+    "which",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+];
+
+/// Words that frame a status name in code (`HttpStatus.NOT_FOUND`, `SC_NOT_FOUND`,
+/// `http.StatusNotFound`, `ForbiddenException`): dropped when they come from splitting an
+/// identifier, since every code's constant carries them.
+const FRAMING_WORDS: &[&str] = &[
+    "code",
+    "codes",
+    "exc",
+    "exception",
+    "http",
+    "httpstatus",
+    "response",
+    "sc",
+    "status",
+    "statuscode",
+    "statuses",
+];
+
+/// Words that make the number before them a quantity, not a code (`100 seconds`, `500 ms`).
+const UNIT_WORDS: &[&str] = &[
+    "b",
+    "byte",
+    "bytes",
+    "chars",
+    "connections",
+    "day",
+    "days",
+    "gb",
+    "h",
+    "hour",
+    "hours",
+    "k",
+    "kb",
+    "kib",
+    "mb",
+    "mib",
+    "milliseconds",
+    "min",
+    "mins",
+    "minute",
+    "minutes",
+    "ms",
+    "percent",
+    "px",
+    "qps",
+    "reqs",
+    "retries",
+    "rps",
+    "s",
+    "sec",
+    "second",
+    "seconds",
+    "secs",
+    "times",
+];
+
+/// Words next to which a number is a status code (`status 404`, `error 502`, `HTTP 503`,
+/// `code: 429`).
+const CODE_CONTEXT_WORDS: &[&str] = &[
+    "code",
+    "error",
+    "http",
+    "https",
+    "response",
+    "status",
+    "statuscode",
+];
+
+use crate::schema::camel_parts;
 
 /// Which field a [`Filter`] restricts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -27,19 +215,33 @@ pub struct Filter {
 pub struct ParsedQuery {
     /// Filters, in the order written.
     pub filters: Vec<Filter>,
-    /// Three-digit numbers: those codes first.
+    /// Three-digit numbers standing where a code stands: alone (`504`), in a status line
+    /// (`HTTP/1.1 413`, `awselb/2.0 503`), in a call's parentheses (`abort(401)`,
+    /// `res.status(409)`), after `status=`/`code:`, next to `error`/`status`/`HTTP`
+    /// (`error 502`), inside a constant (`HTTP_404_NOT_FOUND`, `Http404`) or an IIS sub-status
+    /// (`502.5`). Those codes rank first.
     pub codes: Vec<u16>,
+    /// Other three-digit numbers, with the position of their word in [`ParsedQuery::words`]:
+    /// a code when that code's reason phrase stands right before or after it (`400 Bad
+    /// Request …`), decided against the index; otherwise only a word.
+    pub code_candidates: Vec<(usize, u16)>,
     /// Code prefixes from `52`, `52x`, `5`: codes starting with them rank first.
     pub code_prefixes: Vec<String>,
-    /// Words to search, lowercased, in order (numbers included, so that pages mentioning a
-    /// code are found too).
-    pub words: Vec<String>,
-    /// Whether the last word is still being typed (the query does not end with a space),
-    /// so it also matches as a prefix.
-    pub last_word_is_prefix: bool,
-    /// Words shaped like a content-family key (`1020`, `500.19`, `0`, `000`): an entry with
-    /// that key ranks first.
+    /// Numbers that may name an entry of a family numbered otherwise: `502.5` (an IIS
+    /// sub-status), `1020` (a Cloudflare error), and every code; for a `key`-like field.
     pub keys: Vec<String>,
+    /// Words to search, lowercased, in order: identifiers split, framing and filler words
+    /// dropped, numbers that may be codes kept (pages mentioning a code are found too).
+    pub words: Vec<String>,
+    /// `true` when the query has only filler words: [`ParsedQuery::words`] are then those
+    /// words, to be weighted low (`this is fine`, `what is`).
+    pub only_filler: bool,
+    /// Every word of the text part, filler included, lowercased and joined by one space: a
+    /// query equal to a name (`this is fine`, `retry with`) finds it.
+    pub name: String,
+    /// Whether the last word is still being typed (the query does not end with a space or
+    /// punctuation), so it also matches as a prefix.
+    pub last_word_is_prefix: bool,
 }
 
 impl ParsedQuery {
@@ -57,8 +259,44 @@ impl ParsedQuery {
     }
 }
 
-/// Splits on whitespace, keeping double-quoted stretches together (quotes removed).
-fn split_quoted(input: &str) -> Vec<String> {
+/// Whether `word` (lowercase) is a question or filler word (see [`FILLER_WORDS`]), or a
+/// single letter (`w` of `http.Error(w, …)`, `x` of `x-amzn-…`).
+pub(crate) fn is_filler(word: &str) -> bool {
+    let mut chars = word.chars();
+    let single_letter = chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none();
+    single_letter || FILLER_WORDS.binary_search(&word).is_ok()
+}
+
+fn is_framing(word: &str) -> bool {
+    FRAMING_WORDS.binary_search(&word).is_ok()
+}
+
+fn is_unit(word: &str) -> bool {
+    UNIT_WORDS.binary_search(&word).is_ok()
+}
+
+fn is_code_context(word: &str) -> bool {
+    CODE_CONTEXT_WORDS.binary_search(&word).is_ok()
+}
+
+/// The first `max_bytes` of `input` (cut at a character boundary), control
+/// characters turned into spaces.
+fn clean_input(input: &str, max_bytes: usize) -> (String, bool) {
+    let mut end = input.len().min(max_bytes);
+    while !input.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = end < input.len();
+    let text = input[..end]
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    (text, cut)
+}
+
+/// Splits on whitespace, keeping double-quoted stretches together (quotes removed); at most
+/// `max_parts` parts.
+fn split_quoted(input: &str, max_parts: usize) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut in_quotes = false;
@@ -68,6 +306,9 @@ fn split_quoted(input: &str) -> Vec<String> {
             c if c.is_whitespace() && !in_quotes => {
                 if !current.is_empty() {
                     parts.push(std::mem::take(&mut current));
+                    if parts.len() >= max_parts {
+                        return parts;
+                    }
                 }
             }
             c => current.push(c),
@@ -101,14 +342,246 @@ fn is_key(word: &str) -> bool {
     }
 }
 
-/// Parses a query string. Never fails: anything that is not a filter or a code pattern is a
-/// word.
-pub fn parse_query(input: &str) -> ParsedQuery {
-    let mut q = ParsedQuery {
-        last_word_is_prefix: !input.ends_with(char::is_whitespace),
-        ..ParsedQuery::default()
+/// How a number found in the query is to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumberRole {
+    /// In a code-like position: a code.
+    Code,
+    /// Anywhere else: a word, and a code if its reason phrase stands next to it.
+    Candidate,
+    /// A quantity, version, address, time or error number: dropped.
+    Skip,
+}
+
+/// One piece of a whitespace-separated part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    /// A word (lowercase) and whether it came from splitting an identifier.
+    Word { text: String, identifier: bool },
+    /// A run of ASCII digits and how the text around it reads it.
+    Number { digits: String, role: NumberRole },
+    /// An IIS-style sub-status, `502.5`.
+    SubStatus { code: u16, key: String },
+}
+
+/// Splits a run of letters and digits at camel-case humps (`tooMany`, `HTTPStatus` →
+/// `HTTP`, `Status`), and a three-digit number from a framing, context or unit word glued to
+/// it (`Http404`, `error500`, `404error`, `100s`); other letters and digits stay together
+/// (`x509`, `http2`, `s3`).
+fn split_run(run: &str) -> Vec<&str> {
+    camel_parts(run)
+        .into_iter()
+        .flat_map(|(start, end)| split_glued_number(&run[start..end]))
+        .collect()
+}
+
+/// `Http404` → `Http`, `404`; `100s` → `100`, `s`; `x509` stays whole.
+fn split_glued_number(piece: &str) -> Vec<&str> {
+    let Some(start) = piece.find(|c: char| c.is_ascii_digit()) else {
+        return vec![piece];
     };
-    for part in split_quoted(input) {
+    let end = piece[start..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(piece.len(), |e| start + e);
+    let (head, digits, tail) = (&piece[..start], &piece[start..end], &piece[end..]);
+    let word_ok = |w: &str| {
+        let w = w.to_lowercase();
+        w.is_empty() || is_framing(&w) || is_code_context(&w) || is_unit(&w)
+    };
+    if digits.len() != 3
+        || (head.is_empty() && tail.is_empty())
+        || !word_ok(head)
+        || !word_ok(tail)
+        || tail.contains(|c: char| c.is_ascii_digit())
+    {
+        return vec![piece];
+    }
+    [head, digits, tail]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Whether a part is written like an identifier: camel-case humps, `_`, `::`, a leading `:`,
+/// or dots between letters.
+fn is_identifier_like(part: &str) -> bool {
+    let chars: Vec<char> = part.chars().collect();
+    let hump = chars
+        .windows(2)
+        .any(|w| w[0].is_lowercase() && w[1].is_uppercase());
+    let joined = chars
+        .windows(3)
+        .any(|w| w[0].is_alphanumeric() && matches!(w[1], '_' | '.' | ':') && w[2].is_alphabetic());
+    hump || joined || (part.starts_with(':') && part.len() > 1)
+}
+
+/// `HTTP/1.1`, `HTTP/2`, `awselb/2.0`, `nginx/1.24.0`: a protocol or product and its version,
+/// as at the start of a status line or in a `Server` header.
+fn is_version_token(part: &str) -> bool {
+    match part.split_once('/') {
+        Some((name, version)) => {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && name.chars().any(|c| c.is_ascii_alphabetic())
+                && !version.is_empty()
+                && version.starts_with(|c: char| c.is_ascii_digit())
+                && version.chars().all(|c| c.is_ascii_digit() || c == '.')
+        }
+        None => false,
+    }
+}
+
+/// Takes one whitespace-separated part apart into words and numbers.
+///
+/// `prev_context` is whether the part before makes a number at the start of this one a code
+/// (`HTTP/1.1 413`, `status: 404`).
+fn pieces(part: &str, prev_context: bool) -> Vec<Piece> {
+    let trimmed = part.trim_matches(|c: char| !c.is_alphanumeric());
+    // An IIS sub-status: `502.5`, `500.19`.
+    if let Some((code, sub)) = trimmed.split_once('.') {
+        if code.len() == 3
+            && (1..=2).contains(&sub.len())
+            && code.bytes().chain(sub.bytes()).all(|b| b.is_ascii_digit())
+            && !code.starts_with('0')
+        {
+            if let Ok(code) = code.parse() {
+                return vec![Piece::SubStatus {
+                    code,
+                    key: trimmed.to_string(),
+                }];
+            }
+        }
+    }
+    let identifier = is_identifier_like(part);
+    let version = is_version_token(trimmed);
+    let bytes = part.as_bytes();
+    let mut out = Vec::new();
+    // Runs of letters and digits, with their byte ranges in `part`.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in part.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, part.len()));
+    }
+    let before = |at: usize| -> Option<u8> { at.checked_sub(1).map(|i| bytes[i]) };
+    let after = |at: usize| -> Option<u8> { bytes.get(at).copied() };
+    for (run_index, &(s, e)) in runs.iter().enumerate() {
+        let run = &part[s..e];
+        for piece in split_run(run) {
+            let offset = s + (piece.as_ptr() as usize - run.as_ptr() as usize);
+            let end = offset + piece.len();
+            if !piece.bytes().all(|b| b.is_ascii_digit()) {
+                out.push(Piece::Word {
+                    text: piece.to_lowercase(),
+                    identifier,
+                });
+                continue;
+            }
+            let glued_before = offset > s;
+            let glued_after = end < e;
+            let (b, a) = (before(offset), after(end));
+            let digit_after = |at: usize| bytes.get(at + 1).is_some_and(u8::is_ascii_digit);
+            let digit_before = |at: usize| {
+                at.checked_sub(2)
+                    .and_then(|i| bytes.get(i))
+                    .is_some_and(u8::is_ascii_digit)
+            };
+            // Inside a dotted, slashed or colon-separated number: a version, an address, a
+            // date or a time (`1.24.0`, `127.0.0.1`, `2024/01/01`, `12:00:01`).
+            let in_group = (!glued_before
+                && matches!(b, Some(b'.' | b'/' | b':' | b'-'))
+                && digit_before(offset))
+                || (!glued_after
+                    && matches!(a, Some(b'.' | b'/' | b':' | b'-'))
+                    && digit_after(end));
+            // `(110: Connection timed out)`: an error number, not a status.
+            let errno = b == Some(b'(')
+                && a == Some(b':')
+                && (offset < 2 || !bytes[offset - 2].is_ascii_alphanumeric());
+            // `abort(401)`, `res.status(409)`, `status=404`, `HTTP_404_NOT_FOUND`, `Http404`.
+            let call = b == Some(b'(')
+                && offset >= 2
+                && bytes[offset - 2].is_ascii_alphanumeric()
+                && matches!(a, None | Some(b')' | b','));
+            let assigned = matches!(b, Some(b'=' | b':'))
+                && run_index > 0
+                && split_run(&part[runs[run_index - 1].0..runs[run_index - 1].1])
+                    .last()
+                    .is_some_and(|w| is_code_context(&w.to_lowercase()));
+            let in_identifier = identifier && b == Some(b'_');
+            let first = run_index == 0 && !glued_before;
+            let role = if version || in_group || errno || !(3..=4).contains(&piece.len()) {
+                NumberRole::Skip
+            } else if piece.len() == 4 {
+                // Four digits: not a status, but maybe an entry's number (Cloudflare 1020).
+                NumberRole::Candidate
+            } else if call
+                || assigned
+                || in_identifier
+                || glued_before
+                || glued_after
+                || (first && prev_context)
+            {
+                NumberRole::Code
+            } else {
+                NumberRole::Candidate
+            };
+            out.push(Piece::Number {
+                digits: piece.to_string(),
+                role,
+            });
+        }
+    }
+    out
+}
+
+/// Whether `part` makes a number at the start of the next part a code: a status-line or
+/// server token (`HTTP/1.1`, `awselb/2.0`), or a word like `status`, `error`, `code:`.
+fn gives_code_context(part: &str) -> bool {
+    let trimmed = part.trim_matches(|c: char| !c.is_alphanumeric() && c != '/' && c != '.');
+    if is_version_token(trimmed.trim_end_matches('.')) {
+        return true;
+    }
+    part.split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .and_then(|w| split_run(w).last().map(|l| l.to_lowercase()))
+        .is_some_and(|w| is_code_context(&w))
+}
+
+/// Parses a query string. Never fails: anything that is not a filter or a code pattern is a
+/// word. Looks at the first [`MAX_QUERY_BYTES`] and keeps the first [`MAX_WORDS`] words.
+pub fn parse_query(input: &str) -> ParsedQuery {
+    analyze(input, MAX_QUERY_BYTES, MAX_WORDS)
+}
+
+/// The words of an indexed text as [`parse_query`] takes a query apart (identifiers split,
+/// filler dropped, numbers that are not codes dropped), without its limits: the index's
+/// phrases and word pairs then agree with the query's.
+pub(crate) fn content_words(text: &str) -> Vec<String> {
+    analyze(text, usize::MAX, usize::MAX).words
+}
+
+fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
+    let (input, cut) = clean_input(input, max_bytes);
+    let mut q = ParsedQuery::default();
+    let max_parts = max_words.saturating_mul(4);
+    let parts = split_quoted(&input, max_parts);
+    let typing =
+        !cut && !input.ends_with(char::is_whitespace) && input.ends_with(char::is_alphanumeric);
+
+    // Every word and number in order: (piece, part index, is the last piece of the input).
+    let mut all: Vec<(Piece, usize)> = Vec::new();
+    let mut prev_context = false;
+    for (part_index, part) in parts.iter().enumerate() {
         let lower = part.to_lowercase();
         if let Some((key, value)) = lower.split_once(':') {
             let (negated, key) = match key.strip_prefix('-') {
@@ -118,7 +591,8 @@ pub fn parse_query(input: &str) -> ParsedQuery {
             let kind = match key {
                 "class" => Some(FilterKind::Class),
                 "vendor" => Some(FilterKind::Vendor),
-                "is" | "status" => Some(FilterKind::Is),
+                "is" => Some(FilterKind::Is),
+                "status" if value.starts_with(|c: char| c.is_alphabetic()) => Some(FilterKind::Is),
                 _ => None,
             };
             if let Some(kind) = kind {
@@ -137,35 +611,177 @@ pub fn parse_query(input: &str) -> ParsedQuery {
                         negated,
                     });
                 }
+                prev_context = false;
                 continue;
             }
         }
         let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
-        if is_key(trimmed) {
+        if let Some(prefix) = class_pattern(trimmed) {
+            q.code_prefixes.push(prefix);
+            prev_context = false;
+            continue;
+        }
+        if (1..=2).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+            // `52`: a code prefix if the query has nothing else (decided below).
+            all.push((
+                Piece::Number {
+                    digits: trimmed.to_string(),
+                    role: NumberRole::Skip,
+                },
+                part_index,
+            ));
+            prev_context = false;
+            continue;
+        }
+        for piece in pieces(part, prev_context) {
+            all.push((piece, part_index));
+        }
+        prev_context = gives_code_context(part);
+    }
+
+    // A number followed by a unit is a quantity (`100 seconds`, `100s`).
+    for i in 0..all.len() {
+        let unit_follows =
+            matches!(all.get(i + 1), Some((Piece::Word { text, .. }, _)) if is_unit(text));
+        if let (Piece::Number { role, .. }, true) = (&mut all[i].0, unit_follows) {
+            *role = NumberRole::Skip;
+        }
+    }
+
+    let mut name_words: Vec<String> = Vec::new();
+    let mut meaningful_words = 0usize;
+    for (piece, _) in &all {
+        match piece {
+            Piece::Word { text, .. } => {
+                name_words.push(text.clone());
+                if !is_filler(text) {
+                    meaningful_words += 1;
+                }
+            }
+            Piece::Number { digits, .. } => name_words.push(digits.clone()),
+            Piece::SubStatus { key, .. } => name_words.push(key.clone()),
+        }
+    }
+    q.name = name_words.join(" ");
+
+    // Numbers next to `error`, `status`, `code` … (`502 error`, `error 502`).
+    let context_at = |i: usize| -> bool {
+        matches!(all.get(i), Some((Piece::Word { text, .. }, _)) if is_code_context(text))
+    };
+    let last_index = all.len().saturating_sub(1);
+    let mut last_word_from_tail = false;
+    for (i, (piece, part_index)) in all.iter().enumerate() {
+        match piece {
+            Piece::Word { text, identifier } => {
+                if is_filler(text) || (*identifier && is_framing(text)) {
+                    continue;
+                }
+                if q.words.len() < max_words {
+                    q.words.push(text.clone());
+                    last_word_from_tail = i == last_index && *part_index + 1 == parts.len();
+                }
+            }
+            Piece::SubStatus { code, key } => {
+                q.codes.push(*code);
+                q.keys.push(key.clone());
+                if q.words.len() < max_words {
+                    q.words.push(code.to_string());
+                }
+                last_word_from_tail = false;
+            }
+            Piece::Number { digits, role } => {
+                last_word_from_tail = false;
+                if digits.len() <= 2 {
+                    continue;
+                }
+                let neighbour_context =
+                    context_at(i + 1) || i.checked_sub(1).is_some_and(context_at);
+                let alone = meaningful_words == 0;
+                match role {
+                    NumberRole::Skip => {}
+                    NumberRole::Code | NumberRole::Candidate if digits.len() == 4 => {
+                        q.keys.push(digits.clone());
+                        if q.words.len() < max_words {
+                            q.words.push(digits.clone());
+                        }
+                    }
+                    NumberRole::Code | NumberRole::Candidate => {
+                        let Ok(code) = digits.parse::<u16>() else {
+                            continue;
+                        };
+                        if code < 100 {
+                            continue;
+                        }
+                        q.keys.push(digits.clone());
+                        if q.words.len() >= max_words {
+                            continue;
+                        }
+                        if *role == NumberRole::Code || alone || neighbour_context {
+                            q.codes.push(code);
+                        } else {
+                            q.code_candidates.push((q.words.len(), code));
+                        }
+                        q.words.push(digits.clone());
+                    }
+                }
+            }
+        }
+    }
+    // Short numbers standing alone as a part (`0`, `000`, `999`) may name an entry too
+    // (status 0, curl's 000): keys only, they never become codes here.
+    for part in input.split_whitespace().take(max_words) {
+        let trimmed = part.trim_matches(|c: char| !c.is_alphanumeric());
+        if trimmed.len() <= 3 && is_key(trimmed) && !q.keys.iter().any(|k| k == trimmed) {
             q.keys.push(trimmed.to_string());
         }
-        if trimmed.len() == 3 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(code) = trimmed.parse() {
-                q.codes.push(code);
-            }
-            q.words.push(trimmed.to_string());
-        } else if (1..=2).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_digit()) {
-            q.code_prefixes.push(trimmed.to_string());
-        } else if let Some(prefix) = class_pattern(trimmed) {
-            q.code_prefixes.push(prefix);
-        } else if !lower.is_empty() {
-            q.words.push(lower);
-        }
     }
-    if q.words.is_empty() {
-        q.last_word_is_prefix = false;
+    q.codes.dedup();
+    q.keys.dedup();
+
+    // `52`: a code prefix when the query has nothing else to search.
+    let short_numbers: Vec<&String> = all
+        .iter()
+        .filter_map(|(p, _)| match p {
+            Piece::Number { digits, .. } if digits.len() <= 2 => Some(digits),
+            _ => None,
+        })
+        .collect();
+    if q.words.is_empty() && q.codes.is_empty() && meaningful_words == 0 {
+        q.code_prefixes.extend(
+            short_numbers
+                .into_iter()
+                .filter(|d| !d.starts_with('0'))
+                .cloned(),
+        );
     }
+
+    // Only filler words: search them as they are (`this is fine`, `what is`).
+    if q.words.is_empty() && q.codes.is_empty() && q.code_prefixes.is_empty() {
+        q.words = all
+            .iter()
+            .filter_map(|(p, _)| match p {
+                Piece::Word { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .take(max_words)
+            .collect();
+        q.only_filler = !q.words.is_empty();
+        last_word_from_tail = q.only_filler;
+    }
+    q.last_word_is_prefix = typing && last_word_from_tail && !q.words.is_empty();
     q
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [FILLER_WORDS, FRAMING_WORDS, UNIT_WORDS, CODE_CONTEXT_WORDS] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+    }
 
     #[test]
     fn filters_and_words() {
@@ -193,6 +809,7 @@ mod tests {
         assert_eq!(q.words, ["gateway", "tim"]);
         assert!(q.last_word_is_prefix);
         assert!(!parse_query("gateway ").last_word_is_prefix);
+        assert!(!parse_query("gateway.").last_word_is_prefix);
     }
 
     #[test]
@@ -211,19 +828,134 @@ mod tests {
         assert_eq!(parse_query("5xx").code_prefixes, ["5"]);
         assert_eq!(parse_query("5XX").code_prefixes, ["5"]);
         assert!(parse_query("5xx").words.is_empty());
-        assert_eq!(parse_query("5000").words, ["5000"]);
+        // Four digits: an entry's number, not a status code.
+        let q = parse_query("cloudflare 1020");
+        assert!(q.codes.is_empty());
+        assert_eq!(q.keys, ["1020"]);
+        assert_eq!(q.words, ["cloudflare", "1020"]);
+        // A one- or two-digit number among words is neither a prefix nor a word.
+        let q = parse_query("api gateway 29 seconds");
+        assert!(q.code_prefixes.is_empty());
+        assert_eq!(q.words, ["api", "gateway", "seconds"]);
+    }
+
+    #[test]
+    fn codes_inside_tokens_and_lines() {
+        for (query, code) in [
+            ("abort(401)", 401),
+            ("res.status(409)", 409),
+            ("res.status(409).json(err)", 409),
+            ("HTTP/1.1 413", 413),
+            ("HTTP/2 502", 502),
+            ("awselb/2.0 503", 503),
+            ("status=404", 404),
+            ("status: 429", 429),
+            ("error 502", 502),
+            ("502 error", 502),
+            ("HTTP_204_NO_CONTENT", 204),
+            ("raise Http404", 404),
+            ("new ResponseStatusException(HttpStatus.CONFLICT, 409)", 409),
+            ("nginx 504", 504),
+        ] {
+            let q = parse_query(query);
+            let is_code =
+                q.codes.contains(&code) || q.code_candidates.iter().any(|&(_, c)| c == code);
+            assert!(is_code, "{query}: {q:?}");
+        }
+        // Code-like positions give a code outright; a number among words only a candidate.
+        assert_eq!(parse_query("abort(401)").codes, [401]);
+        assert_eq!(parse_query("HTTP/1.1 413").codes, [413]);
+        assert_eq!(parse_query("awselb/2.0 503").codes, [503]);
+        let q = parse_query("nginx 504");
+        assert!(q.codes.is_empty());
+        assert_eq!(q.code_candidates, [(1, 504)]);
+        // An IIS sub-status: the HTTP code, and the whole number as a key.
+        let q = parse_query("502.5");
+        assert_eq!(q.codes, [502]);
+        assert_eq!(q.keys, ["502.5"]);
+    }
+
+    #[test]
+    fn numbers_that_are_not_codes() {
+        for query in [
+            "cloudflare origin slow 100 seconds",
+            "timeout after 300s",
+            "upstream timed out (110: Connection timed out) while reading",
+            "client intended to send too large body: 10485760 bytes",
+            "Server: nginx/1.24.0",
+            "connect() to 127.0.0.1:8080 failed",
+            "2024/01/01 12:00:01 [error]",
+        ] {
+            let q = parse_query(query);
+            assert!(q.codes.is_empty(), "{query}: {q:?}");
+            assert!(q.code_candidates.is_empty(), "{query}: {q:?}");
+            assert!(
+                !q.words
+                    .iter()
+                    .any(|w| w.bytes().all(|b| b.is_ascii_digit())),
+                "{query}: {q:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn identifiers_are_split_and_framing_dropped() {
+        for (query, words) in [
+            ("StatusTooManyRequests", &["too", "many", "requests"][..]),
+            ("http.StatusServiceUnavailable", &["service", "unavailable"]),
+            ("HttpStatus.TOO_MANY_REQUESTS", &["too", "many", "requests"]),
+            ("HTTPStatus.NOT_FOUND", &["not", "found"]),
+            ("HttpStatusCode.NotFound", &["not", "found"]),
+            ("SC_NOT_FOUND", &["not", "found"]),
+            ("Response::HTTP_NOT_FOUND", &["not", "found"]),
+            ("status.HTTP_404_NOT_FOUND", &["404", "not", "found"]),
+            (":too_many_requests", &["too", "many", "requests"]),
+            (
+                "StatusRequestHeaderFieldsTooLarge",
+                &["request", "header", "fields", "too", "large"],
+            ),
+            (
+                "x-amzn-ErrorType: ForbiddenException",
+                &["amzn", "error", "type", "forbidden"],
+            ),
+            ("HttpStatus.I_AM_A_TEAPOT", &["teapot"]),
+            ("proxy_read_timeout", &["proxy", "read", "timeout"]),
+        ] {
+            assert_eq!(parse_query(query).words, words, "{query}");
+        }
+        // A word that is not an identifier keeps framing-like words.
         assert_eq!(
-            parse_query("error 500.19 0 000").keys,
-            ["500.19", "0", "000"]
+            parse_query("response timeout").words,
+            ["response", "timeout"]
         );
-        assert!(parse_query("52x 5xx v1.2").keys.is_empty());
+    }
+
+    #[test]
+    fn question_and_filler_words_are_dropped() {
+        assert_eq!(parse_query("what does 429 mean").words, ["429"]);
+        assert_eq!(parse_query("what does 429 mean").codes, [429]);
+        assert_eq!(
+            parse_query("which code when user is not logged in").words,
+            ["user", "not", "logged"]
+        );
+        assert_eq!(
+            parse_query("difference between 401 and 403").words,
+            ["401", "403"]
+        );
+        // Only filler words: searched as they are.
+        let q = parse_query("this is fine");
+        assert_eq!(q.words, ["fine"]);
+        assert_eq!(q.name, "this is fine");
+        let q = parse_query("what is");
+        assert_eq!(q.words, ["what", "is"]);
+        assert!(q.only_filler);
     }
 
     #[test]
     fn unknown_keys_are_words() {
         let q = parse_query("x-forwarded-for: foo:bar");
         assert!(q.filters.is_empty());
-        assert_eq!(q.words, ["x-forwarded-for:", "foo:bar"]);
+        assert_eq!(q.words, ["forwarded", "foo", "bar"]);
     }
 
     #[test]
@@ -231,5 +963,27 @@ mod tests {
         assert!(parse_query("").is_empty());
         assert!(parse_query("   ").is_empty());
         assert!(!parse_query("is:official").is_empty());
+    }
+
+    #[test]
+    fn any_input_is_bounded() {
+        let long = "timeout ".repeat(2000);
+        let q = parse_query(&long);
+        assert!(q.words.len() <= MAX_WORDS);
+        let words: String = (0..5000).map(|i| format!("w{i} ")).collect();
+        let q = parse_query(&words);
+        assert_eq!(q.words.len(), MAX_WORDS);
+        // Control characters, lone separators, a multi-byte character cut at the limit.
+        let q = parse_query("gate\u{0}way\u{7}\ttime\u{1b}out");
+        assert_eq!(q.words, ["gate", "way", "time", "out"]);
+        let cut = format!("{}é", "a".repeat(MAX_QUERY_BYTES - 1));
+        let q = parse_query(&cut);
+        assert!(
+            !q.last_word_is_prefix,
+            "a cut query has no word being typed"
+        );
+        for odd in ["\u{fffd}", "((((", "::::", "_._._", "\u{200b}", "٣٠٤"] {
+            let _ = parse_query(&odd.repeat(500));
+        }
     }
 }

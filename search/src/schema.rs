@@ -11,6 +11,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
+use crate::query::content_words;
 use crate::{Error, Result};
 
 /// Analyzer of every searchable text field: words of letters and digits, lowercased, English
@@ -18,6 +19,9 @@ use crate::{Error, Result};
 pub(crate) const TEXT_ANALYZER: &str = "statusref_en";
 /// Analyzer of the keyword fields (class, status, code as text, exact names): the whole value.
 pub(crate) const RAW_ANALYZER: &str = "raw";
+/// Analyzer of the `pairs` field: each two consecutive stems of the text (filler words
+/// dropped) as one term, `"upstream time"`, `"time out"`.
+pub(crate) const PAIRS_ANALYZER: &str = "statusref_pairs";
 
 /// Field handles; looked up by name so that a reader checks the bundle's schema.
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +54,13 @@ pub(crate) struct Fields {
     pub http_status: Field,
     /// The family's label for its entries (stored only).
     pub family: Field,
+    /// Each title (without its code), alias and keyword of two words or more, as one term:
+    /// its stems joined by spaces, filler words dropped ([`phrase_key`]). A run of query words
+    /// equal to one of them is a phrase match.
+    pub phrases: Field,
+    /// Pairs of consecutive words of the title, aliases, keywords and description
+    /// ([`PAIRS_ANALYZER`]): a run of query words that the text holds in that order.
+    pub pairs: Field,
 }
 
 /// Fields searched by words, with their weights (title and aliases first).
@@ -123,6 +134,15 @@ pub(crate) fn schema() -> Schema {
     b.add_text_field("key", raw(true));
     b.add_u64_field("http_status", NumericOptions::default().set_stored());
     b.add_text_field("family", STORED);
+    b.add_text_field("phrases", raw(false));
+    b.add_text_field(
+        "pairs",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(PAIRS_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     b.build()
 }
 
@@ -153,17 +173,82 @@ impl Fields {
             key: get("key")?,
             http_status: get("http_status")?,
             family: get("family")?,
+            phrases: get("phrases")?,
+            pairs: get("pairs")?,
         })
     }
 }
 
-/// The text analyzer: simple tokenizer, long tokens dropped, lowercase, English stemmer.
+/// The text analyzer: words of letters and digits (identifiers also as their parts),
+/// long tokens dropped, lowercase, English stemmer.
 pub(crate) fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(IdentifierTokenizer)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(EnglishStemmer)
         .build()
+}
+
+/// [`SimpleTokenizer`], plus the parts of a camel-case word after the word itself
+/// (`StatusTooManyRequests` → `StatusTooManyRequests`, `Status`, `Too`, `Many`, `Requests`):
+/// an indexed constant is found by its words, as the query parser splits a typed one, and by
+/// its whole name typed in lowercase.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IdentifierTokenizer;
+
+impl Tokenizer for IdentifierTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let mut simple = SimpleTokenizer::default();
+        let mut stream = simple.token_stream(text);
+        let mut tokens = Vec::new();
+        let mut position = 0;
+        while let Some(token) = stream.next() {
+            let parts = camel_parts(&token.text);
+            let mut whole = token.clone();
+            whole.position = position;
+            tokens.push(whole);
+            if parts.len() > 1 {
+                for (i, (start, end)) in parts.iter().enumerate() {
+                    tokens.push(Token {
+                        offset_from: token.offset_from + start,
+                        offset_to: token.offset_from + end,
+                        position: position + i,
+                        text: token.text[*start..*end].to_string(),
+                        position_length: 1,
+                    });
+                }
+                position += parts.len();
+            } else {
+                position += 1;
+            }
+        }
+        VecTokenStream {
+            tokens,
+            next: 0,
+            current: Token::default(),
+        }
+    }
+}
+
+/// Byte ranges of the camel-case parts of a word (`tooManyRequests`, `HTTPStatus` → `HTTP`,
+/// `Status`); one range for a word without humps.
+pub(crate) fn camel_parts(word: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut cuts = vec![0];
+    for i in 1..chars.len() {
+        let (at, c) = chars[i];
+        let prev = chars[i - 1].1;
+        let next = chars.get(i + 1).map(|p| p.1);
+        if ((prev.is_lowercase() || prev.is_ascii_digit()) && c.is_uppercase())
+            || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase))
+        {
+            cuts.push(at);
+        }
+    }
+    cuts.push(word.len());
+    cuts.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
 /// The Snowball English stemmer (the one tantivy's `Stemmer` uses), calling only the English
@@ -231,6 +316,90 @@ pub(crate) fn register_analyzers(index: &Index) {
     let manager: &TokenizerManager = index.tokenizers();
     manager.register(TEXT_ANALYZER, text_analyzer());
     manager.register(RAW_ANALYZER, RawTokenizer::default());
+    manager.register(PAIRS_ANALYZER, PairTokenizer);
+}
+
+/// The stems of `text`'s words, in order, taken apart as a query is
+/// ([`content_words`](crate::query::content_words)): identifiers split, filler words dropped.
+pub(crate) fn content_stems(text: &str) -> Vec<String> {
+    let mut analyzer = text_analyzer();
+    let mut out = Vec::new();
+    for word in content_words(text) {
+        let mut stream = analyzer.token_stream(&word);
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+    }
+    out
+}
+
+/// The `phrases` term of a name, alias or keyword: its content stems joined by one space
+/// (`"Upstream timed out"` → `"upstream time out"`); `None` for fewer than two words.
+pub(crate) fn phrase_key(text: &str) -> Option<String> {
+    let stems = content_stems(text);
+    (stems.len() >= 2).then(|| stems.join(" "))
+}
+
+/// The `pairs` term of two consecutive stems.
+pub(crate) fn pair_key(first: &str, second: &str) -> String {
+    format!("{first} {second}")
+}
+
+/// Tokenizer of the `pairs` field: each two consecutive content stems as one token.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PairTokenizer;
+
+impl Tokenizer for PairTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let stems = content_stems(text);
+        let tokens = stems
+            .windows(2)
+            .enumerate()
+            .map(|(position, w)| Token {
+                offset_from: 0,
+                offset_to: 0,
+                position,
+                text: pair_key(&w[0], &w[1]),
+                position_length: 1,
+            })
+            .collect();
+        VecTokenStream {
+            tokens,
+            next: 0,
+            current: Token::default(),
+        }
+    }
+}
+
+/// A token stream over tokens computed up front.
+#[derive(Debug)]
+pub(crate) struct VecTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+    current: Token,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        match self.tokens.get_mut(self.next) {
+            Some(token) => {
+                self.current = std::mem::take(token);
+                self.next += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
 }
 
 /// Normalises a name for exact matching: lowercase words of letters and digits joined by one
@@ -299,6 +468,59 @@ mod tests {
                 "timeout",
                 "mani",
                 "run"
+            ]
+        );
+    }
+
+    #[test]
+    fn phrases_and_pairs_drop_filler_and_stem() {
+        assert_eq!(
+            phrase_key("The plain HTTP request was sent to HTTPS port").as_deref(),
+            Some("plain request sent https port")
+        );
+        assert_eq!(
+            phrase_key("Upstream timed out").as_deref(),
+            Some("upstream time out")
+        );
+        assert_eq!(phrase_key("teapot"), None);
+        let mut pairs = PairTokenizer;
+        let mut stream = pairs.token_stream("Upstream timed out while reading the header");
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push(t.text.clone());
+        }
+        assert_eq!(
+            out,
+            [
+                "upstream time",
+                "time out",
+                "out while",
+                "while read",
+                "read header"
+            ]
+        );
+    }
+
+    #[test]
+    fn identifiers_are_indexed_whole_and_in_parts() {
+        let mut analyzer = text_analyzer();
+        let mut stream = analyzer.token_stream("StatusTooManyRequests HTTPStatus x509");
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push(t.text.clone());
+        }
+        assert_eq!(
+            out,
+            [
+                "statustoomanyrequest",
+                "status",
+                "too",
+                "mani",
+                "request",
+                "httpstatus",
+                "http",
+                "status",
+                "x509"
             ]
         );
     }

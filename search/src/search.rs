@@ -5,11 +5,11 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::directory::OwnedBytes;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring,
-    FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
@@ -19,14 +19,48 @@ use tantivy::{
 };
 
 use crate::bundle::open_index;
+use crate::bundle::strip_code;
 use crate::query::{parse_query, FilterKind, ParsedQuery};
-use crate::schema::{self, normalize_name, weighted_text_fields, Fields};
+use crate::schema::{self, content_stems, normalize_name, pair_key, weighted_text_fields, Fields};
 use crate::{Hit, Result};
 
-/// Score added for a document whose code is a number in the query.
+/// Score added for a document whose code the query names (see [`ParsedQuery::codes`]) when
+/// the query says little else: that code first.
 const CODE_BOOST: f32 = 1000.0;
 /// A word equal to a family entry's key (`1020`, `500.19`): that entry first, as a code.
 const KEY_BOOST: f32 = 1000.0;
+/// Score added for a named code when the query says much more besides (a pasted error page:
+/// `400 Bad Request The plain HTTP request was sent to HTTPS port`): the rest decides.
+const CODE_HINT_BOOST: f32 = 12.0;
+/// Most query words besides the code and its reason phrase for [`CODE_BOOST`].
+const MAX_WORDS_BESIDES_CODE: usize = 2;
+/// Score added per word beyond the first of a run of consecutive query words that equals a
+/// title, an alias or a keyword (`upstream timed out`).
+const RUN_BOOST: f32 = 4.0;
+/// Longest run of query words looked up as a phrase.
+const MAX_RUN: usize = 8;
+/// Weight of a pair of consecutive query words found in that order in a document's text.
+const PAIR_WEIGHT: f32 = 1.5;
+/// Factor on the score of a vendor's (unofficial) code: near ties go to the official code.
+const VENDOR_FACTOR: f32 = 0.9;
+/// Results scoring below this share of the best one are left out: the list ends where the
+/// scores fall off.
+const RELATIVE_CUTOFF: f32 = 0.12;
+/// A result matching less than this share of the query's words (by importance; a word
+/// found only in the body counts half), with no code, name, phrase or word-pair match, is
+/// noise.
+const MIN_COVERAGE: f32 = 0.5;
+/// A result whose title, aliases, vendor, keywords and description hold at least this share of the
+/// query's words (by importance) is relevant whatever else it misses.
+const MIN_NAMES_COVERAGE: f32 = 0.2;
+/// Below this share of a rare title word's score, a result of a word query is noise (a
+/// single word deep in a page's text).
+const MIN_SCORE_SHARE: f32 = 0.05;
+/// [`MIN_NAMES_COVERAGE`] for a query most of whose words no document holds.
+const MIN_NAMES_COVERAGE_OFF_TOPIC: f32 = 0.5;
+/// The least score of code, name, phrase and word-pair matches that makes a result relevant
+/// whatever its share of the words.
+const MIN_BONUS: f32 = 1.0;
 /// Score added when the whole query is a title, a name or an alias.
 const EXACT_NAME_BOOST: f32 = 200.0;
 /// Score added per title/alias field that contains the query words as a phrase.
@@ -45,7 +79,7 @@ const PREFIX_MAX_WEIGHT: f32 = 0.85;
 const MAX_PREFIX_EXPANSIONS: usize = 24;
 /// Most typo corrections kept per field (the closest, then most frequent, ones).
 const MAX_FUZZY_EXPANSIONS: usize = 16;
-/// Weight of a stop word's match (`the`, `is`, `no`, …), times its field weight.
+/// Weight of a filler word's match, times its field weight (in a query made only of them).
 const STOP_WORD_WEIGHT: f32 = 0.2;
 /// Weight of a reader's word standing in for the site's word (`password` → `credentials`).
 const SYNONYM_WEIGHT: f32 = 0.8;
@@ -53,12 +87,6 @@ const SYNONYM_WEIGHT: f32 = 0.8;
 const TIE_BREAKER: f32 = 0.1;
 /// Longest snippet, in bytes, before it is cut around the first match.
 const SNIPPET_LEN: usize = 220;
-
-/// Words never expanded by prefix or typo tolerance and never highlighted.
-const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "no", "of",
-    "on", "or", "that", "the", "this", "to", "was", "were", "with",
-];
 
 /// Readers' words and the words the reference uses for them (matched by stem, weighed
 /// [`SYNONYM_WEIGHT`]). Kept short: each line fixes a query readers actually type.
@@ -88,7 +116,15 @@ struct Built {
     query: Box<dyn Query>,
     /// Each word's clause and importance (inverse document frequency).
     words: Vec<(Box<dyn Query>, f32)>,
+    /// Each word's exact (or synonym) matches in a title, alias, vendor, keyword or description, with the
+    /// word's importance: the share of the words a document's names hold.
+    name_words: Vec<(Box<dyn Query>, f32)>,
     highlight: BTreeSet<String>,
+    /// Whether the query has words, so that weak results are noise to leave out.
+    floor: bool,
+    /// Whether most of the query's words are in no document (`git rebase interactive
+    /// squash`): a result then needs most of the words in its names.
+    off_topic: bool,
 }
 
 /// A search index opened from a bundle, ready to answer queries.
@@ -118,6 +154,10 @@ struct Token {
     raw: String,
     stem: String,
     prefix: bool,
+    /// A filler word (the query has nothing else): weighs little, never expanded.
+    stop: bool,
+    /// Index of its word in [`ParsedQuery::words`].
+    word: usize,
 }
 
 /// The terms a token expands to, per field, with their match weight.
@@ -200,18 +240,48 @@ impl SearchIndex {
         }
         let built = self.build_query(&parsed)?;
         let scoring = EnableScoring::enabled_from_searcher(&self.searcher);
-        let word_weights = built
-            .words
-            .iter()
-            .map(|(q, importance)| Ok((q.weight(scoring)?, *importance)))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        let collector = TopDocs::with_limit(limit).tweak_score(coordinator(Arc::new(word_weights)));
+        let weights = |clauses: &[(Box<dyn Query>, f32)]| {
+            clauses
+                .iter()
+                .map(|(q, importance)| Ok((q.weight(scoring)?, *importance)))
+                .collect::<tantivy::Result<Vec<_>>>()
+        };
+        let word_weights = weights(&built.words)?;
+        let name_weights = weights(&built.name_words)?;
+        let unofficial = Term::from_field_text(self.fields.flags, "unofficial");
+        let collector = TopDocs::with_limit(limit).tweak_score(coordinator(
+            Arc::new(word_weights),
+            Arc::new(name_weights),
+            unofficial,
+            Floor {
+                words_asked: built.floor,
+                min_names_coverage: if built.off_topic {
+                    MIN_NAMES_COVERAGE_OFF_TOPIC
+                } else {
+                    MIN_NAMES_COVERAGE
+                },
+            },
+        ));
         let top = self.searcher.search(&*built.query, &collector)?;
+        let best = top.first().map_or(0.0, |((score, _), _)| *score);
+        let min_score = self.min_score();
         let mut hits = Vec::with_capacity(top.len());
         for ((score, _), address) in top {
+            if built.floor && (score < min_score || score < best * RELATIVE_CUTOFF) {
+                break;
+            }
             hits.push(self.hit(address, score, &built.highlight)?);
         }
         Ok(hits)
+    }
+
+    /// The least score of a relevant result of a word query: [`MIN_SCORE_SHARE`] of what a
+    /// word found in one title scores (BM25 scales with the number of documents).
+    fn min_score(&self) -> f32 {
+        let docs = self.num_docs() as f32;
+        let rare_word = (1.0 + (docs - 0.5).max(0.0) / 1.5).ln();
+        let title_weight = weighted_text_fields(&self.fields)[0].1;
+        MIN_SCORE_SHARE * title_weight * rare_word
     }
 
     /// Tokenizes `text` with the index's analyzer: (raw lowercase text, stem) per token.
@@ -231,12 +301,14 @@ impl SearchIndex {
 
     fn query_tokens(&self, parsed: &ParsedQuery) -> Vec<Token> {
         let mut tokens = Vec::new();
-        for word in &parsed.words {
+        for (word_index, word) in parsed.words.iter().enumerate() {
             for (raw, stem) in self.tokens(word) {
                 tokens.push(Token {
                     raw,
                     stem,
                     prefix: false,
+                    stop: parsed.only_filler,
+                    word: word_index,
                 });
             }
         }
@@ -255,7 +327,7 @@ impl SearchIndex {
     fn expand(&self, token: &Token) -> Result<(Expansions, u32)> {
         let mut out = Expansions::new();
         let mut max_doc_freq = 0u32;
-        let stop = STOP_WORDS.contains(&token.raw.as_str());
+        let stop = token.stop;
         let chars = token.raw.chars().count().min(token.stem.chars().count());
         let distance: u8 = if stop || token.raw.bytes().any(|b| b.is_ascii_digit()) {
             0
@@ -370,6 +442,10 @@ impl SearchIndex {
                         }
                     }
                 }
+                // A correction keeps the first letter: readers rarely mistype it, and a word
+                // that differs there is another word (`bread` is not a typo of `read`).
+                let first = token.stem.chars().next();
+                found.retain(|(_, _, term)| term.chars().next() == first);
                 found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
                 for (d, doc_freq, term) in found.into_iter().take(MAX_FUZZY_EXPANSIONS) {
                     max_doc_freq = max_doc_freq.max(doc_freq);
@@ -392,16 +468,39 @@ impl SearchIndex {
         let mut words: Vec<(Box<dyn Query>, f32)> = Vec::new();
         let mut highlight = BTreeSet::new();
 
+        let names = [f.title, f.aliases, f.vendor, f.keywords, f.description];
+        let mut unknown_words = 0usize;
+        let mut name_words: Vec<(Box<dyn Query>, f32)> = Vec::new();
         let tokens = self.query_tokens(parsed);
         for token in &tokens {
             let (expansions, doc_freq) = self.expand(token)?;
-            if !STOP_WORDS.contains(&token.raw.as_str()) {
+            if !token.stop {
                 highlight.extend(expansions.keys().map(|(_, t)| t.clone()));
             }
             if expansions.is_empty() {
+                // A word nothing holds still counts as a word the documents miss: a query
+                // of words the reference does not use has no relevant result.
+                unknown_words += 1;
+                if !token.stop {
+                    // Half a rare word's weight: a pasted line has tokens no page holds
+                    // (`AH00124`, `epoll_wait`) that say little.
+                    let idf = 0.5 * (1.0 + self.num_docs() as f32).ln();
+                    words.push((Box::new(EmptyQuery), idf));
+                    name_words.push((Box::new(EmptyQuery), idf));
+                }
                 continue;
             }
-            let stop = STOP_WORDS.contains(&token.raw.as_str());
+            let stop = token.stop;
+            let in_names: Vec<Box<dyn Query>> = expansions
+                .iter()
+                .filter(|((field, _), weight)| **weight >= SYNONYM_WEIGHT && names.contains(field))
+                .map(|((field, term), _)| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(*field, term),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect();
             let disjuncts: Vec<Box<dyn Query>> = expansions
                 .into_iter()
                 .map(|((field, term), weight)| {
@@ -418,12 +517,16 @@ impl SearchIndex {
                 disjuncts,
                 TIE_BREAKER,
             ));
-            // Stop words score but do not count as words to match.
-            if !STOP_WORDS.contains(&token.raw.as_str()) {
+            // Filler words score but do not count as words to match.
+            if !stop {
                 let idf = (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
                 words.push((clause.box_clone(), idf));
+                name_words.push((Box::new(BooleanQuery::union(in_names)), idf));
             }
-            should.push((Occur::Should, clause));
+            // A query of filler words only finds a name made of them (`this is fine`).
+            if !stop {
+                should.push((Occur::Should, clause));
+            }
         }
 
         // The whole text part as a phrase in a title or an alias.
@@ -443,9 +546,39 @@ impl SearchIndex {
                 ));
             }
         }
+        // Runs of consecutive words that are a name, an alias or a keyword; pairs of
+        // consecutive words the text holds in that order.
+        if !parsed.only_filler {
+            let mut runs: Vec<Box<dyn Query>> = Vec::new();
+            for start in 0..stems.len() {
+                for len in 2..=MAX_RUN.min(stems.len() - start) {
+                    let key = stems[start..start + len].join(" ");
+                    runs.push(Box::new(ConstScoreQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(f.phrases, &key),
+                            IndexRecordOption::Basic,
+                        )),
+                        RUN_BOOST * (len - 1) as f32,
+                    )));
+                }
+            }
+            should.extend(runs.into_iter().map(|q| (Occur::Should, q)));
+            for pair in stems.windows(2) {
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(f.pairs, &pair_key(pair[0], pair[1])),
+                            IndexRecordOption::Basic,
+                        )),
+                        PAIR_WEIGHT,
+                    )),
+                ));
+            }
+        }
         // The whole query is a name.
-        let name = normalize_name(&parsed.text());
-        if !name.is_empty() {
+        let name = normalize_name(&parsed.name);
+        if !name.is_empty() && !parsed.words.is_empty() {
             should.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
@@ -457,7 +590,13 @@ impl SearchIndex {
                 )),
             ));
         }
-        for code in &parsed.codes {
+        let (codes, besides) = self.named_codes(parsed, &tokens)?;
+        let code_boost = if besides <= MAX_WORDS_BESIDES_CODE {
+            CODE_BOOST
+        } else {
+            CODE_HINT_BOOST
+        };
+        for code in &codes {
             should.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
@@ -465,7 +604,7 @@ impl SearchIndex {
                         Term::from_field_text(f.code_text, &code.to_string()),
                         IndexRecordOption::Basic,
                     )),
-                    CODE_BOOST,
+                    code_boost,
                 )),
             ));
         }
@@ -553,8 +692,85 @@ impl SearchIndex {
         Ok(Built {
             query,
             words,
+            name_words,
             highlight,
+            floor: !tokens.is_empty(),
+            off_topic: unknown_words * 2 > tokens.len(),
         })
+    }
+
+    /// The codes the query names: [`ParsedQuery::codes`], and each of
+    /// [`ParsedQuery::code_candidates`] that has its reason phrase right before or after it
+    /// (`400 Bad Request`, `Not Found 404`). Also returns how many query words are neither
+    /// those numbers nor their reason phrases.
+    fn named_codes(&self, parsed: &ParsedQuery, tokens: &[Token]) -> Result<(Vec<u16>, usize)> {
+        let stems: Vec<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
+        let position = |word: usize| tokens.iter().position(|t| t.word == word);
+        let mut covered = BTreeSet::new();
+        let mut codes = parsed.codes.clone();
+        let numbered = parsed
+            .codes
+            .iter()
+            .map(|&c| {
+                let at = tokens.iter().position(|t| t.raw == c.to_string());
+                (at, c, true)
+            })
+            .chain(
+                parsed
+                    .code_candidates
+                    .iter()
+                    .map(|&(word, c)| (position(word), c, false)),
+            );
+        for (at, code, named) in numbered {
+            let Some(at) = at else {
+                continue;
+            };
+            let mut phrase = None;
+            for title in self.titles_of(code)? {
+                let name = content_stems(strip_code(&title, Some(code)));
+                if name.is_empty() {
+                    continue;
+                }
+                let n = name.len();
+                let after = stems.get(at + 1..at + 1 + n);
+                let before = at.checked_sub(n).and_then(|s| stems.get(s..at));
+                if after.is_some_and(|w| w.iter().eq(name.iter())) {
+                    phrase = Some(at + 1..at + 1 + n);
+                } else if before.is_some_and(|w| w.iter().eq(name.iter())) {
+                    phrase = Some(at - n..at);
+                }
+                if phrase.is_some() {
+                    break;
+                }
+            }
+            if named || phrase.is_some() {
+                covered.insert(at);
+                covered.extend(phrase.into_iter().flatten());
+                if !codes.contains(&code) {
+                    codes.push(code);
+                }
+            }
+        }
+        let besides = tokens.len() - covered.len().min(tokens.len());
+        Ok((codes, besides))
+    }
+
+    /// The stored titles of the documents of `code`.
+    fn titles_of(&self, code: u16) -> Result<Vec<String>> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.code_text, &code.to_string()),
+            IndexRecordOption::Basic,
+        );
+        let docs = self.searcher.search(&query, &DocSetCollector)?;
+        let mut titles = Vec::new();
+        for address in docs {
+            let doc: TantivyDocument = self.searcher.doc(address)?;
+            if let Some(title) = doc.get_first(self.fields.title).and_then(|v| v.as_str()) {
+                titles.push(title.to_string());
+            }
+        }
+        titles.sort();
+        Ok(titles)
     }
 
     fn filter_query(&self, kind: FilterKind, value: &str) -> Box<dyn Query> {
@@ -582,7 +798,7 @@ impl SearchIndex {
                     .map(|(_, stem)| (Occur::Must, exact(f.vendor, &stem)))
                     .collect();
                 if words.is_empty() {
-                    Box::new(tantivy::query::EmptyQuery)
+                    Box::new(EmptyQuery)
                 } else {
                     Box::new(BooleanQuery::new(words))
                 }
@@ -702,17 +918,41 @@ type WordWeights = Arc<Vec<(Box<dyn Weight>, f32)>>;
 /// Computes a document's sort key within one segment.
 type DocSortKey = Box<dyn Fn(DocId, Score) -> (Score, Reverse<DocId>)>;
 
-fn coordinator(word_weights: WordWeights) -> impl Fn(&SegmentReader) -> DocSortKey + Send + Sync {
+fn coordinator(
+    word_weights: WordWeights,
+    name_weights: WordWeights,
+    unofficial: Term,
+    floor: Floor,
+) -> impl Fn(&SegmentReader) -> DocSortKey + Send + Sync {
     move |segment: &SegmentReader| {
         let scorers: Vec<(Box<dyn Scorer>, f32)> = word_weights
             .iter()
             .filter_map(|(w, importance)| Some((w.scorer(segment, 1.0).ok()?, *importance)))
             .collect();
         let total: f32 = word_weights.iter().map(|(_, importance)| importance).sum();
+        let Floor {
+            words_asked,
+            min_names_coverage,
+        } = floor;
+        let vendor = if words_asked {
+            docs_with(segment, &unofficial)
+        } else {
+            Vec::new()
+        };
         let scorers = RefCell::new(scorers);
+        let name_scorers: Vec<(Box<dyn Scorer>, f32)> = name_weights
+            .iter()
+            .filter_map(|(w, importance)| Some((w.scorer(segment, 1.0).ok()?, *importance)))
+            .collect();
+        let name_scorers = RefCell::new(name_scorers);
         Box::new(move |doc: DocId, score: Score| {
+            let factor = if vendor.get(doc as usize).copied().unwrap_or(false) {
+                VENDOR_FACTOR
+            } else {
+                1.0
+            };
             if total <= 0.0 {
-                return (score, Reverse(doc));
+                return (score * factor, Reverse(doc));
             }
             let mut scorers = scorers.borrow_mut();
             let mut matched = 0.0;
@@ -728,10 +968,62 @@ fn coordinator(word_weights: WordWeights) -> impl Fn(&SegmentReader) -> DocSortK
                 }
             }
             let coverage = matched / total;
-            let score = (score - words_score).max(0.0) + words_score * coverage * coverage;
-            (score, Reverse(doc))
+            let bonus = (score - words_score).max(0.0);
+            let mut in_names = 0.0;
+            for (scorer, importance) in name_scorers.borrow_mut().iter_mut() {
+                let mut at = scorer.doc();
+                if at < doc {
+                    at = scorer.seek(doc);
+                }
+                if at == doc {
+                    in_names += *importance;
+                }
+            }
+            let names_coverage = in_names / total;
+            // Words found only deep in a page's text count half.
+            let weighed_coverage = names_coverage + 0.5 * (coverage - names_coverage).max(0.0);
+            if words_asked
+                && weighed_coverage < MIN_COVERAGE
+                && names_coverage < min_names_coverage
+                && bonus < MIN_BONUS
+            {
+                // A few of the words, scattered: noise.
+                return (0.0, Reverse(doc));
+            }
+            let score = bonus + words_score * coverage * coverage;
+            (score * factor, Reverse(doc))
         })
     }
+}
+
+/// When a result is noise (see [`coordinator`]).
+#[derive(Debug, Clone, Copy)]
+struct Floor {
+    /// Whether the query has words at all (else nothing is noise: a code range, a filter).
+    words_asked: bool,
+    /// The share of the words a result's names must hold when it matches few of them.
+    min_names_coverage: f32,
+}
+
+/// Which documents of `segment` have `term` (indexed by doc id); empty if it cannot be read.
+fn docs_with(segment: &SegmentReader, term: &Term) -> Vec<bool> {
+    let mut out = vec![false; segment.max_doc() as usize];
+    let postings = segment.inverted_index(term.field()).ok().and_then(|index| {
+        index
+            .read_postings(term, IndexRecordOption::Basic)
+            .ok()
+            .flatten()
+    });
+    if let Some(mut postings) = postings {
+        let mut doc = postings.doc();
+        while doc != tantivy::TERMINATED {
+            if let Some(slot) = out.get_mut(doc as usize) {
+                *slot = true;
+            }
+            doc = postings.advance();
+        }
+    }
+    out
 }
 
 fn bump(out: &mut Expansions, field: Field, term: &str, weight: f32) {

@@ -182,3 +182,96 @@ fn json_has_the_cli_fields() {
     }
     assert_eq!(json["code"], 504);
 }
+
+#[test]
+fn codes_in_pasted_text_and_numbers_that_are_not_codes() {
+    assert_eq!(codes("abort(401)")[0], Some(401));
+    assert_eq!(codes("res.status(409)")[0], Some(409));
+    assert_eq!(codes("HTTP/1.1 413")[0], Some(413));
+    assert_eq!(codes("awselb/2.0 503")[0], Some(503));
+    assert_eq!(codes("status.HTTP_404_NOT_FOUND")[0], Some(404));
+    assert_eq!(codes("502.5")[0], Some(502));
+    // A number next to its reason phrase is that code.
+    assert_eq!(codes("Not Found 404 nginx")[0], Some(404));
+    // Quantities and error numbers are not codes.
+    let slow = codes("cloudflare origin slow 100 seconds");
+    assert_ne!(slow.first(), Some(&Some(100)), "{slow:?}");
+    assert!(!codes("(110: Connection timed out)").contains(&Some(110)));
+}
+
+#[test]
+fn a_pasted_page_is_ranked_by_what_it_says_beyond_its_status_line() {
+    // nginx answers 400 with the text of its own 497; the text decides.
+    let hits = codes("400 Bad Request The plain HTTP request was sent to HTTPS port");
+    assert_eq!(hits[0], Some(497), "{hits:?}");
+    assert!(hits.contains(&Some(400)));
+}
+
+#[test]
+fn identifiers_find_their_code() {
+    assert_eq!(codes("StatusTooManyRequests")[0], Some(429));
+    assert_eq!(codes("http.StatusServiceUnavailable")[0], Some(503));
+    assert_eq!(codes("HttpStatus.I_AM_A_TEAPOT")[0], Some(418));
+    assert_eq!(codes(":unprocessable_entity")[0], Some(422));
+}
+
+#[test]
+fn questions_weigh_by_their_content_words() {
+    assert_eq!(codes("what does 429 mean")[0], Some(429));
+    assert_eq!(codes("what is a gateway timeout")[0], Some(504));
+    // A query of filler words only finds a name made of them, or nothing.
+    assert!(search("what is the").is_empty());
+    assert_eq!(codes("this is fine")[0], Some(218));
+}
+
+#[test]
+fn nonsense_finds_nothing_and_common_words_are_not_typos() {
+    for q in [
+        "banana bread recipe",
+        "weather tomorrow in paris",
+        "lorem ipsum dolor sit amet",
+    ] {
+        assert!(search(q).is_empty(), "{q}: {:?}", codes(q));
+    }
+    // `bread` is an English word, not a typo of `read` (598 Network Read Timeout Error).
+    assert!(!codes("bread").contains(&Some(598)));
+    // A typo keeps its first letter.
+    assert_eq!(codes("forbiden")[0], Some(403));
+}
+
+#[test]
+fn near_ties_go_to_the_official_code() {
+    // 401 Unauthorized and AWS's 561 Unauthorized have the same title.
+    let hits = codes("unauthorized");
+    let official = hits.iter().position(|c| *c == Some(401));
+    let vendor = hits.iter().position(|c| *c == Some(561));
+    assert!(official < vendor || vendor.is_none(), "{hits:?}");
+}
+
+#[test]
+fn the_list_ends_where_scores_fall_off() {
+    let hits = search("timeout");
+    assert!(!hits.is_empty() && hits.len() < 40, "{} hits", hits.len());
+    let best = hits[0].score;
+    assert!(hits.iter().all(|h| h.score >= best * 0.1), "{hits:?}");
+}
+
+#[test]
+fn any_input_answers_without_panic() {
+    let long = "upstream timed out gatway 504 ".repeat(400);
+    let controls: String = (0u8..32).map(char::from).collect();
+    let wide = "日本語 ".repeat(2000);
+    for q in [
+        long.as_str(),
+        controls.as_str(),
+        wide.as_str(),
+        "\u{fffd}\u{fffd} gateway",
+        "((((((((((((((((((((",
+        "HTTP/1.1 HTTP/1.1 HTTP/1.1",
+        "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p",
+        "999999999999999999999999 1.2.3.4.5.6",
+    ] {
+        index().search(q, 50).unwrap();
+    }
+    assert_eq!(codes(&long)[0], Some(504));
+}

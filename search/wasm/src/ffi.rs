@@ -91,7 +91,9 @@ pub extern "C" fn warm_up() -> *const u8 {
     respond(crate::warm_up())
 }
 
-/// Searches for the UTF-8 query at `ptr` (`len` bytes); at most `limit` hits.
+/// Searches for the UTF-8 query at `ptr` (`len` bytes); at most `limit` hits. Bytes that are
+/// not UTF-8 (a lone surrogate encoded by hand, a cut character) count as U+FFFD, like
+/// `TextEncoder` does, so any bytes get an answer; the query is capped by the parser.
 ///
 /// # Safety
 ///
@@ -100,11 +102,8 @@ pub extern "C" fn warm_up() -> *const u8 {
 pub unsafe extern "C" fn search(ptr: *const u8, len: usize, limit: u32) -> *const u8 {
     // SAFETY: per the contract above.
     let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
-    let json = match std::str::from_utf8(bytes) {
-        Ok(query) => crate::search(query, limit as usize),
-        Err(_) => crate::error_json("the query is not UTF-8"),
-    };
-    respond(json)
+    let query = String::from_utf8_lossy(bytes);
+    respond(crate::search(&query, limit as usize))
 }
 
 /// getrandom 0.3's custom backend (see `.cargo/config.toml`). The index is only read here, so
@@ -169,9 +168,19 @@ mod tests {
         // SAFETY: `q` is alive for the call.
         let hits = read_result(unsafe { search(q.as_ptr(), q.len(), 5) });
         assert!(hits.starts_with(r#"[{"code":504,"#), "{hits}");
-        let bad = [0xffu8, 0xfe];
-        // SAFETY: `bad` is alive for the call.
-        let err = read_result(unsafe { search(bad.as_ptr(), bad.len(), 5) });
-        assert!(err.contains("not UTF-8"), "{err}");
+        // Bytes that are not UTF-8 (a lone surrogate as WTF-8, a cut character), control
+        // characters and 10 KB of text: an answer (a JSON array), no panic.
+        let long = "upstream timed out gatway ".repeat(400);
+        for bad in [
+            &[0xffu8, 0xfe][..],
+            b"\xed\xa0\x80 gateway",
+            b"gatew\xc3",
+            b"\x00\x01\x1b[31m504\x7f",
+            long.as_bytes(),
+        ] {
+            // SAFETY: `bad` is alive for the call.
+            let out = read_result(unsafe { search(bad.as_ptr(), bad.len(), 5) });
+            assert!(out.starts_with('['), "{out}");
+        }
     }
 }
