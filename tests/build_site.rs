@@ -61,29 +61,48 @@ fn the_vendored_seed_is_the_seed_unmodified() {
     }
 }
 
-/// The code list and the reader queries that `content_coverage` and `search_quality` check
-/// are copies of `shared/`'s; when `shared/` is beside the repository (as in CI), they must
-/// not have drifted from it.
+/// The code list that `content_coverage` checks is a copy of `shared/`'s, and the reader
+/// queries that `search_quality` checks hold every query of `shared/queries.tsv` (ours add
+/// many more, with a `kind` column); when `shared/` is beside the repository (as in CI),
+/// neither may have drifted from it.
 #[test]
-fn the_vendored_code_and_query_lists_are_the_shared_ones() {
-    for (vendored, shared) in [
-        ("tests/codes.tsv", "../shared/codes.tsv"),
-        ("tests/queries.tsv", "../shared/queries.tsv"),
-    ] {
-        let ours = std::fs::read(util::repo_root().join(vendored)).expect(vendored);
-        assert!(ours.len() > 1000, "{vendored}: {} bytes", ours.len());
-        let shared = util::repo_root().join(shared);
-        match std::fs::read(&shared) {
-            Ok(theirs) => assert!(
-                ours == theirs,
-                "{vendored} differs from {}: copy it over",
-                shared.display()
-            ),
+fn the_vendored_code_and_query_lists_hold_the_shared_ones() {
+    let read = |rel: &str| -> Option<String> {
+        match std::fs::read_to_string(util::repo_root().join(rel)) {
+            Ok(text) => Some(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                eprintln!("{} absent: {vendored} not compared", shared.display())
+                eprintln!("{rel} absent: not compared");
+                None
             }
-            Err(e) => panic!("reading {}: {e}", shared.display()),
+            Err(e) => panic!("reading {rel}: {e}"),
         }
+    };
+    let codes = read("tests/codes.tsv").expect("tests/codes.tsv");
+    assert!(codes.len() > 1000, "tests/codes.tsv: {} bytes", codes.len());
+    if let Some(shared) = read("../shared/codes.tsv") {
+        assert!(codes == shared, "tests/codes.tsv differs from ../shared/codes.tsv: copy it over");
+    }
+    let queries = read("tests/queries.tsv").expect("tests/queries.tsv");
+    // (query, expected, rank) of every row; ours has a fourth column, `kind`.
+    let rows = |text: &str| -> std::collections::BTreeSet<(String, String, String)> {
+        text.lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let mut cols = l.split('\t').map(str::to_string);
+                let mut next = || cols.next().unwrap_or_default();
+                (next(), next(), next())
+            })
+            .collect()
+    };
+    let ours = rows(&queries);
+    assert!(ours.len() >= 250, "tests/queries.tsv: {} queries", ours.len());
+    if let Some(shared) = read("../shared/queries.tsv") {
+        let missing: Vec<_> = rows(&shared).difference(&ours).cloned().collect();
+        assert!(
+            missing.is_empty(),
+            "tests/queries.tsv lacks these rows of ../shared/queries.tsv: {missing:?}"
+        );
     }
 }
 
