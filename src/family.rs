@@ -52,6 +52,7 @@ pub const ENTRY_KEYS: &[&str] = &[
     "aliases",
     "keywords",
     "draft",
+    "facts",
 ];
 
 /// URL paths the generator keeps for itself: no family may take them as its slug.
@@ -393,6 +394,8 @@ struct EntryYaml {
     aliases: Vec<String>,
     keywords: Keywords,
     draft: bool,
+    /// Dated, sourced vendor numbers, checked by [`crate::facts::check_page`] as on code pages.
+    facts: serde_yaml::Value,
 }
 
 /// Parses a family entry: `text` is the whole (normalised) file, `mapping` its front matter
@@ -542,6 +545,18 @@ pub(crate) fn parse_entry(
             },
         }
     }
+    // Facts and the body's `{{…}}` markers: the same checks, errors and stale warnings as on
+    // code pages and guides.
+    let checked = crate::facts::check_page(
+        rel,
+        text,
+        split.body,
+        split.body_line,
+        &front.facts,
+        crate::facts::today(),
+    );
+    errors.extend(checked.errors);
+    warnings.extend(checked.warnings);
     if !errors.is_empty() {
         errors.extend(warnings);
         return Err(errors);
@@ -567,7 +582,7 @@ pub(crate) fn parse_entry(
             ..FrontMatter::default()
         },
         head: Vec::new(),
-        facts: Default::default(),
+        facts: checked.facts,
         body: split.body.to_string(),
         body_line: split.body_line,
         text: text.to_string(),
