@@ -1081,6 +1081,37 @@ mod tests {
         assert!(errors.iter().all(|e| e.is_error()));
     }
 
+    #[test]
+    fn entry_facts_are_checked_like_code_pages() {
+        let front = "code: \"1102\"\ntitle: \"1102 X\"\nhttp_status: 503\nfacts:\n  mem:\n    value: \"128 MB\"\n    source: \"https://example.com/limits\"\n    checked: 2026-01-01\n";
+        let rel = Path::new("content/cloudflare-errors/1102.md");
+        let text = format!("---\n{front}---\n# 1102 X\n\nUp to {{{{fact:mem}}}} per isolate.\n");
+        let slug = rel.strip_prefix("content").unwrap();
+        let (page, warnings) = crate::content::parse(rel, slug, &text).unwrap();
+        // (A staleness warning depends on the calendar; an unused fact would be a bug here.)
+        assert!(
+            !warnings.iter().any(|w| w.message.contains("never used")),
+            "{warnings:?}"
+        );
+        assert_eq!(
+            page.facts.get("mem").map(|f| f.value.as_str()),
+            Some("128 MB")
+        );
+        // Without a source: the code pages' error, at the fact's line.
+        let bad = text.replace("    source: \"https://example.com/limits\"\n", "");
+        let errors = crate::content::parse(rel, slug, &bad).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "fact `mem` has no `source`");
+        assert_eq!(errors[0].line(), Some(6));
+        // A marker naming no declared fact.
+        let unknown = text.replace("{{fact:mem}}", "{{fact:memory}}");
+        let errors = crate::content::parse(rel, slug, &unknown).unwrap_err();
+        assert!(
+            errors[0].message.contains("unknown fact `memory`"),
+            "{errors:?}"
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_family_file_linked_from_outside_the_root_is_refused() {
