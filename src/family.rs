@@ -52,6 +52,7 @@ pub const ENTRY_KEYS: &[&str] = &[
     "aliases",
     "keywords",
     "draft",
+    "facts",
 ];
 
 /// URL paths the generator keeps for itself: no family may take them as its slug.
@@ -393,6 +394,8 @@ struct EntryYaml {
     aliases: Vec<String>,
     keywords: Keywords,
     draft: bool,
+    /// Dated, sourced vendor numbers, checked by [`crate::facts::check_page`] as on code pages.
+    facts: serde_yaml::Value,
 }
 
 /// Parses a family entry: `text` is the whole (normalised) file, `mapping` its front matter
@@ -542,6 +545,18 @@ pub(crate) fn parse_entry(
             },
         }
     }
+    // Facts and the body's `{{…}}` markers: the same checks, errors and stale warnings as on
+    // code pages and guides.
+    let checked = crate::facts::check_page(
+        rel,
+        text,
+        split.body,
+        split.body_line,
+        &front.facts,
+        crate::facts::today(),
+    );
+    errors.extend(checked.errors);
+    warnings.extend(checked.warnings);
     if !errors.is_empty() {
         errors.extend(warnings);
         return Err(errors);
@@ -567,7 +582,7 @@ pub(crate) fn parse_entry(
             ..FrontMatter::default()
         },
         head: Vec::new(),
-        facts: Default::default(),
+        facts: checked.facts,
         body: split.body.to_string(),
         body_line: split.body_line,
         text: text.to_string(),
@@ -1064,6 +1079,37 @@ mod tests {
             ]
         );
         assert!(errors.iter().all(|e| e.is_error()));
+    }
+
+    #[test]
+    fn entry_facts_are_checked_like_code_pages() {
+        let front = "code: \"1102\"\ntitle: \"1102 X\"\nhttp_status: 503\nfacts:\n  mem:\n    value: \"128 MB\"\n    source: \"https://example.com/limits\"\n    checked: 2026-01-01\n";
+        let rel = Path::new("content/cloudflare-errors/1102.md");
+        let text = format!("---\n{front}---\n# 1102 X\n\nUp to {{{{fact:mem}}}} per isolate.\n");
+        let slug = rel.strip_prefix("content").unwrap();
+        let (page, warnings) = crate::content::parse(rel, slug, &text).unwrap();
+        // (A staleness warning depends on the calendar; an unused fact would be a bug here.)
+        assert!(
+            !warnings.iter().any(|w| w.message.contains("never used")),
+            "{warnings:?}"
+        );
+        assert_eq!(
+            page.facts.get("mem").map(|f| f.value.as_str()),
+            Some("128 MB")
+        );
+        // Without a source: the code pages' error, at the fact's line.
+        let bad = text.replace("    source: \"https://example.com/limits\"\n", "");
+        let errors = crate::content::parse(rel, slug, &bad).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "fact `mem` has no `source`");
+        assert_eq!(errors[0].line(), Some(6));
+        // A marker naming no declared fact.
+        let unknown = text.replace("{{fact:mem}}", "{{fact:memory}}");
+        let errors = crate::content::parse(rel, slug, &unknown).unwrap_err();
+        assert!(
+            errors[0].message.contains("unknown fact `memory`"),
+            "{errors:?}"
+        );
     }
 
     #[cfg(unix)]

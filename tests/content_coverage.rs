@@ -336,3 +336,187 @@ fn every_family_entry_meets_the_floors_and_the_required_entries_exist() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every content file, parsed as the build parses it: (path relative to the root, page, warnings).
+fn parsed_pages() -> Vec<(String, statusref::content::Page, Vec<statusref::Diagnostic>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(root.join("content")).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.path().extension().and_then(|e| e.to_str()) != Some("md") {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap();
+        let slug = rel.strip_prefix("content").unwrap();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        match statusref::content::parse(rel, slug, &text) {
+            Ok((page, warnings)) => out.push((rel.display().to_string(), page, warnings)),
+            Err(errors) => panic!("{}: {errors:?}", rel.display()),
+        }
+    }
+    out
+}
+
+/// Issue 11, item 4: every vendor number a page states is a fact with its source and check date.
+/// The build already refuses a fact without source or date; here: none is declared and left
+/// unused, one name means one number everywhere (a fact stated on several pages agrees), and
+/// the reference keeps its sourced numbers.
+#[test]
+fn facts_are_used_sourced_and_agree_across_pages() {
+    let pages = parsed_pages();
+    let mut problems = Vec::new();
+    let mut by_name: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+    let (mut facts, mut with_facts) = (0usize, 0usize);
+    for (path, page, warnings) in &pages {
+        for w in warnings {
+            if w.message.contains("never used") {
+                problems.push(format!("{path}: {}", w.message));
+            }
+        }
+        if !page.facts.0.is_empty() {
+            with_facts += 1;
+        }
+        for (name, fact) in &page.facts.0 {
+            facts += 1;
+            if !fact.source.starts_with("https://") {
+                problems.push(format!("{path}: fact `{name}` has source {}", fact.source));
+            }
+            let here = (fact.value.clone(), fact.source.clone(), path.clone());
+            match by_name.get(name) {
+                Some((value, source, first)) if value != &fact.value || source != &fact.source => {
+                    problems.push(format!(
+                        "fact `{name}`: {path} says {} ({}), {first} says {value} ({source})",
+                        fact.value, fact.source
+                    ))
+                }
+                Some(_) => {}
+                None => {
+                    by_name.insert(name.clone(), here);
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The converted reference (2026-12-01: 94 facts on 33 pages); losing them is a regression.
+    assert!(
+        facts >= 94 && with_facts >= 33,
+        "{facts} facts on {with_facts} pages"
+    );
+}
+
+/// Units a vendor default is written in (`60 s`, `8k`, `1m`, `30,000,000 bytes`).
+const UNITS: &[&str] = &[
+    "s", "ms", "sec", "second", "seconds", "minute", "minutes", "hour", "hours", "b", "byte",
+    "bytes", "k", "kb", "kib", "m", "mb", "mib", "g", "gb", "gib",
+];
+
+/// Whether `word` is a number with a unit (`60s`, `8k`), or a number followed by a unit word.
+fn number_with_unit(word: &str, next: Option<&str>) -> bool {
+    let word = word.trim_matches(|c: char| "`()[],.;:\"".contains(c));
+    let digits = word
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .unwrap_or(word.len());
+    if digits == 0 || !word.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let unit = |u: &str| {
+        UNITS.contains(
+            &u.trim_matches(|c: char| "`()[],.;:\"".contains(c))
+                .to_lowercase()
+                .as_str(),
+        )
+    };
+    let suffix = &word[digits..];
+    if !suffix.is_empty() {
+        return unit(suffix);
+    }
+    next.is_some_and(unit)
+}
+
+/// Prose statements of a default with a literal number ("defaults to 5 seconds", "(default
+/// 60s)", "30 s by default") that are not written as `{{fact:…}}`. Fenced code and the
+/// `## Source` section (citations that name the number beside its link) are not prose claims.
+fn unsourced_defaults(body: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut in_code = false;
+    let mut in_source = false;
+    for line in body.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if line.starts_with("## ") {
+            in_source = line.trim() == "## Source" || line.trim() == "## Sources";
+        }
+        if in_code || in_source || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let lower = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            let ends_clause = |w: &str| w.ends_with(['.', ';', '!', '?']);
+            let flagged = if lower.starts_with("default") {
+                // The next few words of the same clause: "defaults to 5 seconds", "(default
+                // 60s)", "default is 1m"; a fact ends the search.
+                !ends_clause(w)
+                    && (i + 1..(i + 5).min(words.len()))
+                        .take_while(|&j| !words[j].contains("{{fact:"))
+                        .scan(false, |ended, j| {
+                            let here = (!*ended).then_some(j);
+                            *ended = ends_clause(words[j]);
+                            here
+                        })
+                        .any(|j| number_with_unit(words[j], words.get(j + 1).copied()))
+            } else {
+                lower == "by"
+                    && words.get(i + 1).is_some_and(|n| n.starts_with("default"))
+                    && i >= 1
+                    && (number_with_unit(words[i - 1], None)
+                        || (i >= 2 && number_with_unit(words[i - 2], Some(words[i - 1]))))
+            };
+            if flagged {
+                found.push(line.trim().chars().take(160).collect());
+                break;
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_default_scanner_finds_literal_vendor_defaults() {
+    for claim in [
+        "Node.js's `server.keepAliveTimeout` defaults to 5 seconds.",
+        "raise `proxy_read_timeout` (default 60s) for that location",
+        "gunicorn's `--timeout` (30 s by default) kills the worker",
+        "the limit is 128 MB by default",
+        "`maxAllowedContentLength` defaults to 30,000,000 bytes.",
+    ] {
+        assert_eq!(unsourced_defaults(claim).len(), 1, "{claim}");
+    }
+    for fine in [
+        "`proxy_read_timeout` defaults to {{fact:nginx_proxy_read_timeout}}.",
+        "Most redirect helpers default to 302: `res.redirect(url)`.",
+        "`limit_req_status` defaults to 503.",
+        "```\nproxy_read_timeout 300s; # default 60s\n```",
+        "## Source\n\nnginx docs: `proxy_read_timeout`, default 60s.",
+        "quote 100 seconds, the earlier default; if you read \"100 seconds\" somewhere",
+    ] {
+        assert!(unsourced_defaults(fine).is_empty(), "{fine}");
+    }
+}
+
+/// No page states a vendor default as a bare number: each is a fact with source and date, or
+/// the text says where to look instead.
+#[test]
+fn no_page_states_a_vendor_default_without_its_source() {
+    let mut problems = Vec::new();
+    for (path, page, _) in parsed_pages() {
+        for line in unsourced_defaults(&page.body) {
+            problems.push(format!("{path}: {line}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

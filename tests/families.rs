@@ -7,10 +7,17 @@ mod util;
 
 use std::path::Path;
 
+/// Builds the families fixture, with "today" fixed so that its dated fact never turns stale.
 fn built() -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, root) = util::site_from_fixture("valid/families");
     let output = dir.path().join("public");
-    let out = util::build(&root, &output, &[]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statusref"))
+        .args(["build", "--root", root.to_str().unwrap(), "--output"])
+        .arg(&output)
+        .env("NO_COLOR", "1")
+        .env("STATUSREF_TODAY", "2026-12-01")
+        .output()
+        .expect("run statusref");
     assert!(
         out.status.success(),
         "{}",
@@ -85,6 +92,46 @@ fn entries_get_pages_with_their_http_status_and_neighbours() {
     // Body links into families resolve, anchors included (the build checks them).
     assert!(util::read(&output, "http-codes/500/index.html")
         .contains(r#"href="/iis-codes/500.19/#causes""#));
+}
+
+#[test]
+fn an_entry_states_its_facts_with_source_and_date_on_the_page_and_in_its_twin() {
+    let (_dir, output) = built();
+    let page = util::read(&output, "cloudflare-errors/1015/index.html");
+    assert!(
+        page.contains(r#"at least <span class="fact">10 s <a class="fact-src" href="https://example.com/docs/rate-limiting-rules" title="Shortest rate limiting period: example.com, checked 2026-11-02">[source, checked <time datetime="2026-11-02">Nov 2026</time>]</a></span> long."#),
+        "{page}"
+    );
+    assert!(!page.contains("{{fact"), "{page}");
+    let twin = util::read(&output, "cloudflare-errors/1015/index.html.md");
+    assert!(twin.contains("at least 10 s long."), "{twin}");
+    assert!(
+        twin.contains("Sources of the numbers on this page:\n\n- Shortest rate limiting period: 10 s ([source](https://example.com/docs/rate-limiting-rules), checked 2026-11-02)"),
+        "{twin}"
+    );
+    assert!(!twin.contains("{{fact"), "{twin}");
+}
+
+/// `check` warns about an entry's fact as about a code page's: named, located, with its source.
+#[test]
+fn a_stale_fact_in_an_entry_is_a_located_warning() {
+    let (_dir, root) = util::site_from_fixture("valid/families");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_statusref"))
+        .args(["check", "--root", root.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .env("STATUSREF_TODAY", "2027-11-03")
+        .output()
+        .expect("run statusref");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: fact `rule_period` was checked on 2026-11-02, more than 12 months ago\n  --> content/cloudflare-errors/1015.md:14:5"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: compare `10 s` with https://example.com/docs/rate-limiting-rules"),
+        "{stderr}"
+    );
 }
 
 #[test]
