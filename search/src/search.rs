@@ -27,8 +27,9 @@ use crate::{Hit, Result};
 /// Score added for a document whose code the query names (see [`ParsedQuery::codes`]) when
 /// the query says little else: that code first.
 const CODE_BOOST: f32 = 1000.0;
-/// A word equal to a family entry's key (`1020`, `500.19`): that entry first, as a code.
-const KEY_BOOST: f32 = 1000.0;
+/// A word equal to a family entry's key (`1020`, `500.19`): that entry first, before the code
+/// it arrives with (`500.19` names both the IIS entry and, as a sub-status, code 500).
+const KEY_BOOST: f32 = 1500.0;
 /// Score added for a named code when the query says much more besides (a pasted error page:
 /// `400 Bad Request The plain HTTP request was sent to HTTPS port`): the rest decides.
 const CODE_HINT_BOOST: f32 = 12.0;
