@@ -287,61 +287,13 @@ impl Visitor<'_> for ValueSeed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<String, E> {
-        let n = self.seed.n;
-        let name = self.name;
-        let lower = value.to_ascii_lowercase();
-        match (self.seed.tag, name) {
-            ("link", "href") => {
-                if let Err(e) = urls::check_link(value) {
-                    return Err(refusal(
-                        format!("`head` entry {n}: `href` {value:?} is refused: it {e}"),
-                        "write an http(s) URL or a path, e.g. `https://example.org/feed.xml` or `/assets/extra.css`",
-                    ));
-                }
-            }
-            ("link", "rel") => {
-                let words: Vec<&str> = lower.split_ascii_whitespace().collect();
-                if let Some(bad) = words
-                    .iter()
-                    .find(|w| !LINK_RELS.contains(w))
-                    .or(words.is_empty().then_some(&""))
-                {
-                    return Err(refusal(
-                        format!("`head` entry {n}: `rel: {value}` is not allowed (`{bad}`)"),
-                        format!(
-                            "rel takes {}; the generator writes the canonical link itself",
-                            LINK_RELS.join(", ")
-                        ),
-                    ));
-                }
-            }
-            ("meta", "name") => {
-                let prefixed = META_PROPERTY_PREFIXES.iter().any(|p| lower.starts_with(p));
-                if !META_NAMES.contains(&lower.as_str()) && !prefixed {
-                    return Err(refusal(
-                        format!("`head` entry {n}: `name: {value}` is not allowed"),
-                        format!(
-                            "meta names are {}, or start with {}",
-                            META_NAMES.join(", "),
-                            META_PROPERTY_PREFIXES.join(", ")
-                        ),
-                    ));
-                }
-            }
-            ("meta", "property") => {
-                if !META_PROPERTY_PREFIXES.iter().any(|p| lower.starts_with(p)) {
-                    return Err(refusal(
-                        format!("`head` entry {n}: `property: {value}` is not allowed"),
-                        format!(
-                            "meta properties start with {}",
-                            META_PROPERTY_PREFIXES.join(", ")
-                        ),
-                    ));
-                }
-            }
-            _ => {}
+        match check_value(self.seed.tag, self.name, value) {
+            Ok(()) => Ok(value.to_string()),
+            Err((what, help)) => Err(refusal(
+                format!("`head` entry {}: {what}", self.seed.n),
+                help,
+            )),
         }
-        Ok(value.to_string())
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
@@ -358,5 +310,52 @@ impl Visitor<'_> for ValueSeed<'_> {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
         self.visit_str(&v.to_string())
+    }
+}
+
+/// Checks the value of attribute `name` of a `tag`: URLs, `rel` and `name`/`property` values.
+/// The error is (what is wrong, the help line).
+fn check_value(tag: &str, name: &str, value: &str) -> Result<(), (String, String)> {
+    let lower = value.to_ascii_lowercase();
+    let prefixed = META_PROPERTY_PREFIXES.iter().any(|p| lower.starts_with(p));
+    match (tag, name) {
+        ("link", "href") => urls::check_link(value).map_err(|e| {
+            (
+                format!("`href` {value:?} is refused: it {e}"),
+                "write an http(s) URL or a path, e.g. `https://example.org/feed.xml` or `/assets/extra.css`".to_string(),
+            )
+        }),
+        ("link", "rel") => {
+            let words: Vec<&str> = lower.split_ascii_whitespace().collect();
+            match words.iter().find(|w| !LINK_RELS.contains(w)) {
+                None if !words.is_empty() => Ok(()),
+                bad => Err((
+                    format!(
+                        "`rel: {value}` is not allowed (`{}`)",
+                        bad.copied().unwrap_or_default()
+                    ),
+                    format!(
+                        "rel takes {}; the generator writes the canonical link itself",
+                        LINK_RELS.join(", ")
+                    ),
+                )),
+            }
+        }
+        ("meta", "name") if !META_NAMES.contains(&lower.as_str()) && !prefixed => Err((
+            format!("`name: {value}` is not allowed"),
+            format!(
+                "meta names are {}, or start with {}",
+                META_NAMES.join(", "),
+                META_PROPERTY_PREFIXES.join(", ")
+            ),
+        )),
+        ("meta", "property") if !prefixed => Err((
+            format!("`property: {value}` is not allowed"),
+            format!(
+                "meta properties start with {}",
+                META_PROPERTY_PREFIXES.join(", ")
+            ),
+        )),
+        _ => Ok(()),
     }
 }
