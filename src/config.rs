@@ -65,6 +65,7 @@ impl Config {
 
     /// Reads `site.yaml` from the site root, or the defaults when there is none.
     pub fn load(root: &std::path::Path) -> Result<Config, Diagnostic> {
+        crate::walk::check_link_inside_root(root, std::path::Path::new("site.yaml"))?;
         let path = root.join("site.yaml");
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,

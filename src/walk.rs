@@ -39,15 +39,10 @@ pub fn files_inside_root(root: &Path, dir: &Path) -> Walked {
         match entry {
             Ok(entry) => {
                 if entry.path_is_symlink() {
-                    let target = entry.path().canonicalize();
-                    if let Some(target) = target.ok().filter(|t| !t.starts_with(&canonical_root)) {
-                        walked.diagnostics.push(
-                            Diagnostic::error(
-                                relative(entry.path()),
-                                format!("symbolic link to {}, outside the site root", target.display()),
-                            )
-                            .help("copy the file or directory into the site, or point the link at a path inside the site root"),
-                        );
+                    if let Some(target) = target_outside(entry.path(), &canonical_root) {
+                        walked
+                            .diagnostics
+                            .push(link_out_of_root(relative(entry.path()), &target));
                         if entry.file_type().is_dir() {
                             walker.skip_current_dir();
                         }
@@ -79,6 +74,37 @@ pub fn files_inside_root(root: &Path, dir: &Path) -> Walked {
         .diagnostics
         .extend(case_collisions(&walked.files, root));
     walked
+}
+
+/// An error for the site root's file `rel` (`site.yaml`) when it is a symbolic link that leads
+/// outside the root, as the walk reports one under `content/`, `templates/` or `assets/`.
+pub fn check_link_inside_root(root: &Path, rel: &Path) -> Result<(), Diagnostic> {
+    let path = root.join(rel);
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Ok(());
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    match target_outside(&path, &canonical_root) {
+        Some(target) => Err(link_out_of_root(rel.to_path_buf(), &target)),
+        None => Ok(()),
+    }
+}
+
+/// Where the link at `path` leads, when that is outside `canonical_root` (a dangling link is
+/// left to the reader, which reports it as unreadable).
+fn target_outside(path: &Path, canonical_root: &Path) -> Option<PathBuf> {
+    path.canonicalize()
+        .ok()
+        .filter(|target| !target.starts_with(canonical_root))
+}
+
+/// The error for a link at `rel` that leads to `target`, outside the site root.
+fn link_out_of_root(rel: PathBuf, target: &Path) -> Diagnostic {
+    Diagnostic::error(
+        rel,
+        format!("symbolic link to {}, outside the site root", target.display()),
+    )
+    .help("copy the file or directory into the site, or point the link at a path inside the site root")
 }
 
 /// A warning for each file whose path differs from an earlier one only in letter case.

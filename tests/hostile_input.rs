@@ -161,6 +161,19 @@ fn symlinks_out_of_the_root_from_assets_and_templates_are_refused() {
     }
     assert!(!out.stderr.contains("PRIVATE KEY"));
 
+    // site.yaml, which the pages are made from.
+    let (dir, root, output) = new_site();
+    let elsewhere = dir.path().join("elsewhere.yaml");
+    std::fs::write(&elsewhere, "title: from elsewhere\n").unwrap();
+    symlink(&elsewhere, root.join("site.yaml")).unwrap();
+    build(&root, &output, &[]).fails_with(
+        &output,
+        &format!(
+            "error: symbolic link to {}, outside the site root\n--> site.yaml\n = help: copy the file or directory into the site, or point the link at a path inside the site root",
+            elsewhere.canonicalize().unwrap().display()
+        ),
+    );
+
     // The whole directory as a link out of the root.
     let (dir, root, output) = new_site();
     let elsewhere = dir.path().join("elsewhere");
