@@ -132,9 +132,27 @@ impl Assets {
     pub fn urls(&self, base_path: &str) -> BTreeMap<String, String> {
         self.list
             .iter()
-            .map(|a| (a.name.clone(), format!("{base_path}{}", a.path)))
+            .map(|a| (a.name.clone(), url_of(base_path, &a.path)))
             .collect()
     }
+}
+
+/// Characters left as they are in a URL path segment: RFC 3986's unreserved ones.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The URL of the output file `path` (`assets/site.1a2b3c4d5e.css`) under `base_path`, each
+/// segment percent-encoded: asset names are whatever the site's `assets/` holds (`my file.css`,
+/// `a#b.svg`), and a raw `#`, `?` or space would break the URL.
+pub fn url_of(base_path: &str, path: &str) -> String {
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+        .collect();
+    format!("{base_path}{}", segments.join("/"))
 }
 
 /// `site.css` → `site.<10 hex digits of SHA-256>.css`.
@@ -158,6 +176,18 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("site.") && a.ends_with(".css") && a.len() == "site..css".len() + 10);
         assert!(fingerprinted_name("icons/x.svg", b"a").starts_with("icons/x."));
+    }
+
+    #[test]
+    fn asset_urls_are_percent_encoded_per_segment() {
+        assert_eq!(
+            url_of("/ref/", "assets/site.1a2b3c4d5e.css"),
+            "/ref/assets/site.1a2b3c4d5e.css"
+        );
+        assert_eq!(
+            url_of("/", "assets/icons/a b#c?d%.x~y.svg"),
+            "/assets/icons/a%20b%23c%3Fd%25.x~y.svg"
+        );
     }
 
     #[test]

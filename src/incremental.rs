@@ -359,7 +359,7 @@ impl Incremental {
         let mut asset_urls: BTreeMap<String, String> = static_assets
             .list
             .iter()
-            .map(|a| (a.name.clone(), format!("{base_path}{}", a.path)))
+            .map(|a| (a.name.clone(), assets::url_of(&base_path, &a.path)))
             .collect();
         asset_urls.insert("index.bin".into(), placeholder.clone());
         let jobs = render::jobs(&site);

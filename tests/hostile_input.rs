@@ -648,3 +648,27 @@ fn names_differing_only_in_case_are_warned_about() {
         out.stderr
     );
 }
+
+#[test]
+fn asset_names_are_percent_encoded_in_urls() {
+    let (_dir, root, output) = new_site();
+    write(&root, "assets/a b#c.css", "body{}");
+    write(
+        &root,
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block main %}<link rel=\"stylesheet\" href=\"{{ assets['a b#c.css'] }}\">{% endblock main %}",
+    );
+    build(&root, &output, &[]).built();
+    let html = util::read(&output, "404.html");
+    let start = html
+        .find("href=\"/assets/a%20b%23c.")
+        .expect("an encoded asset URL")
+        + 6;
+    let url = &html[start..start + html[start..].find('"').unwrap()];
+    // The file the URL names, decoded, is the one written.
+    let file = url
+        .trim_start_matches('/')
+        .replace("%20", " ")
+        .replace("%23", "#");
+    assert!(output.join(&file).is_file(), "{url} → {file}");
+}
