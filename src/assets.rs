@@ -50,10 +50,11 @@ pub fn theme_files(root: &Path, kind: &str) -> FileResult<BTreeMap<String, Theme
         return Ok((files, Vec::new()));
     }
     let walked = crate::walk::files_inside_root(root, &dir);
-    let (mut errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = walked
+    let (mut errors, mut warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = walked
         .diagnostics
         .into_iter()
         .partition(Diagnostic::is_error);
+    let built_in: Vec<String> = files.keys().cloned().collect();
     for path in walked.files {
         let Ok(rel) = path.strip_prefix(&dir) else {
             continue;
@@ -65,6 +66,20 @@ pub fn theme_files(root: &Path, kind: &str) -> FileResult<BTreeMap<String, Theme
             .join("/");
         if name.starts_with('.') || name.contains("/.") {
             continue;
+        }
+        if let Some(other) = built_in
+            .iter()
+            .find(|b| **b != name && b.eq_ignore_ascii_case(&name))
+        {
+            warnings.push(
+                Diagnostic::warning(
+                    format!("{kind}/{name}"),
+                    format!("{kind}/{name} differs only in letter case from the built-in {kind}/{other}, so it does not replace it"),
+                )
+                .help(format!(
+                    "rename it to {kind}/{other} to replace the built-in file (and it is one file with it on macOS and Windows)"
+                )),
+            );
         }
         match std::fs::read(&path) {
             Ok(bytes) => {

@@ -636,6 +636,14 @@ fn names_differing_only_in_case_are_warned_about() {
     let expected = "warning: assets/Logo.svg and assets/logo.svg differ only in letter case\n--> assets/logo.svg\n = help: rename one of them: on case-insensitive file systems (macOS, Windows) they are the same file\n\n";
     assert!(out.stderr.contains(expected), "{}", out.stderr);
 
+    // A site file that differs from a built-in one only in case does not replace it.
+    let (_dir, root, output) = new_site();
+    write(&root, "assets/Site.css", "body{}");
+    let out = build(&root, &output, &[]);
+    out.built();
+    let expected = "warning: assets/Site.css differs only in letter case from the built-in assets/site.css, so it does not replace it\n--> assets/Site.css\n = help: rename it to assets/site.css to replace the built-in file (and it is one file with it on macOS and Windows)\n\n";
+    assert!(out.stderr.contains(expected), "{}", out.stderr);
+
     // Content files: the upper-case one is also refused as a URL.
     let (_dir, root, output) = new_site();
     write(&root, "content/guides/faq.md", &guide("FAQ"));
