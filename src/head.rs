@@ -330,10 +330,10 @@ fn check_value(tag: &str, name: &str, value: &str) -> Result<(), (String, String
             match words.iter().find(|w| !LINK_RELS.contains(w)) {
                 None if !words.is_empty() => Ok(()),
                 bad => Err((
-                    format!(
-                        "`rel: {value}` is not allowed (`{}`)",
-                        bad.copied().unwrap_or_default()
-                    ),
+                    match bad {
+                        Some(bad) => format!("`rel: {value}` is not allowed (`{bad}`)"),
+                        None => "`rel` is empty".to_string(),
+                    },
                     format!(
                         "rel takes {}; the generator writes the canonical link itself",
                         LINK_RELS.join(", ")
@@ -357,5 +357,56 @@ fn check_value(tag: &str, name: &str, value: &str) -> Result<(), (String, String
             ),
         )),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Front {
+        #[serde(deserialize_with = "deserialize")]
+        head: Vec<HeadTag>,
+    }
+
+    fn head(yaml: &str) -> Result<Vec<HeadTag>, String> {
+        serde_yaml::from_str::<Front>(yaml)
+            .map(|f| f.head)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn allowed_tags_keep_their_attributes_in_order() {
+        let tags = head("head:\n  - [link, {rel: shortcut icon, href: /favicon.ico, sizes: 32}]\n  - [meta, {name: Description, content: x}]\n  - [meta, {property: og:image, content: /x.png}]\n").unwrap();
+        assert_eq!(tags.len(), 3);
+        assert_eq!(
+            tags[0].attrs,
+            [
+                ("rel".to_string(), "shortcut icon".to_string()),
+                ("href".to_string(), "/favicon.ico".to_string()),
+                ("sizes".to_string(), "32".to_string())
+            ]
+        );
+        assert_eq!(head("head: ~\n").unwrap(), []);
+    }
+
+    #[test]
+    fn refusals_say_what_and_why() {
+        for (yaml, says) in [
+            ("head: [[link, {rel: \"\"}]]", "`rel` is empty"),
+            ("head: [[link, {rel: icon canonical}]]", "(`canonical`)"),
+            ("head: [[link, {onload: x}]]", "event handlers run script"),
+            ("head: [[meta, {charset: utf-8}]]", "attribute `charset`"),
+            ("head: [[meta, {property: fb:x}]]", "`property: fb:x`"),
+            ("head: [[style, {}]]", "`<style>` is not allowed"),
+            (
+                "head: [[link, {href: \"vbscript:x\"}]]",
+                "`vbscript:` scheme",
+            ),
+        ] {
+            let err = head(yaml).unwrap_err();
+            assert!(err.contains(says), "{yaml}: {err}");
+        }
     }
 }
