@@ -194,6 +194,23 @@ mod tests {
     }
 
     #[test]
+    fn urls_in_site_yaml_are_refused_at_their_line() {
+        let d = Config::from_yaml("title: x\n\nbase_url: \"/\\\\evil.com\"\n").unwrap_err();
+        assert_eq!(d.line(), Some(3));
+        assert!(d.message.contains("backslash"), "{}", d.message);
+        let d = Config::from_yaml("edit_url: \"data:text/html,x\"\n").unwrap_err();
+        assert_eq!(d.line(), Some(1));
+        assert!(d.message.starts_with("`edit_url`"), "{}", d.message);
+        let ok = Config::from_yaml("base_url: https://example.org/ref\n").unwrap();
+        assert_eq!(ok.base_path(), "/ref/");
+        let mut c = Config::default();
+        assert!(c.override_base_url("//evil.com").is_err());
+        assert_eq!(c.base_url, "/");
+        assert!(c.override_base_url("/docs").is_ok());
+        assert_eq!(c.base_path(), "/docs/");
+    }
+
+    #[test]
     fn empty_file_is_default() {
         assert_eq!(Config::parse("  \n").unwrap(), Config::default());
     }

@@ -940,3 +940,26 @@ fn split_front_matter(text: &str) -> Result<Option<Split<'_>>, SplitError> {
         help: "add a line containing only `---` after the last front-matter key".into(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_slug_segments_and_their_suggestions() {
+        for ok in ["504", "timeouts", "500.19", "1020", "000", "a_b-c.d", "x"] {
+            assert!(is_safe_slug_segment(ok), "{ok}");
+        }
+        for bad in [
+            "", "A", "a#b", "%2e%2e", ".hidden", "-x", "_x", "x.", "tab\tx", "café", "a b",
+        ] {
+            assert!(!is_safe_slug_segment(bad), "{bad:?}");
+        }
+        assert_eq!(safe_slug_segment("Café Guide"), "caf-guide");
+        assert_eq!(safe_slug_segment("%2e%2e"), "2e-2e");
+        assert_eq!(safe_slug_segment("..."), "page");
+        for any in ["Café Guide", "%2e%2e", "...", "A#B", "\t\n", "x.."] {
+            assert!(is_safe_slug_segment(&safe_slug_segment(any)), "{any:?}");
+        }
+    }
+}
