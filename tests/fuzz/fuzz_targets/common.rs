@@ -286,8 +286,15 @@ fn safe_url(value: &str) -> bool {
     if value.chars().any(char::is_control) || value.contains('\\') || value.starts_with("//") {
         return false;
     }
+    // A scheme is a letter, then letters, digits, `+`, `-` or `.`, then `:` (WHATWG URL);
+    // anything else before the first `:` makes the value a relative path (`h(ttps://x`).
     match value.split_once(':') {
-        Some((scheme, _)) if !scheme.contains(['/', '?', '#']) => {
+        Some((scheme, _))
+            if scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
+        {
             let scheme = scheme.to_ascii_lowercase();
             scheme == "http" || scheme == "https"
         }
