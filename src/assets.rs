@@ -6,7 +6,6 @@ use std::path::Path;
 
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
-use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
 
@@ -28,11 +27,10 @@ pub struct ThemeFile {
 }
 
 /// Embedded files of `kind` (`templates` or `assets`) merged with the site root's overrides,
-/// keyed by path relative to that directory (`partials/head.html`).
-pub fn theme_files(
-    root: &Path,
-    kind: &str,
-) -> Result<BTreeMap<String, ThemeFile>, Vec<Diagnostic>> {
+/// keyed by path relative to that directory (`partials/head.html`), with the warnings found on
+/// the way (names that differ only in case); or every error (a symbolic link out of the site
+/// root, an unreadable file). Hidden files (`.name`) are left out.
+pub fn theme_files(root: &Path, kind: &str) -> FileResult<BTreeMap<String, ThemeFile>> {
     let mut files = BTreeMap::new();
     let embedded: Box<dyn Iterator<Item = (String, Vec<u8>)>> =
         match kind {
@@ -49,27 +47,16 @@ pub fn theme_files(
     }
     let dir = root.join(kind);
     if !dir.is_dir() {
-        return Ok(files);
+        return Ok((files, Vec::new()));
     }
-    let mut errors = Vec::new();
-    for entry in WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .unwrap_or(&dir)
-                    .strip_prefix(root)
-                    .unwrap_or(&dir)
-                    .to_path_buf();
-                errors.push(Diagnostic::error(path, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(&dir) else {
+    let walked = crate::walk::files_inside_root(root, &dir);
+    let (mut errors, mut warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = walked
+        .diagnostics
+        .into_iter()
+        .partition(Diagnostic::is_error);
+    let built_in: Vec<String> = files.keys().cloned().collect();
+    for path in walked.files {
+        let Ok(rel) = path.strip_prefix(&dir) else {
             continue;
         };
         let name = rel
@@ -80,7 +67,21 @@ pub fn theme_files(
         if name.starts_with('.') || name.contains("/.") {
             continue;
         }
-        match std::fs::read(entry.path()) {
+        if let Some(other) = built_in
+            .iter()
+            .find(|b| **b != name && b.eq_ignore_ascii_case(&name))
+        {
+            warnings.push(
+                Diagnostic::warning(
+                    format!("{kind}/{name}"),
+                    format!("{kind}/{name} differs only in letter case from the built-in {kind}/{other}, so it does not replace it"),
+                )
+                .help(format!(
+                    "rename it to {kind}/{other} to replace the built-in file (and it is one file with it on macOS and Windows)"
+                )),
+            );
+        }
+        match std::fs::read(&path) {
             Ok(bytes) => {
                 files.insert(
                     name.clone(),
@@ -97,11 +98,15 @@ pub fn theme_files(
         }
     }
     if errors.is_empty() {
-        Ok(files)
+        Ok((files, warnings))
     } else {
+        errors.extend(warnings);
         Err(errors)
     }
 }
+
+/// A value with its warnings, or every error (what [`crate::diagnostic::gather`] takes).
+pub type FileResult<T> = Result<(T, Vec<Diagnostic>), Vec<Diagnostic>>;
 
 /// One asset with its content-hashed output name.
 #[derive(Debug, Clone)]
@@ -142,9 +147,27 @@ impl Assets {
     pub fn urls(&self, base_path: &str) -> BTreeMap<String, String> {
         self.list
             .iter()
-            .map(|a| (a.name.clone(), format!("{base_path}{}", a.path)))
+            .map(|a| (a.name.clone(), url_of(base_path, &a.path)))
             .collect()
     }
+}
+
+/// Characters left as they are in a URL path segment: RFC 3986's unreserved ones.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The URL of the output file `path` (`assets/site.1a2b3c4d5e.css`) under `base_path`, each
+/// segment percent-encoded: asset names are whatever the site's `assets/` holds (`my file.css`,
+/// `a#b.svg`), and a raw `#`, `?` or space would break the URL.
+pub fn url_of(base_path: &str, path: &str) -> String {
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+        .collect();
+    format!("{base_path}{}", segments.join("/"))
 }
 
 /// `site.css` → `site.<10 hex digits of SHA-256>.css`.
@@ -171,11 +194,23 @@ mod tests {
     }
 
     #[test]
+    fn asset_urls_are_percent_encoded_per_segment() {
+        assert_eq!(
+            url_of("/ref/", "assets/site.1a2b3c4d5e.css"),
+            "/ref/assets/site.1a2b3c4d5e.css"
+        );
+        assert_eq!(
+            url_of("/", "assets/icons/a b#c?d%.x~y.svg"),
+            "/assets/icons/a%20b%23c%3Fd%25.x~y.svg"
+        );
+    }
+
+    #[test]
     fn built_in_theme_is_embedded() {
         let dir = tempfile::tempdir().unwrap();
-        let templates = theme_files(dir.path(), "templates").unwrap();
+        let (templates, _) = theme_files(dir.path(), "templates").unwrap();
         assert!(templates.contains_key("code.html"));
-        let assets = theme_files(dir.path(), "assets").unwrap();
+        let (assets, _) = theme_files(dir.path(), "assets").unwrap();
         assert!(assets.contains_key("site.css"));
     }
 
@@ -184,7 +219,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("assets")).unwrap();
         std::fs::write(dir.path().join("assets/site.css"), "body{}").unwrap();
-        let assets = theme_files(dir.path(), "assets").unwrap();
+        let (assets, warnings) = theme_files(dir.path(), "assets").unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(assets["site.css"].bytes, b"body{}");
         assert_eq!(assets["site.css"].origin, "assets/site.css");
     }

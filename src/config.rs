@@ -12,6 +12,7 @@
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::urls;
 
 /// The parsed `site.yaml`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -64,41 +65,98 @@ impl Config {
 
     /// Reads `site.yaml` from the site root, or the defaults when there is none.
     pub fn load(root: &std::path::Path) -> Result<Config, Diagnostic> {
+        crate::walk::check_link_inside_root(root, std::path::Path::new("site.yaml"))?;
         let path = root.join("site.yaml");
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => return Err(Diagnostic::error("site.yaml", format!("cannot read: {e}"))),
         };
-        Config::parse(&text).map_err(|e| {
-            let mut d = Diagnostic::error("site.yaml", yaml_message(&e));
-            if let Some(loc) = e.location() {
-                d = d.at(&text, loc.line(), loc.column());
-            }
-            d.help("see README.md, section \"site.yaml\", for the keys and their defaults")
-        })
+        Config::from_yaml(&text)
     }
 
-    /// The path every URL starts with: `/` or `/ref/` for `https://example.org/ref/`.
-    pub fn base_path(&self) -> String {
-        let after_scheme = match self.base_url.split_once("://") {
-            Some((_, rest)) => rest.find('/').map(|i| &rest[i..]).unwrap_or("/"),
-            None => self.base_url.as_str(),
+    /// Parses and checks `site.yaml` text: every error located in the file (`site.yaml`).
+    /// What [`Config::load`] runs on the file it reads.
+    pub fn from_yaml(text: &str) -> Result<Config, Diagnostic> {
+        let config = Config::parse(text).map_err(|e| {
+            let mut d = Diagnostic::error("site.yaml", yaml_message(&e));
+            if let Some(loc) = e.location() {
+                d = d.at(text, loc.line(), loc.column());
+            }
+            d.help("see README.md, section \"site.yaml\", for the keys and their defaults")
+        })?;
+        let locate = |d: Diagnostic, key: &str| match yaml_key_line(text, key) {
+            Some(line) => d.at_line(text, line),
+            None => d,
         };
-        let trimmed = after_scheme.trim_matches('/');
-        if trimmed.is_empty() {
-            "/".to_string()
-        } else {
-            format!("/{trimmed}/")
+        if let Err(e) = urls::check_base_url(&config.base_url) {
+            return Err(locate(
+                Diagnostic::error(
+                    "site.yaml",
+                    format!("`base_url` {:?} is refused: it {e}", config.base_url),
+                )
+                .help(BASE_URL_HELP),
+                "base_url",
+            ));
         }
+        if let Some(edit_url) = &config.edit_url {
+            if let Err(e) = urls::check_link(edit_url) {
+                return Err(locate(
+                    Diagnostic::error(
+                        "site.yaml",
+                        format!("`edit_url` {edit_url:?} is refused: it {e}"),
+                    )
+                    .help("write an http(s) URL, e.g. `https://github.com/o/r/edit/main/`"),
+                    "edit_url",
+                ));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Replaces `base_url` (with `--base-url`), checked as in `site.yaml`; the error says why
+    /// a value was refused.
+    pub fn override_base_url(&mut self, base_url: &str) -> Result<(), String> {
+        check_base_url_flag(base_url)?;
+        self.base_url = base_url.to_string();
+        Ok(())
+    }
+
+    /// The path every URL starts with: `/` or `/ref/` for `https://example.org/ref/`
+    /// (percent-encoded and normalised as a browser would).
+    pub fn base_path(&self) -> String {
+        urls::check_base_url(&self.base_url)
+            .map(|base| base.path)
+            .unwrap_or_else(|_| "/".to_string())
     }
 
     /// `https://example.org` for an absolute base URL; `None` when the site has no domain.
     pub fn origin(&self) -> Option<String> {
-        let (scheme, rest) = self.base_url.split_once("://")?;
-        let host = rest.split('/').next().filter(|h| !h.is_empty())?;
-        Some(format!("{scheme}://{host}"))
+        urls::check_base_url(&self.base_url)
+            .ok()
+            .and_then(|base| base.origin)
     }
+}
+
+/// What a valid `base_url` looks like, for the help line of every refusal.
+pub const BASE_URL_HELP: &str = "write an absolute http(s) URL such as `https://example.org/ref/`, or a path that starts with a single `/` such as `/ref/`";
+
+/// Checks a `--base-url` value (the CLI's value parser): the same rule as `base_url` in
+/// `site.yaml`, with the reason and the fix in the message.
+pub fn check_base_url_flag(value: &str) -> Result<(), String> {
+    urls::check_base_url(value)
+        .map(|_| ())
+        .map_err(|e| format!("{value:?} is refused: it {e}; {BASE_URL_HELP}"))
+}
+
+/// 1-based line of a top-level key in YAML text.
+fn yaml_key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 /// serde_yaml's message without its trailing " at line X column Y" (the location is shown
@@ -133,6 +191,23 @@ mod tests {
     fn unknown_keys_are_rejected() {
         let err = Config::parse("titel: x\n").unwrap_err();
         assert!(err.to_string().contains("unknown field `titel`"), "{err}");
+    }
+
+    #[test]
+    fn urls_in_site_yaml_are_refused_at_their_line() {
+        let d = Config::from_yaml("title: x\n\nbase_url: \"/\\\\evil.com\"\n").unwrap_err();
+        assert_eq!(d.line(), Some(3));
+        assert!(d.message.contains("backslash"), "{}", d.message);
+        let d = Config::from_yaml("edit_url: \"data:text/html,x\"\n").unwrap_err();
+        assert_eq!(d.line(), Some(1));
+        assert!(d.message.starts_with("`edit_url`"), "{}", d.message);
+        let ok = Config::from_yaml("base_url: https://example.org/ref\n").unwrap();
+        assert_eq!(ok.base_path(), "/ref/");
+        let mut c = Config::default();
+        assert!(c.override_base_url("//evil.com").is_err());
+        assert_eq!(c.base_url, "/");
+        assert!(c.override_base_url("/docs").is_ok());
+        assert_eq!(c.base_path(), "/docs/");
     }
 
     #[test]

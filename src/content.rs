@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use walkdir::WalkDir;
 
 use crate::config::yaml_message;
 use crate::diagnostic::{closest, line_col, Diagnostic};
@@ -120,8 +119,8 @@ pub struct MeaningFront {
     pub status: Option<Status>,
     /// `RFC 7725 §3` or `Unofficial (Esri ArcGIS)`.
     pub source: Option<String>,
-    /// Specification or vendor documentation.
-    pub spec_url: Option<String>,
+    /// Specification or vendor documentation: http(s) or a path.
+    pub spec_url: Option<LinkUrl>,
     /// One sentence on this meaning.
     pub summary: Option<String>,
     /// Former and alternate names of this meaning.
@@ -142,8 +141,8 @@ pub struct FrontMatter {
     pub description: Option<String>,
     /// `RFC 9110 §15.6.5` or `Unofficial (Cloudflare)`; from `## Source` when absent.
     pub source: Option<String>,
-    /// Link to the specification.
-    pub spec_url: Option<String>,
+    /// Link to the specification: http(s) or a path.
+    pub spec_url: Option<LinkUrl>,
     /// Registry status; derived from `source` when absent.
     pub status: Option<Status>,
     /// Vendor of an unofficial code; derived from `source` when absent.
@@ -158,21 +157,98 @@ pub struct FrontMatter {
     pub draft: bool,
     /// VitePress layout name; accepted for compatibility, `doc` is the only layout.
     pub layout: Option<String>,
-    /// VitePress `head`: a list of `[tag, {attribute: value}]` emitted into `<head>`.
-    pub head: Vec<serde_yaml::Value>,
+    /// VitePress `head`: a list of `[tag, {attribute: value}]` emitted into `<head>`, checked
+    /// against the allowed tags, attributes and values as it is read ([`crate::head`]).
+    #[serde(deserialize_with = "crate::head::deserialize")]
+    pub head: Vec<HeadTag>,
     /// Every meaning of a code with several, official first.
     pub meanings: Vec<MeaningFront>,
     /// Vendor numbers with source and date, as written; validated into [`Page::facts`].
     pub facts: serde_yaml::Value,
 }
 
-/// A tag for `<head>` from the VitePress-style `head:` key.
+pub use crate::head::HeadTag;
+
+/// A link target from front matter (`spec_url`): an http(s) URL or a path, checked with
+/// [`crate::urls::check_link`] as it is read, so a refusal points at the value in the file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct HeadTag {
-    /// `meta` or `link` (other tags are refused: they could inject script).
-    pub tag: String,
-    /// Attributes in the order written.
-    pub attrs: Vec<(String, String)>,
+#[serde(transparent)]
+pub struct LinkUrl(String);
+
+impl LinkUrl {
+    /// The URL as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for LinkUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for LinkUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Checked inside the visitor, so that serde_yaml locates a refusal at the value.
+        struct Check;
+        impl serde::de::Visitor<'_> for Check {
+            type Value = LinkUrl;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a URL")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<LinkUrl, E> {
+                match crate::urls::check_link(value) {
+                    Ok(()) => Ok(LinkUrl(value.to_string())),
+                    Err(e) => Err(refusal(
+                        format!("`spec_url` {value:?} is refused: it {e}"),
+                        "write the specification's http(s) URL, e.g. `https://www.rfc-editor.org/rfc/rfc9110#section-15.6.5`",
+                    )),
+                }
+            }
+        }
+        d.deserialize_str(Check)
+    }
+}
+
+/// Starts a refusal's text inside a serde error (see [`refusal`]).
+const REFUSAL_START: char = '\u{1e}';
+/// Separates a refusal's message from its help.
+const REFUSAL_HELP: char = '\u{1f}';
+
+/// An error raised while front matter is deserialized, carrying its own message and help
+/// through serde_yaml, which adds the position of the offending key or value; [`parse`]
+/// turns it into a [`Diagnostic`] at that position.
+pub(crate) fn refusal<E: serde::de::Error>(
+    message: impl std::fmt::Display,
+    help: impl std::fmt::Display,
+) -> E {
+    E::custom(format_args!("{REFUSAL_START}{message}{REFUSAL_HELP}{help}"))
+}
+
+/// The message and help of a [`refusal`] in a serde_yaml error's text.
+fn split_refusal(text: &str) -> Option<(&str, &str)> {
+    let (_, rest) = text.split_once(REFUSAL_START)?;
+    rest.split_once(REFUSAL_HELP)
+}
+
+/// A value refused while front matter was read (a [`refusal`]: a bad `spec_url`, a `head:`
+/// attribute), as an error located at that value, with its help.
+pub(crate) fn refusal_diagnostic(
+    rel: &Path,
+    text: &str,
+    first_line: usize,
+    e: &serde_yaml::Error,
+) -> Option<Diagnostic> {
+    let message = yaml_message(e);
+    let (message, help) = split_refusal(&message)?;
+    let mut d = Diagnostic::error(rel, message);
+    if let Some(loc) = e.location() {
+        d = d.at(text, loc.line() + first_line - 1, loc.column());
+    }
+    Some(d.help(help))
 }
 
 /// What kind of page a file is.
@@ -198,8 +274,6 @@ pub struct Page {
     pub kind: PageKind,
     /// Front matter as written.
     pub front: FrontMatter,
-    /// Validated `head:` tags.
-    pub head: Vec<HeadTag>,
     /// Validated `facts:`, expanded where the body writes `{{fact:name}}`.
     pub facts: crate::facts::Facts,
     /// The markdown after the front matter.
@@ -293,7 +367,9 @@ pub struct Discovered {
     /// by file name within each directory.
     pub files: Vec<PathBuf>,
     /// Problems found while walking: no `content/`, links leading outside the root, names
-    /// that are not UTF-8, unreadable directories.
+    /// that are not UTF-8, unreadable directories; warnings for files skipped because their
+    /// name looks like a content file's but is not (`504.MD`, `.md`) and for names that differ
+    /// only in case.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -309,77 +385,52 @@ pub fn discover(root: &Path) -> Discovered {
         );
         return loaded;
     }
-    // Symbolic links are followed only while they stay inside the site root: the site is what
-    // its root holds (a clean clone builds the same site), and a stray link cannot publish a
-    // file from elsewhere on the machine.
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut walker = WalkDir::new(&content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    let files = &mut loaded.files;
-    while let Some(entry) = walker.next() {
-        match entry {
-            Ok(entry) => {
-                let rel = || {
-                    entry
-                        .path()
-                        .strip_prefix(root)
-                        .unwrap_or(entry.path())
-                        .to_path_buf()
-                };
-                if entry.path_is_symlink() {
-                    let target = entry.path().canonicalize();
-                    if let Some(target) = target.ok().filter(|t| !t.starts_with(&canonical_root)) {
-                        loaded.diagnostics.push(
-                            Diagnostic::error(
-                                rel(),
-                                format!("symbolic link to {}, outside the site root", target.display()),
-                            )
-                            .help("copy the file or directory into the site, or point the link at a path inside the site root"),
-                        );
-                        if entry.file_type().is_dir() {
-                            walker.skip_current_dir();
-                        }
-                        continue;
-                    }
-                }
-                let is_md = entry.path().extension().is_some_and(|e| e == "md");
-                if entry.file_type().is_file() && is_md {
-                    if entry
-                        .path()
-                        .strip_prefix(&content_dir)
-                        .ok()
-                        .and_then(Path::to_str)
-                        .is_none()
-                    {
-                        loaded.diagnostics.push(
-                            Diagnostic::error(rel(), "the file name is not valid UTF-8").help(
-                                "rename the file using UTF-8: its name becomes the page's URL",
-                            ),
-                        );
-                        continue;
-                    }
-                    files.push(entry.into_path());
-                }
-            }
-            Err(err) => {
-                let path = err.path().unwrap_or(&content_dir).to_path_buf();
-                let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                let message = if err.loop_ancestor().is_some() {
-                    "symbolic link loop in content/".to_string()
-                } else {
-                    format!(
-                        "cannot read: {}",
-                        err.io_error().map_or(err.to_string(), |e| e.to_string())
-                    )
-                };
+    let walked = crate::walk::files_inside_root(root, &content_dir);
+    loaded.diagnostics = walked.diagnostics;
+    for path in walked.files {
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        let Some(extension) = path.extension() else {
+            if path.file_name().is_some_and(|n| n == ".md") {
                 loaded.diagnostics.push(
-                    Diagnostic::error(rel, message)
-                        .help("remove the link or make it point at a real file or directory"),
+                    Diagnostic::warning(rel, "skipped: `.md` has no name before the extension")
+                        .help("name the file after its page, e.g. content/guides/my-guide.md"),
                 );
             }
+            continue;
+        };
+        if extension != "md" {
+            if extension.eq_ignore_ascii_case("md") {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy())
+                    .unwrap_or_default();
+                let renamed = rel.with_file_name(format!("{}.md", safe_slug_segment(&stem)));
+                loaded.diagnostics.push(
+                    Diagnostic::warning(
+                        &rel,
+                        format!(
+                            "skipped: content files end in `.md`, not `.{}`",
+                            extension.to_string_lossy()
+                        ),
+                    )
+                    .help(format!("rename it to {}", renamed.display())),
+                );
+            }
+            continue;
         }
+        if path
+            .strip_prefix(&content_dir)
+            .ok()
+            .and_then(Path::to_str)
+            .is_none()
+        {
+            loaded.diagnostics.push(
+                Diagnostic::error(rel, "the file name is not valid UTF-8")
+                    .help("rename the file using UTF-8: its name becomes the page's URL"),
+            );
+            continue;
+        }
+        loaded.files.push(path);
     }
     loaded
 }
@@ -540,6 +591,9 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
         Ok(front) => front,
         Err(e) => {
             let message = yaml_message(&e);
+            if let Some(d) = refusal_diagnostic(rel, &text, FRONT_MATTER_FIRST_LINE, &e) {
+                return Err(vec![d]);
+            }
             let d = located_yaml_error(rel, &text, FRONT_MATTER_FIRST_LINE, &e, KNOWN_KEYS);
             return Err(vec![d.help(type_help(&message))]);
         }
@@ -573,17 +627,6 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
             ));
         }
     }
-    let head = match parse_head(&front.head) {
-        Ok(head) => head,
-        Err(message) => {
-            errors.push(locate(
-                Diagnostic::error(rel, format!("`head`: {message}"))
-                    .help("write each entry as `- - meta` followed by `  - name: …` / `content: …` (VitePress form)"),
-                "head",
-            ));
-            Vec::new()
-        }
-    };
     for (i, meaning) in front.meanings.iter().enumerate() {
         if meaning.name.trim().is_empty() {
             errors.push(locate(
@@ -614,6 +657,9 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/");
+    if let Some(d) = unsafe_slug(rel, &slug) {
+        errors.push(d);
+    }
     let in_codes = slug.starts_with("codes/") || !slug.contains('/');
     let from_file = slug_path
         .file_stem()
@@ -710,7 +756,6 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
         slug,
         kind,
         front,
-        head,
         facts: checked.facts,
         body: split.body.to_string(),
         body_line: split.body_line,
@@ -804,6 +849,78 @@ pub(crate) fn located_yaml_error(
 /// The line of a file on which its front matter's YAML starts (after the opening `---`).
 pub(crate) const FRONT_MATTER_FIRST_LINE: usize = 2;
 
+/// Whether `segment` (a file stem or directory name under `content/`, which becomes a segment
+/// of the page's URL) is safe as it is: lowercase ASCII letters, digits, `-`, `_` and `.`,
+/// starting with a letter or digit and not ending with `.` (`504`, `timeouts`, `500.19`).
+///
+/// Every one of these characters is unreserved in URLs (RFC 3986 §2.3): a slug never needs
+/// percent-encoding, means the same to every browser and server, and cannot collide with
+/// another on a case-insensitive file system.
+pub fn is_safe_slug_segment(segment: &str) -> bool {
+    matches!(segment.bytes().next(), Some(b'a'..=b'z' | b'0'..=b'9'))
+        && segment
+            .bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.'))
+        && !segment.ends_with('.')
+}
+
+/// The safe segment closest to `segment`, for the help line: lowercase, every run of other
+/// characters a `-`, trimmed (`Café Guide` → `caf-guide`).
+pub fn safe_slug_segment(segment: &str) -> String {
+    let mut out = String::new();
+    for c in segment.chars().map(|c| c.to_ascii_lowercase()) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    if trimmed.is_empty() {
+        "page".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// An error for the first segment of `slug` (`guides/a#b`) that is not safe in a URL, with
+/// the safe name to rename it to.
+fn unsafe_slug(rel: &Path, slug: &str) -> Option<Diagnostic> {
+    let segments: Vec<&str> = slug.split('/').collect();
+    let bad = segments.iter().position(|s| !is_safe_slug_segment(s))?;
+    let is_file = bad + 1 == segments.len();
+    let mut renamed: Vec<String> = segments[..=bad].iter().map(|s| s.to_string()).collect();
+    renamed[bad] = safe_slug_segment(segments[bad]);
+    let prefix = if rel.starts_with("content") {
+        "content/"
+    } else {
+        ""
+    };
+    let shown = segments[bad].escape_debug();
+    let (what, name, suggestion) = if is_file {
+        (
+            "file",
+            format!("{shown}.md"),
+            format!("{prefix}{}.md", renamed.join("/")),
+        )
+    } else {
+        (
+            "directory",
+            shown.to_string(),
+            format!("{prefix}{}/", renamed.join("/")),
+        )
+    };
+    Some(
+        Diagnostic::error(
+            rel,
+            format!(
+                "the {what} name `{name}` cannot be part of a URL: use lowercase letters, digits, `-`, `_` and `.` (not first or last)",
+            ),
+        )
+        .help(format!("rename the {what} to {suggestion}")),
+    )
+}
+
 fn three_digits(s: &str) -> Option<u16> {
     (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
         .then(|| s.parse().ok())
@@ -823,7 +940,10 @@ fn yaml_kind(v: &serde_yaml::Value) -> &'static str {
 }
 
 fn type_help(message: &str) -> String {
-    if message.contains("keywords") {
+    if message.starts_with("head") {
+        "write each entry as `- - meta` followed by `  - name: …` / `content: …` (VitePress form)"
+            .into()
+    } else if message.contains("keywords") {
         "write `keywords: [word, \"a phrase\"]` or `keywords: \"word, a phrase\"`".into()
     } else if message.contains("related") || message.contains("i64") {
         "`related` is a list of codes, e.g. `related: [502, 503]`".into()
@@ -915,51 +1035,25 @@ fn split_front_matter(text: &str) -> Result<Option<Split<'_>>, SplitError> {
     })
 }
 
-/// Validates VitePress `head:` entries: `[tag, {attrs}]`, tags limited to `meta` and `link`.
-fn parse_head(entries: &[serde_yaml::Value]) -> Result<Vec<HeadTag>, String> {
-    let mut tags = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let n = i + 1;
-        let seq = entry
-            .as_sequence()
-            .ok_or_else(|| format!("entry {n} is not a list of [tag, attributes]"))?;
-        let tag = seq
-            .first()
-            .and_then(|t| t.as_str())
-            .ok_or_else(|| format!("entry {n} does not start with a tag name"))?;
-        if !matches!(tag, "meta" | "link") {
-            return Err(format!(
-                "entry {n}: tag `{tag}` is not allowed (only meta and link)"
-            ));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_slug_segments_and_their_suggestions() {
+        for ok in ["504", "timeouts", "500.19", "1020", "000", "a_b-c.d", "x"] {
+            assert!(is_safe_slug_segment(ok), "{ok}");
         }
-        let mut attrs = Vec::new();
-        if let Some(map) = seq.get(1) {
-            let map = map
-                .as_mapping()
-                .ok_or_else(|| format!("entry {n}: attributes must be a mapping"))?;
-            for (k, v) in map {
-                let k = k
-                    .as_str()
-                    .ok_or_else(|| format!("entry {n}: attribute names must be strings"))?;
-                if !k
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_')
-                {
-                    return Err(format!("entry {n}: invalid attribute name `{k}`"));
-                }
-                let v = match v {
-                    serde_yaml::Value::String(s) => s.clone(),
-                    serde_yaml::Value::Number(x) => x.to_string(),
-                    serde_yaml::Value::Bool(b) => b.to_string(),
-                    _ => return Err(format!("entry {n}: attribute `{k}` must be a string")),
-                };
-                attrs.push((k.to_string(), v));
-            }
+        for bad in [
+            "", "A", "a#b", "%2e%2e", ".hidden", "-x", "_x", "x.", "tab\tx", "café", "a b",
+        ] {
+            assert!(!is_safe_slug_segment(bad), "{bad:?}");
         }
-        tags.push(HeadTag {
-            tag: tag.to_string(),
-            attrs,
-        });
+        assert_eq!(safe_slug_segment("Café Guide"), "caf-guide");
+        assert_eq!(safe_slug_segment("%2e%2e"), "2e-2e");
+        assert_eq!(safe_slug_segment("..."), "page");
+        for any in ["Café Guide", "%2e%2e", "...", "A#B", "\t\n", "x.."] {
+            assert!(is_safe_slug_segment(&safe_slug_segment(any)), "{any:?}");
+        }
     }
-    Ok(tags)
 }

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::yaml_message;
 use crate::content::{
-    key_line, located_yaml_error, unknown_keys, FileResult, FrontMatter, Keywords, Page, PageKind,
-    Split, DESCRIPTION_MAX, FRONT_MATTER_FIRST_LINE,
+    key_line, located_yaml_error, refusal_diagnostic, unknown_keys, FileResult, FrontMatter,
+    Keywords, Page, PageKind, Split, DESCRIPTION_MAX, FRONT_MATTER_FIRST_LINE,
 };
 use crate::diagnostic::{closest, Diagnostic};
 use crate::markdown::{Rendered, SharedText, TocEntry};
@@ -389,7 +389,7 @@ struct EntryYaml {
     description: Option<String>,
     http_status: Option<i64>,
     source: Option<String>,
-    spec_url: Option<String>,
+    spec_url: Option<crate::content::LinkUrl>,
     related: Vec<RelatedYaml>,
     aliases: Vec<String>,
     keywords: Keywords,
@@ -420,6 +420,9 @@ pub(crate) fn parse_entry(
     let front: EntryYaml = match serde_yaml::from_str(split.yaml) {
         Ok(front) => front,
         Err(e) => {
+            if let Some(d) = refusal_diagnostic(rel, text, FRONT_MATTER_FIRST_LINE, &e) {
+                return Err(vec![d]);
+            }
             let message = yaml_message(&e);
             let d = located_yaml_error(rel, text, FRONT_MATTER_FIRST_LINE, &e, ENTRY_KEYS);
             let help = if message.contains("code") {
@@ -581,7 +584,6 @@ pub(crate) fn parse_entry(
             draft: front.draft,
             ..FrontMatter::default()
         },
-        head: Vec::new(),
         facts: checked.facts,
         body: split.body.to_string(),
         body_line: split.body_line,
@@ -948,7 +950,7 @@ pub(crate) fn model(
                 http_status: entry.http_status,
                 http_status_ref: entry.http_status.and_then(code_ref),
                 source: page.front.source.clone(),
-                spec_url: page.front.spec_url.clone(),
+                spec_url: page.front.spec_url.as_ref().map(|u| u.as_str().to_string()),
                 aliases: page.front.aliases.clone(),
                 keywords: page.front.keywords.0.clone(),
                 related,

@@ -46,7 +46,7 @@ use serde_json::Value;
 use crate::assets::{self, Asset, ThemeFile};
 use crate::config::Config;
 use crate::content::{self, Page};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{self, Diagnostic};
 use crate::index::{self, Document};
 use crate::markdown;
 use crate::render::{self, Job, RenderError, Renderer};
@@ -245,7 +245,9 @@ impl Incremental {
         let root = self.options.root.clone();
         let mut config = Config::load(&root).map_err(|d| BuildError::Input(vec![d]))?;
         if let Some(base_url) = &self.options.base_url {
-            config.base_url = base_url.clone();
+            config
+                .override_base_url(base_url)
+                .map_err(|e| BuildError::Usage(crate::output::Refusal { message: format!("--base-url {e}"), help: "give an http(s) URL (`https://example.org/ref/`) or a path starting with one `/` (`/ref/`)".into() }))?;
         }
         let base_path = config.base_path();
         if base_path != self.markdown_base {
@@ -366,7 +368,7 @@ impl Incremental {
         let mut asset_urls: BTreeMap<String, String> = static_assets
             .list
             .iter()
-            .map(|a| (a.name.clone(), format!("{base_path}{}", a.path)))
+            .map(|a| (a.name.clone(), assets::url_of(&base_path, &a.path)))
             .collect();
         asset_urls.insert("index.bin".into(), placeholder.clone());
         let jobs = render::jobs(&site);
@@ -627,12 +629,9 @@ fn refresh_theme(
     generation: &mut u64,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> bool {
-    let sources = match assets::theme_files(root, "templates") {
-        Ok(sources) => sources,
-        Err(errors) => {
-            diagnostics.extend(errors);
-            return false;
-        }
+    let Some(sources) = diagnostic::gather(assets::theme_files(root, "templates"), diagnostics)
+    else {
+        return false;
     };
     if theme.as_ref().is_some_and(|t| t.sources == sources) {
         return true;
@@ -662,12 +661,8 @@ fn refresh_assets(
     generation: &mut u64,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> bool {
-    let sources = match assets::theme_files(root, "assets") {
-        Ok(sources) => sources,
-        Err(errors) => {
-            diagnostics.extend(errors);
-            return false;
-        }
+    let Some(sources) = diagnostic::gather(assets::theme_files(root, "assets"), diagnostics) else {
+        return false;
     };
     if current.as_ref().is_some_and(|a| a.sources == sources) {
         return true;

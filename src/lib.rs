@@ -21,6 +21,7 @@ pub mod diagnostic;
 pub mod diagram;
 pub mod facts;
 pub mod family;
+pub mod head;
 pub mod incremental;
 pub mod index;
 pub mod markdown;
@@ -30,6 +31,8 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod urls;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -264,7 +267,9 @@ fn prepare(
         Err(d) => return Err(BuildError::Input(vec![d])),
     };
     if let Some(base_url) = &options.base_url {
-        config.base_url = base_url.clone();
+        config
+            .override_base_url(base_url)
+            .map_err(|e| BuildError::Usage(output::Refusal { message: format!("--base-url {e}"), help: "give an http(s) URL (`https://example.org/ref/`) or a path starting with one `/` (`/ref/`)".into() }))?;
     }
     let base_path = config.base_path();
 
@@ -329,28 +334,15 @@ pub(crate) fn load_theme(
     Option<render::Renderer>,
     Option<std::collections::BTreeMap<String, assets::ThemeFile>>,
 ) {
-    let templates = assets::theme_files(root, "templates");
-    let theme_assets = assets::theme_files(root, "assets");
-    let renderer = match templates {
-        Ok(templates) => match render::Renderer::new(templates) {
-            Ok(renderer) => Some(renderer),
-            Err(errors) => {
-                diagnostics.extend(errors);
-                None
-            }
-        },
+    let templates = diagnostic::gather(assets::theme_files(root, "templates"), diagnostics);
+    let theme_assets = diagnostic::gather(assets::theme_files(root, "assets"), diagnostics);
+    let renderer = templates.and_then(|templates| match render::Renderer::new(templates) {
+        Ok(renderer) => Some(renderer),
         Err(errors) => {
             diagnostics.extend(errors);
             None
         }
-    };
-    let theme_assets = match theme_assets {
-        Ok(files) => Some(files),
-        Err(errors) => {
-            diagnostics.extend(errors);
-            None
-        }
-    };
+    });
     (renderer, theme_assets)
 }
 

@@ -100,9 +100,9 @@ enum Command {
         /// Built site to search [default: public]
         #[arg(long, value_name = "DIR", default_value = "public")]
         output: PathBuf,
-        /// Maximum number of results
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
+        /// Maximum number of results, 1 to 1000
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=MAX_SEARCH_LIMIT))]
+        limit: u16,
         /// Print a JSON array of results (code, title, url, score, …)
         #[arg(long)]
         json: bool,
@@ -112,13 +112,23 @@ enum Command {
     },
 }
 
+/// Most results `statusref search --limit` asks for: more than any site has codes, and a
+/// bound on what the collector allocates.
+const MAX_SEARCH_LIMIT: i64 = 1000;
+
+/// `--base-url`: refused as a usage error (exit 2) unless it is an absolute http(s) URL or a
+/// path starting with a single `/`.
+fn base_url_arg(value: &str) -> std::result::Result<String, String> {
+    statusref::config::check_base_url_flag(value).map(|()| value.to_string())
+}
+
 #[derive(clap::Args)]
 struct SiteArgs {
     /// Site root holding content/, and optionally templates/, assets/ and site.yaml
     #[arg(long, value_name = "DIR", default_value = ".")]
     root: PathBuf,
-    /// Deployment URL, e.g. https://example.org/ref/ (overrides site.yaml's base_url)
-    #[arg(long, value_name = "URL")]
+    /// Deployment URL, e.g. https://example.org/ref/ or /ref/ (overrides site.yaml's base_url)
+    #[arg(long, value_name = "URL", value_parser = base_url_arg)]
     base_url: Option<String>,
     /// Include pages marked `draft: true`
     #[arg(long)]
@@ -165,7 +175,7 @@ fn main() -> ExitCode {
             limit,
             json,
             query,
-        } => search(&output, limit, json, &query.join(" ")),
+        } => search(&output, usize::from(limit), json, &query.join(" ")),
     };
     match result {
         Ok(code) => code,

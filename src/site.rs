@@ -28,6 +28,9 @@ pub const CODE_SECTIONS: [&str; 5] = [
 /// hundred thousand broken links gets a readable report, in linear time).
 pub const MAX_LINK_ERRORS_PER_FILE: usize = 20;
 
+/// Most related codes a page shows: a list, not a directory (10,000 of them made a 1.6 MB page).
+pub const MAX_RELATED: usize = 20;
+
 /// The five classes: digit, name, one-line explanation.
 pub const CLASSES: [(u16, &str, &str); 5] = [
     (
@@ -425,12 +428,22 @@ impl Site {
                     .help("fix the links reported above; the others are checked the same way"),
                 );
             }
+            warnings.extend(related_warnings(page));
+            let mut checked = HashSet::new();
+            let mut missing = 0usize;
             for &related in &page.front.related {
+                if !checked.insert(related) || Some(related) == page.code().map(i64::from) {
+                    continue;
+                }
                 let exists = u16::try_from(related)
                     .ok()
                     .is_some_and(|c| by_code.contains_key(&c))
                     || unparsed.contains(format!("/http-codes/{related}/").as_str());
                 if !exists {
+                    missing += 1;
+                    if missing > MAX_LINK_ERRORS_PER_FILE {
+                        continue;
+                    }
                     let mut d = Diagnostic::error(
                         &page.path,
                         format!("related code {related} has no page"),
@@ -442,6 +455,18 @@ impl Site {
                         "write content/codes/{related}.md, or remove {related} from `related`"
                     )));
                 }
+            }
+            if missing > MAX_LINK_ERRORS_PER_FILE {
+                errors.push(
+                    Diagnostic::error(
+                        &page.path,
+                        format!(
+                            "{} more related codes without a page",
+                            missing - MAX_LINK_ERRORS_PER_FILE
+                        ),
+                    )
+                    .help("fix the codes reported above; the others are checked the same way"),
+                );
             }
             if let PageKind::Code(_) = page.kind {
                 let titles: Vec<&str> =
@@ -731,7 +756,7 @@ fn meaning(front: &MeaningFront) -> Meaning {
         status,
         vendor,
         source: front.source.clone(),
-        spec_url: front.spec_url.clone(),
+        spec_url: front.spec_url.as_ref().map(|u| u.as_str().to_string()),
         summary: front.summary.clone(),
         aliases: front.aliases.clone(),
         keywords: front.keywords.0.clone(),
@@ -829,7 +854,7 @@ fn code_page(
         next: None,
         html: body.html,
         toc: body.toc,
-        head: page.head.clone(),
+        head: page.front.head.clone(),
         links_to_search: rendered
             .links
             .iter()
@@ -846,13 +871,68 @@ fn code_page(
     }
 }
 
+/// The related codes a page shows: in the order written, each once, not the page itself, at
+/// most [`MAX_RELATED`].
 fn related_refs(page: &Page, code_ref: &dyn Fn(u16) -> Option<CodeRef>) -> Vec<CodeRef> {
+    let mut seen = HashSet::new();
     page.front
         .related
         .iter()
         .filter_map(|&c| u16::try_from(c).ok())
+        .filter(|&c| Some(c) != page.code() && seen.insert(c))
         .filter_map(code_ref)
+        .take(MAX_RELATED)
         .collect()
+}
+
+/// Warnings about `related`: the page itself, codes listed twice, more than [`MAX_RELATED`].
+/// None of them changes what is built beyond [`related_refs`] leaving them out.
+fn related_warnings(page: &Page) -> Vec<Diagnostic> {
+    let related = &page.front.related;
+    let locate = |d: Diagnostic| match page.key_line("related") {
+        Some(line) => d.at_line(&page.text, line),
+        None => d,
+    };
+    let mut warnings = Vec::new();
+    let itself = page.code().filter(|&c| related.contains(&i64::from(c)));
+    if let Some(code) = itself {
+        warnings.push(locate(
+            Diagnostic::warning(
+                &page.path,
+                format!("`related` lists the page itself ({code})"),
+            )
+            .help(format!("remove {code} from `related`; it is left out")),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let twice: BTreeSet<i64> = related
+        .iter()
+        .copied()
+        .filter(|c| !seen.insert(*c))
+        .collect();
+    if !twice.is_empty() {
+        let list: Vec<String> = twice.iter().map(i64::to_string).collect();
+        warnings.push(locate(
+            Diagnostic::warning(
+                &page.path,
+                format!("`related` lists {} more than once", list.join(", ")),
+            )
+            .help("list each code once; the repeats are left out"),
+        ));
+    }
+    let shown = seen.len() - usize::from(itself.is_some());
+    if shown > MAX_RELATED {
+        warnings.push(locate(
+            Diagnostic::warning(
+                &page.path,
+                format!("`related` lists {shown} codes; only the first {MAX_RELATED} are shown"),
+            )
+            .help(format!(
+                "keep the {MAX_RELATED} closest; link the others from the text if they matter"
+            )),
+        ));
+    }
+    warnings
 }
 
 fn article_page(
@@ -876,7 +956,7 @@ fn article_page(
         keywords: page.front.keywords.0.clone(),
         html: body.html,
         toc: body.toc,
-        head: page.head.clone(),
+        head: page.front.head.clone(),
         source_path: page.path.display().to_string(),
         word_count: rendered.word_count,
         plain_text: body.plain_text,

@@ -80,7 +80,10 @@ fn the_vendored_code_and_query_lists_hold_the_shared_ones() {
     let codes = read("tests/codes.tsv").expect("tests/codes.tsv");
     assert!(codes.len() > 1000, "tests/codes.tsv: {} bytes", codes.len());
     if let Some(shared) = read("../shared/codes.tsv") {
-        assert!(codes == shared, "tests/codes.tsv differs from ../shared/codes.tsv: copy it over");
+        assert!(
+            codes == shared,
+            "tests/codes.tsv differs from ../shared/codes.tsv: copy it over"
+        );
     }
     let queries = read("tests/queries.tsv").expect("tests/queries.tsv");
     // (query, expected, rank) of every row; ours has a fourth column, `kind`.
@@ -96,7 +99,11 @@ fn the_vendored_code_and_query_lists_hold_the_shared_ones() {
             .collect()
     };
     let ours = rows(&queries);
-    assert!(ours.len() >= 250, "tests/queries.tsv: {} queries", ours.len());
+    assert!(
+        ours.len() >= 250,
+        "tests/queries.tsv: {} queries",
+        ours.len()
+    );
     if let Some(shared) = read("../shared/queries.tsv") {
         let missing: Vec<_> = rows(&shared).difference(&ours).cloned().collect();
         assert!(
@@ -496,8 +503,7 @@ fn assert_build_check_and_serve_agree(fixture: &str, configure: impl Fn(&mut Bui
     };
 
     let report = statusref::build(&options).unwrap_or_else(|e| fail("build", e));
-    let on_disk: BTreeMap<String, Vec<u8>> =
-        util::site_files(&report.output).into_iter().collect();
+    let on_disk: BTreeMap<String, Vec<u8>> = util::site_files(&report.output).into_iter().collect();
     let checked = render_site(&options).unwrap_or_else(|e| fail("check", e));
     let mut serve = Incremental::new(options.clone());
     let first = serve

@@ -64,3 +64,13 @@ fn markdown_regressions() {
 fn page_regressions() {
     replay("page", common::page);
 }
+
+#[test]
+fn config_regressions() {
+    replay("config", common::config);
+}
+
+#[test]
+fn head_regressions() {
+    replay("head", common::head);
+}

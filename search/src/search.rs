@@ -234,8 +234,13 @@ impl SearchIndex {
     /// # Errors
     ///
     /// [`Error::Tantivy`](crate::Error::Tantivy) if the index cannot be read.
+    ///
+    /// `limit` may be anything (the browser and the CLI pass what they are given): the
+    /// collector is sized by the number of documents at most, never by `limit` alone.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
         let parsed = parse_query(query);
+        // Tantivy's top-N collector allocates room for about twice its limit up front.
+        let limit = limit.min(usize::try_from(self.num_docs()).unwrap_or(usize::MAX));
         if parsed.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }

@@ -275,3 +275,15 @@ fn any_input_answers_without_panic() {
     }
     assert_eq!(codes(&long)[0], Some(504));
 }
+
+#[test]
+fn any_limit_is_bounded_by_the_number_of_documents() {
+    // Tantivy's collector allocates for its limit up front: usize::MAX overflowed its capacity
+    // (a panic) and a billion tried to allocate 24 GB (an abort).
+    let everything = index().num_docs() as usize;
+    for limit in [usize::MAX, 1_000_000_000, everything + 1] {
+        let hits = index().search("timeout", limit).unwrap();
+        assert!(!hits.is_empty() && hits.len() <= everything, "{limit}");
+        assert_eq!(hits, index().search("timeout", everything).unwrap());
+    }
+}

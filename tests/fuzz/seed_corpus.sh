@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-for target in front_matter markdown page; do
+for target in front_matter markdown page config head; do
   mkdir -p "$here/corpus/$target"
 done
 n=0
@@ -19,4 +19,18 @@ while IFS= read -r -d '' file; do
   # markdown takes the body as is.
   cp "$file" "$here/corpus/markdown/seed-$n"
 done < <(find "$root/content" "$root/tests/fixtures" -name '*.md' -print0 | sort -z)
-echo "seeded $n files into $here/corpus/{front_matter,markdown,page}"
+# config takes site.yaml files; head the `head:` lists (the lines after `head:` up to the next
+# top-level key). Both also start from the regression inputs.
+while IFS= read -r -d '' file; do
+  n=$((n + 1))
+  cp "$file" "$here/corpus/config/seed-$n"
+done < <(find "$root" -name site.yaml -not -path "$root/target/*" -print0 | sort -z)
+while IFS= read -r -d '' file; do
+  n=$((n + 1))
+  awk '/^head:/ {on = 1; next} on && /^[^ ]/ {exit} on' "$file" > "$here/corpus/head/seed-$n"
+  [ -s "$here/corpus/head/seed-$n" ] || rm "$here/corpus/head/seed-$n"
+done < <(grep -rlZ '^head:' "$root/content" "$root/tests/fixtures" | sort -z)
+for target in config head; do
+  cp "$here/regressions/$target/"* "$here/corpus/$target/"
+done
+echo "seeded $n files into $here/corpus/{front_matter,markdown,page,config,head}"
