@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod assets;
+pub mod compress;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
@@ -47,6 +48,9 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include pages with `draft: true`.
     pub drafts: bool,
+    /// Also write `.br` and `.gz` siblings of every HTML page (assets always get them; see
+    /// [`compress`]).
+    pub precompress_html: bool,
 }
 
 impl BuildOptions {
@@ -57,6 +61,7 @@ impl BuildOptions {
             output: None,
             base_url: None,
             drafts: false,
+            precompress_html: false,
         }
     }
 
@@ -172,8 +177,9 @@ pub fn render_site_with_progress(
         site,
         renderer,
         assets,
+        search_chunks: _,
         mut warnings,
-    } = prepare(options, progress)?;
+    } = prepare(options, progress, false)?;
     progress(Stage::Render {
         pages: site.codes.len() + site.articles.len(),
     });
@@ -213,14 +219,20 @@ struct Prepared {
     site: site::Site,
     renderer: render::Renderer,
     assets: assets::Assets,
+    /// The chunks of a split search index, `(path under the output, bytes)`; empty when the
+    /// index is one whole bundle.
+    search_chunks: Vec<(String, Vec<u8>)>,
     warnings: Vec<Diagnostic>,
 }
 
 /// Loads, renders the markdown, assembles the model, builds the search index and fingerprints
-/// the assets: everything before the pages.
+/// the assets: everything before the pages. With `split_index` (what `build` writes) the
+/// index is a head plus chunks fetched on demand; without (`check`, and `serve`, which serves
+/// from memory) one whole bundle, which the same search.js and wasm read too.
 fn prepare(
     options: &BuildOptions,
     progress: &(dyn Fn(Stage) + Sync),
+    split_index: bool,
 ) -> Result<Prepared, BuildError> {
     progress(Stage::Load);
     let root = &options.root;
@@ -264,7 +276,20 @@ fn prepare(
     progress(Stage::Index {
         pages: site.codes.len() + site.articles.len(),
     });
-    let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
+    let mut bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
+    let mut search_chunks = Vec::new();
+    if split_index {
+        let split = index::split(bundle).map_err(|d| BuildError::Input(vec![d]))?;
+        bundle = split.head;
+        search_chunks = split
+            .chunks
+            .into_iter()
+            .map(|(name, bytes)| {
+                let path = statusref_search::chunks::chunk_path(&name);
+                (format!("assets/{path}"), bytes)
+            })
+            .collect();
+    }
     let assets = assets::Assets::new(
         theme_assets,
         vec![
@@ -276,6 +301,7 @@ fn prepare(
         site,
         renderer,
         assets,
+        search_chunks,
         warnings: diagnostics,
     })
 }
@@ -335,8 +361,9 @@ pub fn build_with_progress(
         mut site,
         renderer,
         assets,
+        search_chunks,
         mut warnings,
-    } = prepare(options, progress)?;
+    } = prepare(options, progress, true)?;
     // The index is built: the plain text is not needed any more.
     for page in &mut site.codes {
         page.plain_text = markdown::SharedText::default();
@@ -354,7 +381,8 @@ pub fn build_with_progress(
         jobs.iter()
             .map(|j| j.path.as_str())
             .chain(generated.iter().map(|(p, _)| p.as_str()))
-            .chain(assets.list.iter().map(|a| a.path.as_str())),
+            .chain(assets.list.iter().map(|a| a.path.as_str()))
+            .chain(search_chunks.iter().map(|(p, _)| p.as_str())),
     )?;
     let bytes = std::sync::atomic::AtomicU64::new(0);
     let selected: Vec<&render::Job> = jobs.iter().collect();
@@ -363,7 +391,12 @@ pub fn build_with_progress(
         &assets.urls(&site.base_path),
         &selected,
         |_, job, html| {
-            let n = staging.write(&job.path, &html)?;
+            let mut n = staging.write(&job.path, &html)?;
+            if options.precompress_html {
+                for (path, data) in compress::siblings(&job.path, &html) {
+                    n += staging.write(&path, &data)?;
+                }
+            }
             bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
             Ok(())
         },
@@ -377,7 +410,7 @@ pub fn build_with_progress(
         Err(render::RenderError::Sink(e)) => return Err(BuildError::Write(e)),
     }
     progress(Stage::Write {
-        files: generated.len() + assets.list.len(),
+        files: generated.len() + assets.list.len() + search_chunks.len(),
     });
     let mut bytes = bytes.into_inner();
     for (path, data) in &generated {
@@ -385,6 +418,22 @@ pub fn build_with_progress(
     }
     for asset in &assets.list {
         bytes += staging.write(&asset.path, &asset.bytes)?;
+    }
+    for (path, data) in &search_chunks {
+        bytes += staging.write(path, data)?;
+    }
+    let siblings: Vec<(String, Vec<u8>)> = assets
+        .list
+        .iter()
+        .map(|a| (&a.path, &a.bytes))
+        .chain(search_chunks.iter().map(|(p, b)| (p, b)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .filter(|(path, _)| compress::wanted(path, options.precompress_html))
+        .flat_map_iter(|(path, data)| compress::siblings(path, data))
+        .collect();
+    for (path, data) in &siblings {
+        bytes += staging.write(path, data)?;
     }
     staging.commit()?;
     Ok(BuildReport {

@@ -54,6 +54,10 @@ enum Command {
         /// Output directory [default: <root>/public]
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Also write .br and .gz siblings of every HTML page, for hosts that serve
+        /// precompressed files (assets always get them)
+        #[arg(long)]
+        precompress_html: bool,
     },
     /// Check content, links and templates without writing anything; exit 1 on errors.
     Check {
@@ -125,6 +129,7 @@ impl SiteArgs {
             output,
             base_url: self.base_url.clone(),
             drafts: self.drafts,
+            precompress_html: false,
         }
     }
 }
@@ -137,7 +142,15 @@ fn main() -> ExitCode {
         color: stderr_color(),
     };
     let result = match cli.command {
-        Command::Build { site, output } => build(&site.options(output), out),
+        Command::Build {
+            site,
+            output,
+            precompress_html,
+        } => {
+            let mut options = site.options(output);
+            options.precompress_html = precompress_html;
+            build(&options, out)
+        }
         Command::Check { site } => check(&site.options(None), out),
         Command::Serve { site, port, open } => serve(site.options(None), port, open),
         Command::New { code, root, title } => new(&root, code, title.as_deref(), out),
@@ -379,8 +392,17 @@ fn search(output: &Path, limit: usize, json: bool, query: &str) -> Result<ExitCo
     let bundle_path = find_bundle(output)?;
     let bytes = std::fs::read(&bundle_path)
         .with_context(|| format!("reading {}", bundle_path.display()))?;
-    let index = statusref_search::SearchIndex::open(bytes)
-        .with_context(|| format!("opening the search index {}", bundle_path.display()))?;
+    let index = if statusref_search::chunks::is_split(&bytes) {
+        // A built site's index: the head plus every chunk, read from assets/index/.
+        let dir = bundle_path.parent().unwrap_or(Path::new("."));
+        statusref_search::open_split_with(bytes, |name| {
+            let path = dir.join(statusref_search::chunks::chunk_path(name));
+            std::fs::read(&path).map_err(statusref_search::Error::Io)
+        })
+    } else {
+        statusref_search::SearchIndex::open(bytes)
+    }
+    .with_context(|| format!("opening the search index {}", bundle_path.display()))?;
     let hits = index.search(query, limit).context("searching")?;
     if json {
         println!("{}", serde_json::to_string_pretty(&hits)?);

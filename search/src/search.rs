@@ -139,7 +139,12 @@ impl SearchIndex {
     /// As [`SearchIndex::open`].
     pub fn open_bytes(bundle: OwnedBytes) -> Result<Self> {
         let (index, schema) = open_index(bundle)?;
-        let fields = Fields::from_schema(&schema)?;
+        Self::from_index(index, &schema)
+    }
+
+    /// Searches `index` (opened by the bundle or chunk code, analyzers registered).
+    pub(crate) fn from_index(index: Index, schema: &tantivy::schema::Schema) -> Result<Self> {
+        let fields = Fields::from_schema(schema)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
