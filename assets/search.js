@@ -22,6 +22,7 @@
   var wasmUrl = script.dataset.wasm;
   var indexUrl = script.dataset.index;
   var LIMIT = 50;
+  var FIRST_PAGE = 10;
   var MAX_QUERY_CHARS = 2048;
   var encoder = new TextEncoder();
   var decoder = new TextDecoder();
@@ -35,7 +36,7 @@
   window.statusrefSearch = {
     timings: timings,
     ready: function () { return load(); },
-    search: function (q) { return runQuery(q); },
+    search: function (q, limit) { return runQuery(q, limit); },
   };
 
   function setStatus(text, state) {
@@ -147,7 +148,7 @@
   // again. Each chunk is fetched once; a whole bundle never asks.
   var chunkFetches = {}; // name -> promise of its bytes
   var chunkAdded = {}; // name -> true once in the module
-  var MAX_ROUNDS = 8;
+  var MAX_ROUNDS = 16; // usually 2: the postings a query reads, then its results' documents
 
   function fetchChunk(name) {
     if (!chunkFetches[name]) {
@@ -167,7 +168,7 @@
   }
 
   // Resolves to the hits of `query` as the wasm module gives them.
-  function runQuery(query) {
+  function runQuery(query, limit) {
     // The module answers any bytes and cuts queries to 1 KB (search/wasm/src/ffi.rs); cutting
     // here too only keeps a pasted novel from being copied into wasm memory.
     var bytes = encoder.encode(query.length > MAX_QUERY_CHARS ? query.slice(0, MAX_QUERY_CHARS) : query);
@@ -176,7 +177,7 @@
     function attempt() {
       if (!exports) throw new Error("search is not loaded");
       var ptr = copyIn(bytes);
-      var resultPtr = exports.search(ptr, bytes.length, LIMIT);
+      var resultPtr = exports.search(ptr, bytes.length, limit || LIMIT);
       exports.dealloc(ptr, bytes.length);
       var result = readResult(resultPtr);
       if (result && result.need) {
@@ -245,17 +246,25 @@
       return;
     }
     var mine = ++querySeq;
-    runQuery(query).then(function (hits) {
-      if (mine !== querySeq) return; // a later keystroke's answer wins
+    var show = function (hits) {
+      if (mine !== querySeq) return false; // a later keystroke's answer wins
       render(hits);
       if (hits.length) {
         setStatus(hits.length === 1 ? "1 result." : hits.length + " results.", "results");
       } else {
         setStatus("No results for “" + query.trim() + "”.", "empty");
       }
-    }, function (error) {
+      return true;
+    };
+    var failed = function (error) {
       if (mine === querySeq) fail(error);
-    });
+    };
+    // The first results first: with a split index each result shown costs a fetch of its
+    // document, so the top FIRST_PAGE are shown as soon as they are in, then all LIMIT.
+    runQuery(query, FIRST_PAGE).then(function (hits) {
+      if (!show(hits) || hits.length < FIRST_PAGE) return;
+      return runQuery(query, LIMIT).then(show);
+    }).catch(failed);
   }
 
   // ---- rendering: DOM nodes and textContent only ---------------------------------------

@@ -36,6 +36,10 @@ pub use diagnostic::{Diagnostic, Severity};
 
 /// The search engine compiled to WebAssembly by `build.rs`, shipped with every site.
 pub const SEARCH_WASM: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM"));
+/// [`SEARCH_WASM`] at brotli quality 11, compressed once by `build.rs` (see [`compress`]).
+pub const SEARCH_WASM_BR: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM_BR"));
+/// [`SEARCH_WASM`] at gzip level 9 (mtime 0), compressed once by `build.rs`.
+pub const SEARCH_WASM_GZ: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM_GZ"));
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -430,7 +434,13 @@ pub fn build_with_progress(
         .collect::<Vec<_>>()
         .into_par_iter()
         .filter(|(path, _)| compress::wanted(path, options.precompress_html))
-        .flat_map_iter(|(path, data)| compress::siblings(path, data))
+        .flat_map_iter(|(path, data)| {
+            if data.as_slice() == SEARCH_WASM {
+                compress::known_siblings(path, data, SEARCH_WASM_BR, SEARCH_WASM_GZ)
+            } else {
+                compress::siblings(path, data)
+            }
+        })
         .collect();
     for (path, data) in &siblings {
         bytes += staging.write(path, data)?;

@@ -32,11 +32,13 @@ fn answer(
     query: &str,
 ) -> (Vec<Hit>, usize) {
     let mut fetched = 0;
-    for _ in 0..10 {
+    for round in 0..10 {
         store.take_missing();
         let result = index.search(query, 50);
         let missing = store.take_missing();
         if missing.is_empty() {
+            // One round trip for the postings a query reads, one for its hits' documents.
+            assert!(round <= 2, "{query:?} took {round} rounds");
             return (
                 result.expect("the search succeeds once its chunks are in"),
                 fetched,

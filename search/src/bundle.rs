@@ -39,6 +39,8 @@ const WRITER_MEMORY_BUDGET: usize = 64 * 1024 * 1024;
 /// Longest body excerpt stored for documents without a description.
 const EXCERPT_LEN: usize = 240;
 const META_FILE: &str = "meta.json";
+/// Uncompressed bytes per document-store block.
+const DOCSTORE_BLOCK_SIZE: usize = 2048;
 
 /// Indexes `docs` and packs the index into one bundle.
 ///
@@ -56,6 +58,9 @@ pub fn build_bundle(docs: &[Document]) -> Result<Vec<u8>> {
     let dir = RamDirectory::create();
     let settings = IndexSettings {
         docstore_compress_dedicated_thread: false,
+        // Small blocks: the browser fetches the block of each result it shows (chunks.rs), and
+        // a 16 KB block (the default) holds ~60 documents of which it needs one.
+        docstore_blocksize: DOCSTORE_BLOCK_SIZE,
         ..IndexSettings::default()
     };
     let index = Index::create(dir.clone(), schema.clone(), settings)?;

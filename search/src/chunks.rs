@@ -5,7 +5,8 @@
 //! A whole bundle ([`crate::build_bundle`]) is split by [`split_bundle`]:
 //!
 //! - tantivy's postings (`.idx`), positions (`.pos`) and document store (`.store`) are cut into
-//!   [`CHUNK_SIZE`]-byte chunks, each named after a hash of its bytes (20 hex digits);
+//!   [`CHUNK_SIZE`]-byte chunks ([`STORE_CHUNK_SIZE`] for the store), each named after a hash
+//!   of its bytes (20 hex digits);
 //! - the index is opened and warmed up once over those chunks, recording which chunks that
 //!   reads (footers, skip indexes, the warm-up queries' postings): those go into the head, as
 //!   do all other files (schema, term dictionaries, field norms, fast fields) whole;
@@ -25,10 +26,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::directory::{FileHandle, OwnedBytes};
-use tantivy::{HasLen, Index};
+use tantivy::query::Query;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{HasLen, Index, Searcher, Term};
 
 use crate::bundle::{self, BundleDirectory};
 use crate::schema;
@@ -36,9 +40,21 @@ use crate::{Error, Result, SearchIndex};
 
 /// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]).
 pub const SPLIT_VERSION: u32 = 2;
-/// Bytes per chunk: small enough that a query's rare terms cost little, large enough that a
-/// site of ten thousand pages has a few thousand chunk files, not a million.
+/// Bytes per chunk of postings and positions: small enough that a query's rare terms cost
+/// little, large enough that a site of ten thousand pages has a few thousand chunk files, not
+/// a million.
 pub const CHUNK_SIZE: usize = 4096;
+/// Bytes per chunk of the document store, whose blocks hold ~2 KB of documents before lz4
+/// (bundle.rs): a result shown costs about one small chunk.
+pub const STORE_CHUNK_SIZE: usize = 1024;
+
+fn chunk_size(path: &Path) -> usize {
+    if path.extension().is_some_and(|e| e == "store") {
+        STORE_CHUNK_SIZE
+    } else {
+        CHUNK_SIZE
+    }
+}
 /// Files cut into chunks, by extension; the rest of the index goes into the head whole.
 const CHUNKED: &[&str] = &["idx", "pos", "store"];
 /// The manifest's name inside a head.
@@ -89,6 +105,8 @@ struct StoreState {
     missing: BTreeSet<String>,
     /// While splitting: every chunk read.
     touched: BTreeSet<String>,
+    /// Keeps [`prefetch_postings`] on while this index is open.
+    open: Option<SplitOpen>,
 }
 
 /// The chunks of one split index: those loaded, and those reads asked for in vain.
@@ -148,6 +166,50 @@ impl ChunkStore {
     /// Loaded chunks.
     pub fn loaded(&self) -> usize {
         self.lock().chunks.len()
+    }
+}
+
+/// How many split indexes are open: [`prefetch_postings`] does nothing while there is none.
+static SPLIT_OPEN: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts an open split index while alive.
+#[derive(Debug)]
+struct SplitOpen;
+
+impl SplitOpen {
+    fn new() -> Self {
+        SPLIT_OPEN.fetch_add(1, Ordering::Relaxed);
+        SplitOpen
+    }
+}
+
+impl Drop for SplitOpen {
+    fn drop(&mut self) {
+        SPLIT_OPEN.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Reads the postings of every term `query` names ([`Query::query_terms`]), ignoring
+/// failures. A search stops at its first failed read, so without this a split index would
+/// learn the chunks a query needs one per round trip; with it, a read of each term's postings
+/// records every missing chunk at once. Only the terms matter, not how they are ranked. Does
+/// nothing unless a split index is open.
+pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
+    if SPLIT_OPEN.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    let mut terms: Vec<Term> = Vec::new();
+    query.query_terms(&mut |term, _| terms.push(term.clone()));
+    for segment in searcher.segment_readers() {
+        for term in &terms {
+            let Ok(inverted) = segment.inverted_index(term.field()) else {
+                continue;
+            };
+            if let Ok(Some(info)) = inverted.get_term_info(term) {
+                let _ =
+                    inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+            }
+        }
     }
 }
 
@@ -228,7 +290,7 @@ fn invalid(reason: impl Into<String>) -> Error {
 
 fn is_chunked(path: &Path, len: usize) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    CHUNKED.contains(&ext) && len > CHUNK_SIZE
+    CHUNKED.contains(&ext) && len > chunk_size(path)
 }
 
 /// Opens the index over `whole` files and chunked ones, with analyzers registered.
@@ -258,6 +320,7 @@ fn open(
 pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
     let files = bundle::decode(OwnedBytes::new(bundle))?;
     let store = ChunkStore::default();
+    store.lock().open = Some(SplitOpen::new());
     let mut whole = BTreeMap::new();
     let mut chunked = Vec::new();
     let mut manifest = String::new();
@@ -266,10 +329,11 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
             whole.insert(path, bytes);
             continue;
         }
+        let size = chunk_size(&path);
         let mut names = Vec::new();
         {
             let mut state = store.lock();
-            for piece in bytes.as_slice().chunks(CHUNK_SIZE) {
+            for piece in bytes.as_slice().chunks(size) {
                 let name = chunk_name(piece);
                 state.known.insert(name.clone());
                 state
@@ -283,7 +347,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
             .to_str()
             .ok_or_else(|| invalid("file name not UTF-8"))?;
         manifest.push_str(&format!(
-            "{name}\t{}\t{CHUNK_SIZE}\t{}\n",
+            "{name}\t{}\t{size}\t{}\n",
             bytes.len(),
             names.join(",")
         ));
@@ -291,7 +355,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
             path,
             ChunkedFile {
                 len: bytes.len(),
-                chunk_size: CHUNK_SIZE,
+                chunk_size: size,
                 names,
                 store: store.clone(),
             },
@@ -338,6 +402,7 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         .map_err(|_| invalid("the chunk manifest is not UTF-8"))?
         .to_string();
     let store = ChunkStore::default();
+    store.lock().open = Some(SplitOpen::new());
     let mut chunked = Vec::new();
     let mut chunk_names = BTreeSet::new();
     for line in manifest.lines().filter(|l| !l.is_empty()) {
@@ -514,6 +579,8 @@ mod tests {
             let want = whole.search(q, 10).unwrap();
             let (got, rounds) = search_split(&index, &store, &chunks, q);
             fetched_some |= rounds > 0;
+            // One round for the postings, one for the documents of the hits.
+            assert!(rounds <= 2, "{q:?} took {rounds} rounds");
             assert_eq!(got, want, "{q:?}");
         }
         assert!(fetched_some, "no query needed a chunk: nothing was tested");

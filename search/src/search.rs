@@ -209,12 +209,26 @@ impl SearchIndex {
             .map(|(q, importance)| Ok((q.weight(scoring)?, *importance)))
             .collect::<tantivy::Result<Vec<_>>>()?;
         let collector = TopDocs::with_limit(limit).tweak_score(coordinator(Arc::new(word_weights)));
+        // With an index split into chunks, find every chunk the search reads in one pass
+        // (see chunks.rs); a no-op otherwise.
+        crate::chunks::prefetch_postings(&self.searcher, &*built.query);
         let top = self.searcher.search(&*built.query, &collector)?;
         let mut hits = Vec::with_capacity(top.len());
+        // Every hit is read even after one fails, so that a split index learns all the
+        // document chunks it lacks at once; the first error is returned.
+        let mut failed = None;
         for ((score, _), address) in top {
-            hits.push(self.hit(address, score, &built.highlight)?);
+            match self.hit(address, score, &built.highlight) {
+                Ok(hit) => hits.push(hit),
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
         }
-        Ok(hits)
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(hits),
+        }
     }
 
     /// Tokenizes `text` with the index's analyzer: (raw lowercase text, stem) per token.
