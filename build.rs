@@ -16,6 +16,8 @@
 //! Environment:
 //! - `STATUSREF_SEARCH_WASM_PREBUILT=/path/to/search.wasm`: use that file, build nothing.
 //! - `STATUSREF_WASM_OPT=0`: skip `wasm-opt` even when it is installed.
+//!
+//! It also writes the wasm's brotli and gzip forms (see `precompress`).
 
 use std::env;
 use std::ffi::OsStr;
@@ -75,6 +77,56 @@ fn run() -> Result<(), String> {
     fs::copy(&wasm, &dest)
         .map_err(|e| format!("cannot copy {} to {}: {e}", wasm.display(), dest.display()))?;
     println!("cargo:rustc-env=STATUSREF_SEARCH_WASM={}", dest.display());
+    precompress(
+        &dest,
+        &target_dir(&out_dir, &root).join("search-wasm"),
+        &out_dir,
+    )?;
+    Ok(())
+}
+
+/// The `.br` (quality 11) and `.gz` (level 9, mtime 0) of the wasm, for `build`'s precompressed
+/// siblings (src/compress.rs): compressing 1.5 MB at brotli 11 takes seconds, so it is done
+/// once here, cached by content in the wasm's target directory, rather than in every build.
+/// Given to the crate as `STATUSREF_SEARCH_WASM_BR` and `STATUSREF_SEARCH_WASM_GZ`.
+fn precompress(wasm: &Path, cache_dir: &Path, out_dir: &Path) -> Result<(), String> {
+    use std::io::Write;
+    let bytes = fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let key = fnv(&bytes);
+    fs::create_dir_all(cache_dir).map_err(|e| format!("{}: {e}", cache_dir.display()))?;
+    for (ext, env) in [
+        ("br", "STATUSREF_SEARCH_WASM_BR"),
+        ("gz", "STATUSREF_SEARCH_WASM_GZ"),
+    ] {
+        let cached = cache_dir.join(format!("search.{key:016x}.wasm.{ext}"));
+        if !cached.is_file() {
+            let mut out = Vec::new();
+            if ext == "br" {
+                let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+                writer.write_all(&bytes).map_err(|e| e.to_string())?;
+                writer.flush().map_err(|e| e.to_string())?;
+                drop(writer);
+            } else {
+                let mut encoder = flate2::GzBuilder::new()
+                    .mtime(0)
+                    .write(&mut out, flate2::Compression::best());
+                encoder.write_all(&bytes).map_err(|e| e.to_string())?;
+                encoder.finish().map_err(|e| e.to_string())?;
+            }
+            let partial = cached.with_extension("partial");
+            fs::write(&partial, &out).map_err(|e| format!("{}: {e}", partial.display()))?;
+            fs::rename(&partial, &cached).map_err(|e| format!("{}: {e}", cached.display()))?;
+        }
+        let dest = out_dir.join(format!("statusref_search.wasm.{ext}"));
+        fs::copy(&cached, &dest).map_err(|e| {
+            format!(
+                "cannot copy {} to {}: {e}",
+                cached.display(),
+                dest.display()
+            )
+        })?;
+        println!("cargo:rustc-env={env}={}", dest.display());
+    }
     Ok(())
 }
 

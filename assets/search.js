@@ -5,8 +5,9 @@
 // in and out of the wasm module and builds DOM nodes; the query logic is the Rust crate
 // `statusref-search`, the same code `statusref search` and the tests run natively.
 //
-// Wasm exports (search/wasm/src/lib.rs): alloc, dealloc, load_bundle, warm_up, search; each
-// result is a pointer to [u32 little-endian length][UTF-8 JSON]. Import: env.js_log(ptr, len).
+// Wasm exports (search/wasm/src/lib.rs): alloc, dealloc, load_bundle, warm_up, add_chunk,
+// search; each result is a pointer to [u32 little-endian length][UTF-8 JSON]. Import:
+// env.js_log(ptr, len).
 (function () {
   "use strict";
 
@@ -22,6 +23,8 @@
   var wasmUrl = script.dataset.wasm;
   var indexUrl = script.dataset.index;
   var LIMIT = 50; // at most; the list ends earlier where the scores fall off
+  var FIRST_PAGE = 10;
+  var MAX_QUERY_CHARS = 2048;
   var encoder = new TextEncoder();
   var decoder = new TextDecoder();
 
@@ -30,11 +33,11 @@
   var docs = 0;
   var timings = { fetchMs: 0, instantiateMs: 0, loadMs: 0, warmUpMs: 0, queries: [] };
   // For tests and benchmarks: `ready()` loads (once) and resolves when queries can run;
-  // `search(q)` returns the hits of a query as the wasm module gives them.
+  // `search(q)` resolves to the hits of a query as the wasm module gives them.
   window.statusrefSearch = {
     timings: timings,
     ready: function () { return load(); },
-    search: function (q) { return runQuery(q); },
+    search: function (q, limit) { return runQuery(q, limit); },
   };
 
   function setStatus(text, state) {
@@ -141,18 +144,59 @@
     showList();
   }
 
-  function runQuery(query) {
-    var bytes = encoder.encode(query);
+  // A split index (search/src/chunks.rs) answers a query that reads a chunk not loaded yet
+  // with {"need": [names]}: fetch those (index/<name>.bin beside the head), add them, ask
+  // again. Each chunk is fetched once; a whole bundle never asks.
+  var chunkFetches = {}; // name -> promise of its bytes
+  var chunkAdded = {}; // name -> true once in the module
+  var MAX_ROUNDS = 16; // usually 2: the postings a query reads, then its results' documents
+
+  function fetchChunk(name) {
+    if (!chunkFetches[name]) {
+      var url = new URL("index/" + name + ".bin", new URL(indexUrl, window.location.href)).href;
+      chunkFetches[name] = fetchBytes(url).then(function (r) { return r.arrayBuffer(); });
+      chunkFetches[name].catch(function () { delete chunkFetches[name]; });
+    }
+    return chunkFetches[name];
+  }
+
+  function addChunk(name, buffer) {
+    if (chunkAdded[name]) return;
+    var bytes = new Uint8Array(buffer);
+    var added = readResult(exports.add_chunk(copyIn(bytes), bytes.length));
+    if (added.error) throw new Error(added.error);
+    chunkAdded[name] = true;
+  }
+
+  // Resolves to the hits of `query` as the wasm module gives them.
+  function runQuery(query, limit) {
+    // The module answers any bytes and cuts queries to 1 KB (search/wasm/src/ffi.rs); cutting
+    // here too only keeps a pasted novel from being copied into wasm memory.
+    var bytes = encoder.encode(query.length > MAX_QUERY_CHARS ? query.slice(0, MAX_QUERY_CHARS) : query);
     var t0 = performance.now();
-    var ptr = copyIn(bytes);
-    var resultPtr = exports.search(ptr, bytes.length, LIMIT);
-    exports.dealloc(ptr, bytes.length);
-    var hits = readResult(resultPtr);
-    var ms = performance.now() - t0;
-    timings.queries.push(ms);
-    if (status) status.dataset.queryMs = ms.toFixed(3);
-    if (hits.error) throw new Error(hits.error);
-    return hits;
+    var rounds = 0;
+    function attempt() {
+      if (!exports) throw new Error("search is not loaded");
+      var ptr = copyIn(bytes);
+      var resultPtr = exports.search(ptr, bytes.length, limit || LIMIT);
+      exports.dealloc(ptr, bytes.length);
+      var result = readResult(resultPtr);
+      if (result && result.need) {
+        if (++rounds > MAX_ROUNDS) throw new Error("the search index chunks did not arrive");
+        return Promise.all(result.need.map(fetchChunk)).then(function (buffers) {
+          result.need.forEach(function (name, i) { addChunk(name, buffers[i]); });
+          return attempt();
+        });
+      }
+      if (result.error) throw new Error(result.error);
+      return result;
+    }
+    return new Promise(function (resolve) { resolve(attempt()); }).then(function (hits) {
+      var ms = performance.now() - t0;
+      timings.queries.push(ms);
+      if (status) status.dataset.queryMs = ms.toFixed(3);
+      return hits;
+    });
   }
 
   // ---- query state ----------------------------------------------------------------------
@@ -171,6 +215,7 @@
     return active.join(" ") + " " + text;
   }
 
+  var querySeq = 0; // the latest query asked; older answers are dropped
   var urlTimer = 0;
   function updateUrl() {
     clearTimeout(urlTimer);
@@ -192,6 +237,7 @@
   function update() {
     var query = fullQuery();
     if (!query.trim()) {
+      querySeq++;
       results.textContent = "";
       showList();
       if (exports) setStatus("Search ready: " + docs + " codes and pages.", "ready");
@@ -201,19 +247,26 @@
       load().then(update, function () {});
       return;
     }
-    var hits;
-    try {
-      hits = runQuery(query);
-    } catch (error) {
-      fail(error);
-      return;
-    }
-    render(hits);
-    if (hits.length) {
-      setStatus(hits.length === 1 ? "1 result." : hits.length + " results.", "results");
-    } else {
-      setStatus("No results for “" + query.trim() + "”.", "empty");
-    }
+    var mine = ++querySeq;
+    var show = function (hits) {
+      if (mine !== querySeq) return false; // a later keystroke's answer wins
+      render(hits);
+      if (hits.length) {
+        setStatus(hits.length === 1 ? "1 result." : hits.length + " results.", "results");
+      } else {
+        setStatus("No results for “" + query.trim() + "”.", "empty");
+      }
+      return true;
+    };
+    var failed = function (error) {
+      if (mine === querySeq) fail(error);
+    };
+    // The first results first: with a split index each result shown costs a fetch of its
+    // document, so the top FIRST_PAGE are shown as soon as they are in, then all LIMIT.
+    runQuery(query, FIRST_PAGE).then(function (hits) {
+      if (!show(hits) || hits.length < FIRST_PAGE) return;
+      return runQuery(query, LIMIT).then(show);
+    }).catch(failed);
   }
 
   // ---- rendering: DOM nodes and textContent only ---------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deterministic synthetic statusref site for benchmarks.
 
-    python3 benches/gen_site.py PAGES OUT_DIR [--seed N]
+    python3 benches/gen_site.py PAGES OUT_DIR [--seed N] [--vocab WORDS]
 
 Writes OUT_DIR/content/ with PAGES markdown files that statusref builds without errors and
 Hugo renders as-is (YAML front matter between `---` lines):
@@ -13,7 +13,12 @@ Hugo renders as-is (YAML front matter between `---` lines):
   keywords, and root-relative links to other pages (all of which exist: statusref checks
   them).
 
-Same PAGES and seed give byte-identical files, so every tool and every run reads the same
+With `--vocab N` (the search benchmark uses 6,000) the prose draws from N distinct words with
+Zipf frequencies (the list above first, then made-up words of two to four syllables), so the
+term dictionary grows with the site the way real text does; without it, from the list above
+alone (~150 words), as the build benchmark always has.
+
+Same PAGES, seed and vocabulary give byte-identical files, so every tool and every run reads the same
 input. Only the Python standard library is used.
 """
 
@@ -39,6 +44,43 @@ WORDS = (
     "handler controller endpoint route template render static dynamic asset bundle"
 ).split()
 
+# The prose vocabulary, set by generate(vocab=N): (words, cumulative Zipf weights) or None for
+# WORDS drawn uniformly.
+PROSE = None
+
+SYLLABLES = (
+    "ba be bi bo bu da de di do du fa fe fi fo ka ke ki ko ku la le li lo lu ma me mi mo mu "
+    "na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo "
+    "za ze zi zo an en in on ar er ir or al el il ol ex ul ist ent ack orn"
+).split()
+
+
+def vocabulary(n, seed):
+    """n distinct lowercase words: WORDS first, then made-up ones; Zipf weights 1/rank."""
+    rng = random.Random("%d-vocab" % seed)
+    words = list(dict.fromkeys(WORDS))
+    seen = set(words)
+    while len(words) < n:
+        w = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if w not in seen:
+            seen.add(w)
+            words.append(w)
+    words = words[:n]
+    cum = []
+    total = 0.0
+    for rank in range(1, len(words) + 1):
+        total += 1.0 / rank
+        cum.append(total)
+    return words, cum
+
+
+def prose_word(rng):
+    if PROSE is None:
+        return rng.choice(WORDS)
+    words, cum = PROSE
+    return rng.choices(words, cum_weights=cum)[0]
+
+
 SMALL = "the a an of to in for on with by from at as and or but that which when while".split()
 
 VENDORS = ["Cloudflare", "nginx", "AWS ELB", "Microsoft IIS", "Akamai", "Fastly"]
@@ -48,7 +90,7 @@ def sentence(rng, lo=8, hi=18):
     n = rng.randint(lo, hi)
     words = []
     for i in range(n):
-        words.append(rng.choice(SMALL) if i % 3 == 1 else rng.choice(WORDS))
+        words.append(rng.choice(SMALL) if i % 3 == 1 else prose_word(rng))
     words[0] = words[0].capitalize()
     # Some inline markup, as real pages have.
     if n > 10 and rng.random() < 0.3:
@@ -187,7 +229,9 @@ def yaml_list(items):
     return "[" + ", ".join(str(i) for i in items) + "]"
 
 
-def generate(pages, out, seed):
+def generate(pages, out, seed, vocab=0):
+    global PROSE
+    PROSE = vocabulary(vocab, seed) if vocab else None
     plan = Plan(pages)
     content = os.path.join(out, "content")
     if os.path.exists(content):
@@ -233,8 +277,10 @@ def main():
     parser.add_argument("pages", type=int)
     parser.add_argument("out")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--vocab", type=int, default=0,
+                        help="distinct prose words, Zipf-distributed (default: the ~150-word list)")
     args = parser.parse_args()
-    plan, words = generate(args.pages, args.out, args.seed)
+    plan, words = generate(args.pages, args.out, args.seed, args.vocab)
     print("%s: %d pages (%d codes, %d guides), %d words (%.0f per page)" % (
         args.out, args.pages, len(plan.codes), len(plan.guides), words, words / max(1, args.pages)))
 

@@ -123,6 +123,17 @@ pub fn bundle_documents(docs: &[Document]) -> Result<Vec<u8>, Diagnostic> {
     })
 }
 
+/// The index for a built site: the whole bundle split into a head (`assets/index.<hash>.bin`)
+/// and chunks the browser fetches as queries need them (`assets/index/<name>.bin`), so that
+/// the bytes before the first result stay flat as the site grows (see
+/// `statusref_search::chunks`).
+pub fn split(bundle: Vec<u8>) -> Result<statusref_search::SplitIndex, Diagnostic> {
+    statusref_search::split_bundle(bundle).map_err(|e| {
+        Diagnostic::error("content", format!("cannot split the search index: {e}"))
+            .help("this is a bug in statusref; please report it with the content that triggers it")
+    })
+}
+
 /// A 64-bit digest of the documents: equal digests mean (but for a 2⁻⁶⁴ chance) the same
 /// index, so the dev server rebuilds the index only when it would change. Not a
 /// cryptographic hash: it only tells accidental edits apart, quickly (a few GB/s).

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod assets;
+pub mod compress;
 pub mod config;
 pub mod constants;
 pub mod content;
@@ -43,6 +44,10 @@ pub use diagnostic::{Diagnostic, Severity};
 
 /// The search engine compiled to WebAssembly by `build.rs`, shipped with every site.
 pub const SEARCH_WASM: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM"));
+/// [`SEARCH_WASM`] at brotli quality 11, compressed once by `build.rs` (see [`compress`]).
+pub const SEARCH_WASM_BR: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM_BR"));
+/// [`SEARCH_WASM`] at gzip level 9 (mtime 0), compressed once by `build.rs`.
+pub const SEARCH_WASM_GZ: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM_GZ"));
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -61,6 +66,9 @@ pub struct BuildOptions {
     /// Replace a built site with one that has no pages (`--allow-empty`): without it, a build
     /// whose content has no page refuses to replace an earlier build's output.
     pub allow_empty: bool,
+    /// Also write `.br` and `.gz` siblings of every HTML page (assets always get them; see
+    /// [`compress`]).
+    pub precompress_html: bool,
 }
 
 impl BuildOptions {
@@ -73,6 +81,7 @@ impl BuildOptions {
             drafts: false,
             force: false,
             allow_empty: false,
+            precompress_html: false,
         }
     }
 
@@ -191,8 +200,9 @@ pub fn render_site_with_progress(
         site,
         renderer,
         assets,
+        search_chunks: _,
         mut warnings,
-    } = prepare(options, progress)?;
+    } = prepare(options, progress, false)?;
     progress(Stage::Render {
         pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
@@ -250,14 +260,20 @@ struct Prepared {
     site: site::Site,
     renderer: render::Renderer,
     assets: assets::Assets,
+    /// The chunks of a split search index, `(path under the output, bytes)`; empty when the
+    /// index is one whole bundle.
+    search_chunks: Vec<(String, Vec<u8>)>,
     warnings: Vec<Diagnostic>,
 }
 
 /// Loads, renders the markdown, assembles the model, builds the search index and fingerprints
-/// the assets: everything before the pages.
+/// the assets: everything before the pages. With `split_index` (what `build` writes) the
+/// index is a head plus chunks fetched on demand; without (`check`, and `serve`, which serves
+/// from memory) one whole bundle, which the same search.js and wasm read too.
 fn prepare(
     options: &BuildOptions,
     progress: &(dyn Fn(Stage) + Sync),
+    split_index: bool,
 ) -> Result<Prepared, BuildError> {
     progress(Stage::Load);
     let root = &options.root;
@@ -309,7 +325,20 @@ fn prepare(
     progress(Stage::Index {
         pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
-    let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
+    let mut bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
+    let mut search_chunks = Vec::new();
+    if split_index {
+        let split = index::split(bundle).map_err(|d| BuildError::Input(vec![d]))?;
+        bundle = split.head;
+        search_chunks = split
+            .chunks
+            .into_iter()
+            .map(|(name, bytes)| {
+                let path = statusref_search::chunks::chunk_path(&name);
+                (format!("assets/{path}"), bytes)
+            })
+            .collect();
+    }
     let assets = assets::Assets::new(
         theme_assets,
         vec![
@@ -321,6 +350,7 @@ fn prepare(
         site,
         renderer,
         assets,
+        search_chunks,
         warnings: diagnostics,
     })
 }
@@ -367,10 +397,12 @@ pub fn build_with_progress(
         mut site,
         renderer,
         assets,
+        search_chunks,
         mut warnings,
-    } = prepare(options, progress)?;
+    } = prepare(options, progress, true)?;
     if site.codes.is_empty()
         && site.articles.is_empty()
+        && site.entries.is_empty()
         && !options.allow_empty
         && output::is_statusref_output(&output)
     {
@@ -406,7 +438,8 @@ pub fn build_with_progress(
         jobs.iter()
             .map(|j| j.path.as_str())
             .chain(generated.iter().map(|(p, _)| p.as_str()))
-            .chain(assets.list.iter().map(|a| a.path.as_str())),
+            .chain(assets.list.iter().map(|a| a.path.as_str()))
+            .chain(search_chunks.iter().map(|(p, _)| p.as_str())),
     )?;
     let bytes = std::sync::atomic::AtomicU64::new(0);
     let selected: Vec<&render::Job> = jobs.iter().collect();
@@ -419,6 +452,11 @@ pub fn build_with_progress(
             // The page's twin and JSON record go beside it, into the directory it is in.
             for (path, data) in open_formats::page_files(&site, job) {
                 n += staging.write(&path, &data)?;
+            }
+            if options.precompress_html {
+                for (path, data) in compress::siblings(&job.path, &html) {
+                    n += staging.write(&path, &data)?;
+                }
             }
             bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
             Ok(())
@@ -433,7 +471,7 @@ pub fn build_with_progress(
         Err(render::RenderError::Sink(e)) => return Err(BuildError::Write(e)),
     }
     progress(Stage::Write {
-        files: generated.len() + assets.list.len(),
+        files: generated.len() + assets.list.len() + search_chunks.len(),
     });
     let mut bytes = bytes.into_inner();
     for (path, data) in &generated {
@@ -441,6 +479,28 @@ pub fn build_with_progress(
     }
     for asset in &assets.list {
         bytes += staging.write(&asset.path, &asset.bytes)?;
+    }
+    for (path, data) in &search_chunks {
+        bytes += staging.write(path, data)?;
+    }
+    let siblings: Vec<(String, Vec<u8>)> = assets
+        .list
+        .iter()
+        .map(|a| (&a.path, &a.bytes))
+        .chain(search_chunks.iter().map(|(p, b)| (p, b)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .filter(|(path, _)| compress::wanted(path, options.precompress_html))
+        .flat_map_iter(|(path, data)| {
+            if data.as_slice() == SEARCH_WASM {
+                compress::known_siblings(path, data, SEARCH_WASM_BR, SEARCH_WASM_GZ)
+            } else {
+                compress::siblings(path, data)
+            }
+        })
+        .collect();
+    for (path, data) in &siblings {
+        bytes += staging.write(path, data)?;
     }
     staging.commit()?;
     Ok(BuildReport {

@@ -61,6 +61,10 @@ enum Command {
         /// Replace a built site even when the content has no pages
         #[arg(long)]
         allow_empty: bool,
+        /// Also write .br and .gz siblings of every HTML page, for hosts that serve
+        /// precompressed files (assets always get them)
+        #[arg(long)]
+        precompress_html: bool,
     },
     /// Check content, links and templates without writing anything; exit 1 on errors.
     Check {
@@ -144,6 +148,7 @@ impl SiteArgs {
             drafts: self.drafts,
             force: false,
             allow_empty: false,
+            precompress_html: false,
         }
     }
 }
@@ -161,10 +166,12 @@ fn main() -> ExitCode {
             output,
             force,
             allow_empty,
+            precompress_html,
         } => {
             let mut options = site.options(output);
             options.force = force;
             options.allow_empty = allow_empty;
+            options.precompress_html = precompress_html;
             build(&options, out)
         }
         Command::Check { site } => check(&site.options(None), out),
@@ -419,8 +426,17 @@ fn search(output: &Path, limit: usize, json: bool, query: &str) -> Result<ExitCo
     let bundle_path = find_bundle(output)?;
     let bytes = std::fs::read(&bundle_path)
         .with_context(|| format!("reading {}", bundle_path.display()))?;
-    let index = statusref_search::SearchIndex::open(bytes)
-        .with_context(|| format!("opening the search index {}", bundle_path.display()))?;
+    let index = if statusref_search::chunks::is_split(&bytes) {
+        // A built site's index: the head plus every chunk, read from assets/index/.
+        let dir = bundle_path.parent().unwrap_or(Path::new("."));
+        statusref_search::open_split_with(bytes, |name| {
+            let path = dir.join(statusref_search::chunks::chunk_path(name));
+            std::fs::read(&path).map_err(statusref_search::Error::Io)
+        })
+    } else {
+        statusref_search::SearchIndex::open(bytes)
+    }
+    .with_context(|| format!("opening the search index {}", bundle_path.display()))?;
     let hits = index.search(query, limit).context("searching")?;
     if json {
         println!("{}", serde_json::to_string_pretty(&hits)?);

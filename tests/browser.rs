@@ -98,6 +98,28 @@ fn search_box_answers_in_chromium() {
         );
     }
 
+    // Hostile input (issue 10): 10 KB of text with control characters, escape sequences and
+    // invalid UTF-8 (an encoded lone surrogate, which the page decodes to U+FFFD, as
+    // TextEncoder does with a lone surrogate typed into the box) is answered like any query:
+    // results or "No results", never the error state that turns search off.
+    let hostile = format!(
+        "{}%ED%A0%80%00%07%08%1B%5B31m%7F%C2%85{}",
+        "gateway+timeout+%01+".repeat(520),
+        "x".repeat(200)
+    );
+    assert!(hostile.len() > 10_000, "{}", hostile.len());
+    let dom = browser::dump_dom_with(
+        &chromium,
+        &server.url(&format!("/http-codes/?q={hostile}")),
+        10_000,
+    );
+    let status = browser::search_status(&dom);
+    assert!(
+        status.starts_with("No results") || status.ends_with(" results.") || status == "1 result.",
+        "status for a 10 KB hostile query: {:?}",
+        status.chars().take(300).collect::<String>()
+    );
+
     same_order_as_the_cli(&chromium, &server, &site);
     let _ = std::fs::remove_dir_all(&site);
 }

@@ -4,7 +4,7 @@
 //
 //   node --experimental-websocket benches/search/bench.mjs --base http://127.0.0.1:PORT \
 //        --site DIR --queries tests/queries.tsv [--runs 5] [--reps 10] [--first "payload too large"]
-//        [--json OUT.json]
+//        [--label NAME] [--json OUT.json]
 //
 // For each engine, `--runs` cold sessions (fresh Chromium profile each, engines interleaved):
 // bytes on the wire before the first result (DevTools Network.loadingFinished
@@ -29,6 +29,7 @@ const runs = Number(opt("runs", 5));
 const reps = Number(opt("reps", 10));
 const firstQuery = opt("first", "payload too large");
 const jsonOut = opt("json");
+const label = opt("label", "");
 if (!base || !siteDir || !queriesFile) {
   console.error("usage: bench.mjs --base URL --site DIR --queries FILE [--runs N] [--reps N]");
   process.exit(2);
@@ -119,14 +120,15 @@ const engines = {
       return { readyMs: t.readyMs, sinceCallMs: performance.now() - t0, fetchMs: t.fetchMs,
                loadMs: t.loadMs, warmUpMs: t.warmUpMs }; })()`,
     first: (q) => `(async () => { const t0 = performance.now();
-      const hits = statusrefSearch.search(${JSON.stringify(q)});
+      // As the page does: its first 10 results, shown before the rest (assets/search.js).
+      const hits = await statusrefSearch.search(${JSON.stringify(q)}, 10);
       return { firstQueryMs: performance.now() - t0, hits: hits.length }; })()`,
     setup: `window.__bench = {
-      urls: async (q) => statusrefSearch.search(q).slice(0, 10).map((h) => h.url),
-      time: async (q) => { const t0 = performance.now(); statusrefSearch.search(q); return performance.now() - t0; },
+      urls: async (q) => (await statusrefSearch.search(q)).slice(0, 10).map((h) => h.url),
+      time: async (q) => { const t0 = performance.now(); await statusrefSearch.search(q); return performance.now() - t0; },
       timeFull: null,
     }; true`,
-    isSearchAsset: (url) => /\/assets\/(search\.[0-9a-f]+\.(js|wasm)|index\.[0-9a-f]+\.bin)$/.test(url),
+    isSearchAsset: (url) => /\/assets\/(search\.[0-9a-f]+\.(js|wasm)|index\.[0-9a-f]+\.bin|index\/[0-9a-f]+\.bin)$/.test(url),
   },
   pagefind: {
     // A page of the same site without statusref's search.js (which would load in the background).
@@ -166,7 +168,7 @@ async function coldRun(name) {
     const files = [...b.requests.values()].filter((r) => e.isSearchAsset(r.url));
     return { ...ready, ...first, timeToFirstResultMs: (ready.readyMs || 0) + first.firstQueryMs, files };
   } finally {
-    b.close();
+    await b.close();
   }
 }
 
@@ -208,7 +210,7 @@ async function fullRun(name) {
       .reduce((s, r) => s + (r.done ? r.encoded : diskSize(r.url)), 0);
     return { ranks, latency, latencyFull, sessionBytes };
   } finally {
-    b.close();
+    await b.close();
   }
 }
 
@@ -303,7 +305,7 @@ for (const n of names) {
     cold: c.map(({ files: _f, ...rest }) => rest),
   };
 }
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ firstQuery, runs, reps, summary }, null, 2));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ label, firstQuery, runs, reps, summary }, null, 2));
 
 const s = summary.statusref, p = summary.pagefind;
 const row = (label, a, b) => console.log(`| ${label} | ${a} | ${b} |`);

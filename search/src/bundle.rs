@@ -39,6 +39,8 @@ const WRITER_MEMORY_BUDGET: usize = 64 * 1024 * 1024;
 /// Longest body excerpt stored for documents without a description.
 const EXCERPT_LEN: usize = 240;
 const META_FILE: &str = "meta.json";
+/// Uncompressed bytes per document-store block.
+const DOCSTORE_BLOCK_SIZE: usize = 2048;
 
 /// Indexes `docs` and packs the index into one bundle.
 ///
@@ -56,6 +58,9 @@ pub fn build_bundle(docs: &[Document]) -> Result<Vec<u8>> {
     let dir = RamDirectory::create();
     let settings = IndexSettings {
         docstore_compress_dedicated_thread: false,
+        // Small blocks: the browser fetches the block of each result it shows (chunks.rs), and
+        // a 16 KB block (the default) holds ~60 documents of which it needs one.
+        docstore_blocksize: DOCSTORE_BLOCK_SIZE,
         ..IndexSettings::default()
     };
     let index = Index::create(dir.clone(), schema.clone(), settings)?;
@@ -308,6 +313,12 @@ fn excerpt(body: &str) -> String {
 }
 
 fn encode(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
+    encode_version(files, BUNDLE_VERSION)
+}
+
+/// Packs `files` in the bundle layout, with `version` in the header (a split head is the same
+/// layout with another version: see `chunks.rs`).
+pub(crate) fn encode_version(files: &[(String, Vec<u8>)], version: u32) -> Result<Vec<u8>> {
     let table_len: usize = files.iter().map(|(n, _)| 2 + n.len() + 8).sum();
     let data_len: usize = files.iter().map(|(_, b)| b.len()).sum();
     let header_len = 16 + table_len;
@@ -316,7 +327,7 @@ fn encode(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
     }
     let mut out = Vec::with_capacity(header_len + data_len);
     out.extend_from_slice(BUNDLE_MAGIC);
-    out.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(files.len() as u32).to_le_bytes());
     let mut offset = header_len;
     for (name, bytes) in files {
@@ -335,6 +346,14 @@ fn encode(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
 
 /// Splits a bundle into its files, as zero-copy slices of `bytes`.
 pub(crate) fn decode(bytes: OwnedBytes) -> Result<BTreeMap<PathBuf, OwnedBytes>> {
+    decode_version(bytes, BUNDLE_VERSION)
+}
+
+/// [`decode`] for a bundle whose header says `expected` (a split head: see `chunks.rs`).
+pub(crate) fn decode_version(
+    bytes: OwnedBytes,
+    expected: u32,
+) -> Result<BTreeMap<PathBuf, OwnedBytes>> {
     let data = bytes.as_slice();
     if data.len() < 16 || &data[..8] != BUNDLE_MAGIC {
         return Err(invalid("it does not start with the statusref bundle magic"));
@@ -345,10 +364,15 @@ pub(crate) fn decode(bytes: OwnedBytes) -> Result<BTreeMap<PathBuf, OwnedBytes>>
             .ok_or_else(|| invalid("truncated file table"))
     };
     let version = u32_at(8)?;
-    if version != BUNDLE_VERSION {
-        return Err(Error::InvalidBundle {
-            reason: format!("bundle version {version}, this statusref reads version {BUNDLE_VERSION}; rebuild the site"),
-        });
+    if version != expected {
+        let reason = if version == crate::chunks::SPLIT_VERSION {
+            "this is the head of an index split into chunks (a built site's assets/index.*.bin): \
+             open it with its chunks (`statusref_search::open_split_with`)"
+                .to_string()
+        } else {
+            format!("bundle version {version}, this statusref reads version {expected}; rebuild the site")
+        };
+        return Err(Error::InvalidBundle { reason });
     }
     let count = u32_at(12)? as usize;
     let mut pos = 16;
@@ -382,14 +406,24 @@ pub(crate) fn decode(bytes: OwnedBytes) -> Result<BTreeMap<PathBuf, OwnedBytes>>
     Ok(files)
 }
 
-/// A read-only tantivy [`Directory`] over the files of one bundle.
+/// A read-only tantivy [`Directory`] over the files of one bundle (or of a split head, whose
+/// chunked files arrive later: see `chunks.rs`).
 #[derive(Clone, Debug)]
 pub(crate) struct BundleDirectory {
-    files: Arc<BTreeMap<PathBuf, OwnedBytes>>,
+    files: Arc<BTreeMap<PathBuf, Arc<dyn FileHandle>>>,
 }
 
 impl BundleDirectory {
     pub(crate) fn new(files: BTreeMap<PathBuf, OwnedBytes>) -> Self {
+        Self::from_handles(
+            files
+                .into_iter()
+                .map(|(p, b)| (p, Arc::new(b) as Arc<dyn FileHandle>))
+                .collect(),
+        )
+    }
+
+    pub(crate) fn from_handles(files: BTreeMap<PathBuf, Arc<dyn FileHandle>>) -> Self {
         BundleDirectory {
             files: Arc::new(files),
         }
@@ -405,11 +439,10 @@ fn read_only(path: &Path) -> io::Error {
 
 impl Directory for BundleDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        let bytes = self
-            .files
+        self.files
             .get(path)
-            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
-        Ok(Arc::new(bytes.clone()))
+            .cloned()
+            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
@@ -431,10 +464,16 @@ impl Directory for BundleDirectory {
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
-        self.files
+        let file = self
+            .files
             .get(path)
+            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
+        file.read_bytes(0..file.len())
             .map(|b| b.as_slice().to_vec())
-            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))
+            .map_err(|io_error| OpenReadError::IoError {
+                io_error: Arc::new(io_error),
+                filepath: path.to_path_buf(),
+            })
     }
 
     fn atomic_write(&self, path: &Path, _data: &[u8]) -> io::Result<()> {

@@ -92,12 +92,14 @@
 #![deny(missing_docs)]
 
 mod bundle;
+pub mod chunks;
 pub mod quality;
 mod query;
 mod schema;
 mod search;
 
 pub use bundle::{build_bundle, BUNDLE_MAGIC, BUNDLE_VERSION};
+pub use chunks::{open_split, open_split_with, split_bundle, ChunkStore, SplitIndex};
 pub use query::{parse_query, Filter, FilterKind, ParsedQuery};
 pub use search::SearchIndex;
 

@@ -182,7 +182,12 @@ impl SearchIndex {
     /// As [`SearchIndex::open`].
     pub fn open_bytes(bundle: OwnedBytes) -> Result<Self> {
         let (index, schema) = open_index(bundle)?;
-        let fields = Fields::from_schema(&schema)?;
+        Self::from_index(index, &schema)
+    }
+
+    /// Searches `index` (opened by the bundle or chunk code, analyzers registered).
+    pub(crate) fn from_index(index: Index, schema: &tantivy::schema::Schema) -> Result<Self> {
+        let fields = Fields::from_schema(schema)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -268,17 +273,31 @@ impl SearchIndex {
                 },
             },
         ));
+        // With an index split into chunks, find every chunk the search reads in one pass
+        // (see chunks.rs); a no-op otherwise.
+        crate::chunks::prefetch_postings(&self.searcher, &*built.query);
         let top = self.searcher.search(&*built.query, &collector)?;
         let best = top.first().map_or(0.0, |((score, _), _)| *score);
         let min_score = self.min_score();
         let mut hits = Vec::with_capacity(top.len());
+        // Every hit is read even after one fails, so that a split index learns all the
+        // document chunks it lacks at once; the first error is returned.
+        let mut failed = None;
         for ((score, _), address) in top {
             if built.floor && (score < min_score || score < best * RELATIVE_CUTOFF) {
                 break;
             }
-            hits.push(self.hit(address, score, &built.highlight)?);
+            match self.hit(address, score, &built.highlight) {
+                Ok(hit) => hits.push(hit),
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
         }
-        Ok(hits)
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(hits),
+        }
     }
 
     /// The least score of a relevant result of a word query: [`MIN_SCORE_SHARE`] of what a

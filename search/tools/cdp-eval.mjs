@@ -29,6 +29,6 @@ try {
   console.error(String(e));
   status = 1;
 } finally {
-  close();
+  await close();
 }
 process.exit(status);

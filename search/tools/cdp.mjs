@@ -5,10 +5,11 @@
 //   const page = await openChromium("statusref-x-");
 //   await page.send("Page.navigate", { url }, page.sessionId);
 //   page.listen((msg) => { /* CDP events */ });
-//   page.close();
+//   await page.close();   // ends Chromium, then removes its profile
 //
 // CHROMIUM (default /usr/bin/chromium) names the browser.
 import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,20 @@ export async function openChromium(profilePrefix = "statusref-cdp-", startTimeou
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank",
-  ], { stdio: ["ignore", "ignore", "pipe"] });
+  // Its own process group, so that close() ends the helpers (zygote, renderers, crashpad) too:
+  // they keep writing to the profile for a moment after the main process is gone.
+  ], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const exited = new Promise((resolve) => browser.once("exit", resolve));
+  const killGroup = (signal) => {
+    try {
+      process.kill(-browser.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  // If this script dies without close(), do not leave the browser behind.
+  const onExit = () => killGroup("SIGKILL");
+  process.once("exit", onExit);
   const endpoint = await new Promise((resolve, reject) => {
     let err = "";
     browser.stderr.on("data", (d) => {
@@ -57,10 +71,33 @@ export async function openChromium(profilePrefix = "statusref-cdp-", startTimeou
     sessionId,
     send,
     listen: (listener) => listeners.push(listener),
-    close() {
-      ws.close();
-      browser.kill();
-      browser.once("exit", () => rmSync(profile, { recursive: true, force: true }));
+    // Ends Chromium (SIGTERM to its process group, SIGKILL after 5 s), waits for it to exit,
+    // then removes the profile, retrying while straggling helpers still write to it. Never
+    // throws: a profile that cannot be removed is reported on stderr.
+    async close() {
+      try {
+        ws.close();
+      } catch {
+        // The socket may already be closed.
+      }
+      killGroup("SIGTERM");
+      const hard = setTimeout(() => killGroup("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(hard);
+      killGroup("SIGKILL");
+      process.removeListener("exit", onExit);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          rmSync(profile, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+          return;
+        } catch (e) {
+          if (attempt >= 10) {
+            console.error(`warning: could not remove the Chromium profile ${profile}: ${e.message}`);
+            return;
+          }
+          await sleep(200 * attempt);
+        }
+      }
     },
   };
 }

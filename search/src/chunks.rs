@@ -1,0 +1,619 @@
+//! The index in parts, for the browser: a small head with what opening the index and every
+//! query needs, and content-addressed chunks of the large files fetched only when a query reads
+//! them, so that the bytes before the first result stay nearly flat as a site grows.
+//!
+//! A whole bundle ([`crate::build_bundle`]) is split by [`split_bundle`]:
+//!
+//! - tantivy's postings (`.idx`), positions (`.pos`) and document store (`.store`) are cut into
+//!   [`CHUNK_SIZE`]-byte chunks ([`STORE_CHUNK_SIZE`] for the store), each named after a hash
+//!   of its bytes (20 hex digits);
+//! - the index is opened and warmed up once over those chunks, recording which chunks that
+//!   reads (footers, skip indexes, the warm-up queries' postings): those go into the head, as
+//!   do all other files (schema, term dictionaries, field norms, fast fields) whole;
+//! - the head is a bundle of version [`SPLIT_VERSION`] holding those files, the inlined chunks
+//!   (named by their hash) and a manifest, `statusref-chunks`: one line per chunked file,
+//!   `name<TAB>length<TAB>chunk size<TAB>hash,hash,…`.
+//!
+//! [`open_split`] opens a head. Reading a byte of a chunk that is not loaded fails the read
+//! (tantivy passes the I/O error up) and records the chunk's name; the caller fetches the
+//! chunks [`ChunkStore::take_missing`] names, hands them to [`ChunkStore::add`] (which checks
+//! each against its hash) and asks again. A search that recorded a missing chunk is discarded
+//! whole, even if it returned hits: the answer given is always the one of a search that read
+//! only real bytes, so results are the whole index's. Nothing here knows about queries or
+//! ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files arrive late.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tantivy::directory::{FileHandle, OwnedBytes};
+use tantivy::query::Query;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{HasLen, Index, Searcher, Term};
+
+use crate::bundle::{self, BundleDirectory};
+use crate::schema;
+use crate::{Error, Result, SearchIndex};
+
+/// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]).
+pub const SPLIT_VERSION: u32 = 2;
+/// Bytes per chunk of postings and positions: small enough that a query's rare terms cost
+/// little, large enough that a site of ten thousand pages has a few thousand chunk files, not
+/// a million.
+pub const CHUNK_SIZE: usize = 4096;
+/// Bytes per chunk of the document store, whose blocks hold ~2 KB of documents before lz4
+/// (bundle.rs): a result shown costs about one small chunk.
+pub const STORE_CHUNK_SIZE: usize = 1024;
+
+fn chunk_size(path: &Path) -> usize {
+    if path.extension().is_some_and(|e| e == "store") {
+        STORE_CHUNK_SIZE
+    } else {
+        CHUNK_SIZE
+    }
+}
+/// Files cut into chunks, by extension; the rest of the index goes into the head whole.
+const CHUNKED: &[&str] = &["idx", "pos", "store"];
+/// The manifest's name inside a head.
+const MANIFEST: &str = "statusref-chunks";
+
+/// A whole bundle split for the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitIndex {
+    /// The head: fetched first, opened by [`open_split`].
+    pub head: Vec<u8>,
+    /// The chunks not inlined in the head: (name, bytes), sorted by name. The browser fetches
+    /// a chunk at `index/<name>.bin` relative to the head's URL ([`chunk_path`]).
+    pub chunks: Vec<(String, Vec<u8>)>,
+}
+
+/// Where chunk `name` lives, relative to the directory of the head.
+pub fn chunk_path(name: &str) -> String {
+    format!("index/{name}.bin")
+}
+
+/// Whether `bytes` start like a split head (rather than a whole bundle).
+pub fn is_split(bytes: &[u8]) -> bool {
+    bytes.len() >= 12
+        && &bytes[..8] == crate::BUNDLE_MAGIC
+        && bytes[8..12] == SPLIT_VERSION.to_le_bytes()
+}
+
+/// The name of a chunk: 20 hex digits of two independent 64-bit FNV-1a hashes of its bytes.
+pub fn chunk_name(bytes: &[u8]) -> String {
+    let mut h1: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h2: u64 = 0x6c62_272e_07bb_0142;
+    for &b in bytes {
+        h1 = (h1 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        h2 = (h2 ^ u64::from(b))
+            .wrapping_mul(0x0000_0100_0000_01b3)
+            .rotate_left(5);
+    }
+    format!("{h1:016x}{:04x}", h2 >> 48)
+}
+
+#[derive(Debug, Default)]
+struct StoreState {
+    /// Loaded chunks by name.
+    chunks: HashMap<String, OwnedBytes>,
+    /// Every chunk name a file of this index refers to.
+    known: BTreeSet<String>,
+    /// Chunks a read wanted and did not find, since the last [`ChunkStore::take_missing`].
+    missing: BTreeSet<String>,
+    /// While splitting: every chunk read.
+    touched: BTreeSet<String>,
+    /// Keeps [`prefetch_postings`] on while this index is open.
+    open: Option<SplitOpen>,
+}
+
+/// The chunks of one split index: those loaded, and those reads asked for in vain.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkStore {
+    state: Arc<Mutex<StoreState>>,
+}
+
+impl ChunkStore {
+    fn lock(&self) -> MutexGuard<'_, StoreState> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way that
+        // matters (each operation is one insert): keep going.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a fetched chunk; its name is computed from its bytes, so a damaged or foreign
+    /// file is refused. Returns the name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidBundle`] when the bytes are no chunk of this index.
+    pub fn add(&self, bytes: Vec<u8>) -> Result<String> {
+        let name = chunk_name(&bytes);
+        let mut state = self.lock();
+        if !state.known.contains(&name) {
+            return Err(Error::InvalidBundle {
+                reason: format!(
+                    "a fetched search chunk ({} bytes, hash {name}) is not part of this index; \
+                     the site changed while loading: reload the page",
+                    bytes.len()
+                ),
+            });
+        }
+        state.missing.remove(&name);
+        state.chunks.insert(name.clone(), OwnedBytes::new(bytes));
+        Ok(name)
+    }
+
+    /// The chunks reads have asked for since the last call, sorted; clears the list.
+    pub fn take_missing(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().missing)
+            .into_iter()
+            .collect()
+    }
+
+    /// Every chunk name the index refers to that is not loaded yet.
+    pub fn not_loaded(&self) -> Vec<String> {
+        let state = self.lock();
+        state
+            .known
+            .iter()
+            .filter(|n| !state.chunks.contains_key(*n))
+            .cloned()
+            .collect()
+    }
+
+    /// Loaded chunks.
+    pub fn loaded(&self) -> usize {
+        self.lock().chunks.len()
+    }
+}
+
+/// How many split indexes are open: [`prefetch_postings`] does nothing while there is none.
+static SPLIT_OPEN: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts an open split index while alive.
+#[derive(Debug)]
+struct SplitOpen;
+
+impl SplitOpen {
+    fn new() -> Self {
+        SPLIT_OPEN.fetch_add(1, Ordering::Relaxed);
+        SplitOpen
+    }
+}
+
+impl Drop for SplitOpen {
+    fn drop(&mut self) {
+        SPLIT_OPEN.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Reads the postings of every term `query` names ([`Query::query_terms`]), ignoring
+/// failures. A search stops at its first failed read, so without this a split index would
+/// learn the chunks a query needs one per round trip; with it, a read of each term's postings
+/// records every missing chunk at once. Only the terms matter, not how they are ranked. Does
+/// nothing unless a split index is open.
+pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
+    if SPLIT_OPEN.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    let mut terms: Vec<Term> = Vec::new();
+    query.query_terms(&mut |term, _| terms.push(term.clone()));
+    for segment in searcher.segment_readers() {
+        for term in &terms {
+            let Ok(inverted) = segment.inverted_index(term.field()) else {
+                continue;
+            };
+            if let Ok(Some(info)) = inverted.get_term_info(term) {
+                let _ =
+                    inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+            }
+        }
+    }
+}
+
+/// One chunked file: its length, and the names of its chunks in order.
+#[derive(Debug)]
+struct ChunkedFile {
+    len: usize,
+    chunk_size: usize,
+    names: Vec<String>,
+    store: ChunkStore,
+}
+
+/// The error of a read that needs a chunk not loaded yet.
+fn not_loaded(names: &[&String]) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotFound,
+        format!(
+            "search chunk not loaded yet: {}",
+            names
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+}
+
+impl HasLen for ChunkedFile {
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl FileHandle for ChunkedFile {
+    fn read_bytes(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
+        let end = range.end.min(self.len);
+        let start = range.start.min(end);
+        if start == end {
+            return Ok(OwnedBytes::empty());
+        }
+        let first = start / self.chunk_size;
+        let last = (end - 1) / self.chunk_size;
+        let mut state = self.store.lock();
+        let wanted = &self.names[first..=last];
+        let absent: Vec<&String> = wanted
+            .iter()
+            .filter(|n| !state.chunks.contains_key(*n))
+            .collect();
+        if !absent.is_empty() {
+            let err = not_loaded(&absent);
+            let absent: Vec<String> = absent.into_iter().cloned().collect();
+            state.missing.extend(absent);
+            return Err(err);
+        }
+        state.touched.extend(wanted.iter().cloned());
+        let base = first * self.chunk_size;
+        if first == last {
+            let chunk = &state.chunks[&self.names[first]];
+            return Ok(chunk.slice(start - base..end - base));
+        }
+        let mut out = Vec::with_capacity(end - start);
+        for (i, name) in wanted.iter().enumerate() {
+            let chunk = state.chunks[name].as_slice();
+            let chunk_start = base + i * self.chunk_size;
+            let from = start.max(chunk_start) - chunk_start;
+            let to = end.min(chunk_start + chunk.len()) - chunk_start;
+            out.extend_from_slice(&chunk[from..to]);
+        }
+        Ok(OwnedBytes::new(out))
+    }
+}
+
+fn invalid(reason: impl Into<String>) -> Error {
+    Error::InvalidBundle {
+        reason: reason.into(),
+    }
+}
+
+fn is_chunked(path: &Path, len: usize) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    CHUNKED.contains(&ext) && len > chunk_size(path)
+}
+
+/// Opens the index over `whole` files and chunked ones, with analyzers registered.
+fn open(
+    whole: BTreeMap<PathBuf, OwnedBytes>,
+    chunked: Vec<(PathBuf, ChunkedFile)>,
+) -> Result<SearchIndex> {
+    let mut handles: BTreeMap<PathBuf, Arc<dyn FileHandle>> = whole
+        .into_iter()
+        .map(|(p, b)| (p, Arc::new(b) as Arc<dyn FileHandle>))
+        .collect();
+    for (path, file) in chunked {
+        handles.insert(path, Arc::new(file));
+    }
+    let index = Index::open(BundleDirectory::from_handles(handles))?;
+    schema::register_analyzers(&index);
+    let schema = index.schema();
+    SearchIndex::from_index(index, &schema)
+}
+
+/// Splits a whole bundle into a head and chunks (see the module docs).
+///
+/// # Errors
+///
+/// [`Error::InvalidBundle`] for bytes that are not a whole bundle; a tantivy error if the
+/// index cannot be opened.
+pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
+    let files = bundle::decode(OwnedBytes::new(bundle))?;
+    let store = ChunkStore::default();
+    store.lock().open = Some(SplitOpen::new());
+    let mut whole = BTreeMap::new();
+    let mut chunked = Vec::new();
+    let mut manifest = String::new();
+    for (path, bytes) in files {
+        if !is_chunked(&path, bytes.len()) {
+            whole.insert(path, bytes);
+            continue;
+        }
+        let size = chunk_size(&path);
+        let mut names = Vec::new();
+        {
+            let mut state = store.lock();
+            for piece in bytes.as_slice().chunks(size) {
+                let name = chunk_name(piece);
+                state.known.insert(name.clone());
+                state
+                    .chunks
+                    .entry(name.clone())
+                    .or_insert_with(|| OwnedBytes::new(piece.to_vec()));
+                names.push(name);
+            }
+        }
+        let name = path
+            .to_str()
+            .ok_or_else(|| invalid("file name not UTF-8"))?;
+        manifest.push_str(&format!(
+            "{name}\t{}\t{size}\t{}\n",
+            bytes.len(),
+            names.join(",")
+        ));
+        chunked.push((
+            path,
+            ChunkedFile {
+                len: bytes.len(),
+                chunk_size: size,
+                names,
+                store: store.clone(),
+            },
+        ));
+    }
+    let mut head_files: Vec<(String, Vec<u8>)> = whole
+        .iter()
+        .map(|(p, b)| (p.to_string_lossy().into_owned(), b.as_slice().to_vec()))
+        .collect();
+    // What opening the index and the warm-up read goes into the head.
+    let index = open(whole, chunked)?;
+    index.warm_up()?;
+    drop(index);
+    let state = std::mem::take(&mut *store.lock());
+    head_files.push((MANIFEST.to_string(), manifest.into_bytes()));
+    let mut chunks = Vec::new();
+    let mut all: Vec<(String, OwnedBytes)> = state.chunks.into_iter().collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, bytes) in all {
+        if state.touched.contains(&name) {
+            head_files.push((name, bytes.as_slice().to_vec()));
+        } else {
+            chunks.push((name, bytes.as_slice().to_vec()));
+        }
+    }
+    Ok(SplitIndex {
+        head: bundle::encode_version(&head_files, SPLIT_VERSION)?,
+        chunks,
+    })
+}
+
+/// Opens a head from [`split_bundle`]: the index is searchable, and reads of chunks not loaded
+/// yet fail and are listed by the returned store (see the module docs).
+///
+/// # Errors
+///
+/// [`Error::InvalidBundle`] for bytes that are not a split head or a damaged one.
+pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
+    let files = bundle::decode_version(OwnedBytes::new(head), SPLIT_VERSION)?;
+    let manifest = files
+        .get(Path::new(MANIFEST))
+        .ok_or_else(|| invalid("the search head has no chunk manifest"))?;
+    let manifest = std::str::from_utf8(manifest.as_slice())
+        .map_err(|_| invalid("the chunk manifest is not UTF-8"))?
+        .to_string();
+    let store = ChunkStore::default();
+    store.lock().open = Some(SplitOpen::new());
+    let mut chunked = Vec::new();
+    let mut chunk_names = BTreeSet::new();
+    for line in manifest.lines().filter(|l| !l.is_empty()) {
+        let mut parts = line.split('\t');
+        let (Some(name), Some(len), Some(size), Some(list), None) = (
+            parts.next(),
+            parts.next().and_then(|n| n.parse::<usize>().ok()),
+            parts.next().and_then(|n| n.parse::<usize>().ok()),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(invalid(format!("bad chunk manifest line {line:?}")));
+        };
+        let names: Vec<String> = list.split(',').map(str::to_string).collect();
+        if size == 0 || names.len() != len.div_ceil(size) {
+            return Err(invalid(format!(
+                "chunk manifest: {name} has a wrong chunk count"
+            )));
+        }
+        chunk_names.extend(names.iter().cloned());
+        chunked.push((
+            PathBuf::from(name),
+            ChunkedFile {
+                len,
+                chunk_size: size,
+                names,
+                store: store.clone(),
+            },
+        ));
+    }
+    let mut whole = BTreeMap::new();
+    {
+        let mut state = store.lock();
+        state.known = chunk_names;
+        for (path, bytes) in files {
+            let name = path.to_string_lossy();
+            if name == MANIFEST {
+                continue;
+            }
+            if state.known.contains(name.as_ref()) {
+                if chunk_name(bytes.as_slice()) != name {
+                    return Err(invalid(format!("inlined chunk {name} is damaged")));
+                }
+                state.chunks.insert(name.into_owned(), bytes);
+            } else {
+                whole.insert(path, bytes);
+            }
+        }
+    }
+    let index = open(whole, chunked)?;
+    Ok((index, store))
+}
+
+/// Opens a head and loads every chunk it refers to with `load(name)` (for the command line
+/// and tests: everything local, nothing fetched on demand).
+///
+/// # Errors
+///
+/// As [`open_split`]; whatever `load` returns; [`Error::InvalidBundle`] for a chunk whose
+/// bytes do not match its name.
+pub fn open_split_with(
+    head: Vec<u8>,
+    mut load: impl FnMut(&str) -> Result<Vec<u8>>,
+) -> Result<SearchIndex> {
+    let (index, store) = open_split(head)?;
+    for name in store.not_loaded() {
+        let bytes = load(&name)?;
+        let got = store.add(bytes)?;
+        if got != name {
+            return Err(invalid(format!("chunk {name} has other bytes ({got})")));
+        }
+    }
+    Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Document;
+
+    fn docs(n: usize) -> Vec<Document> {
+        let words = [
+            "gateway", "timeout", "proxy", "upstream", "cache", "header", "retry", "limit",
+            "token", "session", "redirect", "payload", "server", "client", "origin",
+        ];
+        (0..n)
+            .map(|i| {
+                let code = 100 + (i % 500) as u16;
+                let body: Vec<&str> = (0..300)
+                    .map(|j| words[(i * 7 + j * j) % words.len()])
+                    .collect();
+                Document {
+                    code: (i < 400).then_some(code),
+                    title: if i < 400 {
+                        format!("{code} Status {}", words[i % words.len()])
+                    } else {
+                        format!("Guide {i}: {} and {}", words[i % 15], words[(i / 15) % 15])
+                    },
+                    aliases: vec![],
+                    keywords: vec![words[(i * 3) % words.len()].to_string()],
+                    description: format!("About {} {}.", words[i % 15], words[(i * 5) % 15]),
+                    body: body.join(" "),
+                    class: if i < 400 {
+                        format!("{}xx", code / 100)
+                    } else {
+                        "guide".into()
+                    },
+                    status: if i < 400 {
+                        "official".into()
+                    } else {
+                        "guide".into()
+                    },
+                    vendor: None,
+                    url: if i < 400 {
+                        format!("/http-codes/{code}/")
+                    } else {
+                        format!("/guides/g{i}/")
+                    },
+                    key: None,
+                    http_status: None,
+                    family: None,
+                }
+            })
+            .collect()
+    }
+
+    /// Answers `query` over a split index the way the browser does: search, fetch what it
+    /// asked for, search again.
+    fn search_split(
+        index: &SearchIndex,
+        store: &ChunkStore,
+        chunks: &HashMap<String, Vec<u8>>,
+        query: &str,
+    ) -> (Vec<crate::Hit>, usize) {
+        for round in 0..10 {
+            let result = index.search(query, 10);
+            let missing = store.take_missing();
+            if missing.is_empty() {
+                return (result.unwrap(), round);
+            }
+            for name in missing {
+                store.add(chunks[&name].clone()).unwrap();
+            }
+        }
+        panic!("{query:?} still misses chunks after 10 rounds");
+    }
+
+    #[test]
+    fn split_answers_like_whole() {
+        let bundle = crate::build_bundle(&docs(900)).unwrap();
+        let whole = SearchIndex::open(bundle.clone()).unwrap();
+        let split = split_bundle(bundle).unwrap();
+        let total: usize = split.chunks.iter().map(|c| c.1.len()).sum();
+        eprintln!(
+            "head {} chunks {} ({total} B)",
+            split.head.len(),
+            split.chunks.len()
+        );
+        assert!(split.chunks.len() > 3, "{} chunks", split.chunks.len());
+        let chunks: HashMap<String, Vec<u8>> = split.chunks.iter().cloned().collect();
+        let (index, store) = open_split(split.head.clone()).unwrap();
+        let queries = [
+            "gateway timeout",
+            "gatway",
+            "5xx",
+            "52",
+            "404",
+            "guide proxy",
+            "tok",
+            "retry limit",
+            "zzzz",
+            "class:4xx cache",
+            "payload too large",
+        ];
+        let mut fetched_some = false;
+        for q in queries {
+            let want = whole.search(q, 10).unwrap();
+            let (got, rounds) = search_split(&index, &store, &chunks, q);
+            fetched_some |= rounds > 0;
+            // One round for the postings, one for the documents of the hits.
+            assert!(rounds <= 2, "{q:?} took {rounds} rounds");
+            assert_eq!(got, want, "{q:?}");
+        }
+        assert!(fetched_some, "no query needed a chunk: nothing was tested");
+        assert!(store.loaded() < chunks.len() + 1000);
+    }
+
+    #[test]
+    fn split_is_deterministic_and_loads_whole() {
+        let bundle = crate::build_bundle(&docs(300)).unwrap();
+        let a = split_bundle(bundle.clone()).unwrap();
+        assert_eq!(a, split_bundle(bundle.clone()).unwrap());
+        assert!(is_split(&a.head) && !is_split(&bundle));
+        let chunks: HashMap<String, Vec<u8>> = a.chunks.iter().cloned().collect();
+        let index = open_split_with(a.head.clone(), |n| Ok(chunks[n].clone())).unwrap();
+        let whole = SearchIndex::open(bundle).unwrap();
+        assert_eq!(
+            index.search("gateway proxy", 20).unwrap(),
+            whole.search("gateway proxy", 20).unwrap()
+        );
+    }
+
+    #[test]
+    fn refuses_foreign_and_damaged_chunks() {
+        let split = split_bundle(crate::build_bundle(&docs(300)).unwrap()).unwrap();
+        let (_, store) = open_split(split.head.clone()).unwrap();
+        let err = store.add(b"not a chunk".to_vec()).unwrap_err();
+        assert!(err.to_string().contains("not part of this index"), "{err}");
+        let mut head = split.head;
+        head.truncate(head.len() / 2);
+        assert!(open_split(head).is_err());
+        assert!(open_split(b"SRSEARCH".to_vec()).is_err());
+    }
+}
