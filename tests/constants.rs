@@ -41,13 +41,15 @@ fn each_code_page_shows_its_constants_escaped() {
         r#"<h2 id="frameworks-h">In your framework</h2>"#,
         "<caption>The constant for 413 Content Too Large, spelt as in each framework's source</caption>",
         r#"<th scope="col">Framework</th><th scope="col">Constant</th>"#,
-        r#"<th scope="row"><a href="https://example.org/cpython/Lib/http/__init__.py" rel="noopener">Python</a> <span class="fw-api">http.HTTPStatus</span></th>"#,
-        "<code>HTTPStatus.CONTENT_TOO_LARGE</code> <span class=\"fw-details\">(3.13+; formerly <code>HTTPStatus.REQUEST_ENTITY_TOO_LARGE</code>; the old name still works)</span>",
+        r#"<th scope="row"><a href="https://example.org/cpython/Lib/http/__init__.py" rel="noopener">Python</a> <span class="fw-api">http.<wbr>HTTPStatus</span></th>"#,
+        // Names break after their separators (`.`, `::`, `\\`, `/`) in narrow columns.
+        "<code>HTTPStatus.<wbr>CONTENT_TOO_LARGE</code> <span class=\"fw-details\">(3.13+; formerly <code>HTTPStatus.<wbr>REQUEST_ENTITY_TOO_LARGE</code>; the old name still works)</span>",
         "<code>:content_too_large</code>",
         // Text from the data file is escaped like all front matter.
         "Rails / Rack &lt;script&gt;",
         "formerly <code>:payload_too_large</code>; &lt;b&gt;deprecated&lt;/b&gt; &amp; warned)",
-        "checked 2026-12-01.",
+        // The month, as beside the facts, with the date for machines.
+        r#"checked <time datetime="2026-12-01">Dec 2026</time>."#,
     ] {
         assert!(section.contains(want), "missing {want:?} in\n{section}");
     }
@@ -130,7 +132,7 @@ fn the_dev_server_rerenders_the_pages_whose_names_changed() {
     let files = inc.files().expect("files");
     let page = String::from_utf8_lossy(&files["http-codes/413/index.html"]).into_owned();
     assert!(
-        page.contains("<code>HTTPStatus.CONTENT_TOO_BIG</code>"),
+        page.contains("<code>HTTPStatus.<wbr>CONTENT_TOO_BIG</code>"),
         "{page}"
     );
     assert!(outcome

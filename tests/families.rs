@@ -166,6 +166,16 @@ fn list_pages_group_entries_by_http_status_in_key_order() {
     let zero = list.find(r#"href="/other-codes/0/""#).unwrap();
     let triple = list.find(r#"href="/other-codes/000/""#).unwrap();
     assert!(none < zero && zero < triple);
+    // Keys longer than a status code (500.19) widen the key column, so names line up; short
+    // ones (1015, 999) keep the usual width.
+    assert!(util::read(&output, "iis-codes/index.html")
+        .contains(r#"<div class="page class-page family-page wide-keys">"#));
+    for page in ["cloudflare-errors/index.html", "other-codes/index.html"] {
+        assert!(
+            util::read(&output, page).contains(r#"<div class="page class-page family-page">"#),
+            "{page}"
+        );
+    }
     // The landing page and the /http-codes/ page link every family.
     for page in ["index.html", "http-codes/index.html"] {
         let html = util::read(&output, page);

@@ -65,11 +65,19 @@ const PAGES = [
   { path: "/http-codes/?q=gatway+timout", label: "search results", results: true },
   { path: "/http-codes/524/", label: "code (vendor)" },
   { path: "/http-codes/404/", label: "code (official)" },
+  { path: "/http-codes/429/", label: "code (constants table)" },
   { path: "/http-codes/5xx/", label: "class" },
   ...(guide ? [{ path: `/guides/${guide}/`, label: "guide" }] : []),
+  { path: "/guides/which-layer-sent-this/", label: "guide (fingerprint tables)", optional: true },
   { path: "/guides/", label: "guides" },
+  // Content families (content/<family>/_family.yaml): a list page and entries of two kinds.
+  { path: "/cloudflare-errors/", label: "family list", optional: true },
+  { path: "/cloudflare-errors/1020/", label: "family entry (Cloudflare)", optional: true },
+  { path: "/iis-codes/500.19/", label: "family entry (IIS)", optional: true },
+  { path: "/other-codes/0/", label: "family entry (no HTTP response)", optional: true },
   { path: "/no-such-page/", label: "404" },
-].filter((p) => !only || p.path === only);
+].filter((p) => !p.optional || existsSync(join(site, p.path, "index.html")))
+  .filter((p) => !only || p.path === only);
 
 const VARIANTS = [
   { id: "light", scheme: "light" },
@@ -294,9 +302,13 @@ async function weightChecks(browser, origin) {
   const results = [];
   const searchRequests = (tab) => [...tab.requests.values()].filter((r) => SEARCH_ASSET.test(new URL(r.url).pathname));
 
-  // A code page: within budget; the search engine never requested, not even when the
+  // Code, family and guide pages: within budget; the search engine never requested, not even when the
   // header search box gets focus.
-  for (const path of ["/http-codes/524/", "/http-codes/404/", "/"]) {
+  const weighed = ["/http-codes/524/", "/http-codes/404/", "/http-codes/429/", "/",
+    // The new page kinds: family list, entries, the longest guide.
+    "/cloudflare-errors/", "/cloudflare-errors/1020/", "/iis-codes/500.19/", "/guides/which-layer-sent-this/"]
+    .filter((p) => existsSync(join(site, p, "index.html")));
+  for (const path of weighed) {
     const tab = await openTab(browser);
     try {
       await tab.goto(origin + path);
