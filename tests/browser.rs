@@ -215,15 +215,21 @@ fn same_order_as_the_cli(chromium: &Path, server: &browser::StaticServer, site: 
   var timer = setInterval(function () {{
     if (!window.statusrefSearch) return;
     clearInterval(timer);
+    // `search` answers with a promise: a split index may fetch chunks first.
     window.statusrefSearch.ready().then(function () {{
       var out = {{}};
-      queries.forEach(function (q) {{
-        out[q] = window.statusrefSearch.search(q).map(function (h) {{ return h.url; }});
+      return queries.reduce(function (done, q) {{
+        return done.then(function () {{
+          return window.statusrefSearch.search(q).then(function (hits) {{
+            out[q] = hits.map(function (h) {{ return h.url; }});
+          }});
+        }});
+      }}, Promise.resolve()).then(function () {{
+        var pre = document.createElement("pre");
+        pre.id = "check";
+        pre.textContent = JSON.stringify(out);
+        document.body.appendChild(pre);
       }});
-      var pre = document.createElement("pre");
-      pre.id = "check";
-      pre.textContent = JSON.stringify(out);
-      document.body.appendChild(pre);
     }});
   }}, 20);
 }})();

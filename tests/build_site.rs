@@ -503,7 +503,8 @@ fn assert_build_check_and_serve_agree(fixture: &str, configure: impl Fn(&mut Bui
     };
 
     let report = statusref::build(&options).unwrap_or_else(|e| fail("build", e));
-    let on_disk: BTreeMap<String, Vec<u8>> = util::site_files(&report.output).into_iter().collect();
+    let written = util::site_files(&report.output);
+    let on_disk = util::comparable(written.iter().map(|(p, b)| (p.as_str(), &b[..])));
     let checked = render_site(&options).unwrap_or_else(|e| fail("check", e));
     let mut serve = Incremental::new(options.clone());
     let first = serve
@@ -517,33 +518,26 @@ fn assert_build_check_and_serve_agree(fixture: &str, configure: impl Fn(&mut Bui
 
     assert!(on_disk.len() > 10, "{what}: {} files", on_disk.len());
     assert_eq!(report.pages, checked.pages, "{what}: pages");
-    let checked: BTreeMap<&str, &[u8]> = checked
-        .files
-        .iter()
-        .map(|(path, bytes)| (path.as_str(), &bytes[..]))
-        .collect();
-    let served: BTreeMap<&str, &[u8]> = served
-        .iter()
-        .map(|(path, bytes)| (path.as_str(), &bytes[..]))
-        .collect();
+    let checked = util::comparable(checked.files.iter().map(|(p, b)| (p.as_str(), &b[..])));
+    let served = util::comparable(served.iter().map(|(p, b)| (p.as_str(), &b[..])));
     let disk_paths: Vec<&str> = on_disk.keys().map(String::as_str).collect();
     assert_eq!(
         disk_paths,
-        checked.keys().copied().collect::<Vec<_>>(),
+        checked.keys().map(String::as_str).collect::<Vec<_>>(),
         "{what}: build and check files"
     );
     assert_eq!(
         disk_paths,
-        served.keys().copied().collect::<Vec<_>>(),
+        served.keys().map(String::as_str).collect::<Vec<_>>(),
         "{what}: build and serve files"
     );
     for (path, bytes) in &on_disk {
         assert!(
-            checked[path.as_str()] == &bytes[..],
+            checked[path.as_str()] == *bytes,
             "{what}: {path} differs between build and check"
         );
         assert!(
-            served[path.as_str()] == &bytes[..],
+            served[path.as_str()] == *bytes,
             "{what}: {path} differs between build and serve"
         );
     }

@@ -229,6 +229,10 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
     for flag in flags_for_status(&d.status) {
         doc.add_text(f.flags, flag);
     }
+    if d.key.is_some() {
+        // A family entry (`is:entry`): ranked after HTTP codes on near ties.
+        doc.add_text(f.flags, "entry");
+    }
     let mut names: Vec<String> = Vec::new();
     names.push(normalize_name(&d.title));
     names.push(normalize_name(strip_code(&d.title, d.code)));

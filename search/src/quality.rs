@@ -28,6 +28,9 @@ pub struct QualityQuery {
     /// The code that must be found; `None` (written `-`) when the query must find nothing
     /// (nonsense, another topic).
     pub expected: Option<u16>,
+    /// A content-family entry that must be found instead of a code, by its key (written
+    /// `key:500.19`): the IIS error page's own line names its sub-status page.
+    pub expected_key: Option<String>,
     /// The lowest acceptable position, 1-based.
     pub rank: usize,
     /// What kind of query it is (`name`, `typo`, `log`, `constant`, `symptom`, `question`,
@@ -50,9 +53,10 @@ impl QualityOutcome {
     /// Whether the expected code ranked at or above the required position (for a query that
     /// must find nothing: whether it found nothing).
     pub fn passed(&self) -> bool {
-        match self.query.expected {
-            Some(_) => self.found_at.is_some_and(|at| at <= self.query.rank),
-            None => self.top.is_empty(),
+        if self.query.expected.is_some() || self.query.expected_key.is_some() {
+            self.found_at.is_some_and(|at| at <= self.query.rank)
+        } else {
+            self.top.is_empty()
         }
     }
 }
@@ -72,9 +76,10 @@ pub fn describe_failures(outcomes: &[QualityOutcome]) -> Vec<String> {
         .iter()
         .filter(|o| !o.passed())
         .map(|o| {
-            let expected = match o.query.expected {
-                Some(code) => format!("{code} within rank {}", o.query.rank),
-                None => "no result".to_string(),
+            let expected = match (o.query.expected, &o.query.expected_key) {
+                (Some(code), _) => format!("{code} within rank {}", o.query.rank),
+                (None, Some(key)) => format!("entry {key} within rank {}", o.query.rank),
+                (None, None) => "no result".to_string(),
             };
             format!(
                 "{:?} [{}]: expected {expected}, found at {:?}; top: {:?}",
@@ -109,17 +114,19 @@ pub fn parse_queries_tsv(tsv: &str) -> std::result::Result<Vec<QualityQuery>, St
         if cols.len() < 3 {
             return Err(bad());
         }
-        let expected = match cols[1].trim() {
-            "-" => None,
-            code => Some(code.parse().map_err(|_| bad())?),
+        let (expected, expected_key) = match cols[1].trim() {
+            "-" => (None, None),
+            key if key.starts_with("key:") => (None, Some(key["key:".len()..].to_string())),
+            code => (Some(code.parse().map_err(|_| bad())?), None),
         };
-        let rank = match (expected, cols[2].trim()) {
-            (None, "-") => 0,
-            (_, rank) => rank.parse().map_err(|_| bad())?,
+        let rank = match (expected, &expected_key, cols[2].trim()) {
+            (None, None, "-") => 0,
+            (_, _, rank) => rank.parse().map_err(|_| bad())?,
         };
         out.push(QualityQuery {
             query: cols[0].to_string(),
             expected,
+            expected_key,
             rank,
             kind: cols.get(3).map_or(String::new(), |k| k.trim().to_string()),
         });
@@ -138,11 +145,14 @@ pub fn evaluate(index: &SearchIndex, queries: &[QualityQuery]) -> Result<Vec<Qua
         .map(|q| {
             let hits = index.search(&q.query, 10)?;
             Ok(QualityOutcome {
-                found_at: q.expected.and_then(|expected| {
-                    hits.iter()
-                        .position(|h| h.code == Some(expected))
-                        .map(|p| p + 1)
-                }),
+                found_at: hits
+                    .iter()
+                    .position(|h| match (q.expected, &q.expected_key) {
+                        (Some(code), _) => h.code == Some(code),
+                        (None, Some(key)) => h.key.as_deref() == Some(key.as_str()),
+                        (None, None) => false,
+                    })
+                    .map(|p| p + 1),
                 top: hits.iter().map(|h| (h.code, h.title.clone())).collect(),
                 query: q.clone(),
             })
@@ -209,6 +219,10 @@ mod tests {
         assert_eq!(q[0].expected, None);
         assert_eq!(q[0].kind, "nonsense");
         assert_eq!(q[1].expected, Some(504));
+        let q =
+            parse_queries_tsv("query\texpected\trank\nHTTP Error 500.19\tkey:500.19\t1\n").unwrap();
+        assert_eq!(q[0].expected, None);
+        assert_eq!(q[0].expected_key.as_deref(), Some("500.19"));
         assert_eq!(q[1].kind, "");
         assert!(parse_queries_tsv("h\nx\tfoo\t1\n").is_err());
         let nothing = QualityOutcome {

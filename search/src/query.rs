@@ -251,6 +251,7 @@ impl ParsedQuery {
             && self.codes.is_empty()
             && self.code_prefixes.is_empty()
             && self.words.is_empty()
+            && self.keys.is_empty()
     }
 
     /// The words joined by spaces (the text part of the query).

@@ -44,6 +44,13 @@ const MAX_RUN: usize = 8;
 const PAIR_WEIGHT: f32 = 1.5;
 /// Factor on the score of a vendor's (unofficial) code: near ties go to the official code.
 const VENDOR_FACTOR: f32 = 0.9;
+/// Further factor on a content-family entry's score (a Cloudflare 1xxx error, an IIS
+/// sub-status): a word query's near ties go to the HTTP code a reader can act on first; an
+/// entry named by its key (`1020`) still comes first through [`KEY_BOOST`].
+const ENTRY_FACTOR: f32 = 0.8;
+/// Factor on a guide's score for a word query: a pasted log line or error text goes to the
+/// code it means first, the guide that explains it right after.
+const GUIDE_FACTOR: f32 = 0.5;
 /// Results scoring below this share of the best one are left out: the list ends where the
 /// scores fall off.
 const RELATIVE_CUTOFF: f32 = 0.12;
@@ -260,10 +267,14 @@ impl SearchIndex {
         let word_weights = weights(&built.words)?;
         let name_weights = weights(&built.name_words)?;
         let unofficial = Term::from_field_text(self.fields.flags, "unofficial");
+        let entry = Term::from_field_text(self.fields.flags, "entry");
+        let guide = Term::from_field_text(self.fields.flags, "guide");
         let collector = TopDocs::with_limit(limit).tweak_score(coordinator(
             Arc::new(word_weights),
             Arc::new(name_weights),
             unofficial,
+            entry,
+            guide,
             Floor {
                 words_asked: built.floor,
                 min_names_coverage: if built.off_topic {
@@ -947,6 +958,8 @@ fn coordinator(
     word_weights: WordWeights,
     name_weights: WordWeights,
     unofficial: Term,
+    entry: Term,
+    guide: Term,
     floor: Floor,
 ) -> impl Fn(&SegmentReader) -> DocSortKey + Send + Sync {
     move |segment: &SegmentReader| {
@@ -959,10 +972,14 @@ fn coordinator(
             words_asked,
             min_names_coverage,
         } = floor;
-        let vendor = if words_asked {
-            docs_with(segment, &unofficial)
+        let (vendor, entries, guides) = if words_asked {
+            (
+                docs_with(segment, &unofficial),
+                docs_with(segment, &entry),
+                docs_with(segment, &guide),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new(), Vec::new())
         };
         let scorers = RefCell::new(scorers);
         let name_scorers: Vec<(Box<dyn Scorer>, f32)> = name_weights
@@ -971,10 +988,12 @@ fn coordinator(
             .collect();
         let name_scorers = RefCell::new(name_scorers);
         Box::new(move |doc: DocId, score: Score| {
-            let factor = if vendor.get(doc as usize).copied().unwrap_or(false) {
-                VENDOR_FACTOR
-            } else {
-                1.0
+            let flagged = |docs: &Vec<bool>| docs.get(doc as usize).copied().unwrap_or(false);
+            let factor = match (flagged(&vendor), flagged(&entries), flagged(&guides)) {
+                (_, _, true) => GUIDE_FACTOR,
+                (_, true, false) => VENDOR_FACTOR * ENTRY_FACTOR,
+                (true, false, false) => VENDOR_FACTOR,
+                (false, false, false) => 1.0,
             };
             if total <= 0.0 {
                 return (score * factor, Reverse(doc));

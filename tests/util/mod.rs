@@ -90,6 +90,47 @@ pub fn site_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// A site's files as they compare across `build`, `check` and `serve`, which differ only in
+/// how they deliver: `build` writes the search index split into a head and chunks
+/// (`assets/index.<hash>.bin`, `assets/index/…`; `tests/search_split.rs` checks that it
+/// answers every query as the whole index does) and `.br`/`.gz` siblings of assets, while
+/// `check` and `serve` hold the whole index. Everything else must be byte for byte the same:
+/// the index files and siblings are left out and the index's name in pages is masked.
+pub fn comparable<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let is_index = |p: &str| {
+        p.starts_with("assets/index/") || (p.starts_with("assets/index.") && p.ends_with(".bin"))
+    };
+    files
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with(".br") && !p.ends_with(".gz") && !is_index(p))
+        .map(|(p, bytes)| (p.to_string(), mask_index_name(bytes)))
+        .collect()
+}
+
+/// `index.<10 hex digits>.bin` → `index.HASH.bin` wherever it occurs.
+fn mask_index_name(bytes: &[u8]) -> Vec<u8> {
+    let pattern = b"index.";
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if rest.starts_with(pattern)
+            && rest.len() >= pattern.len() + 14
+            && rest[6..16].iter().all(u8::is_ascii_hexdigit)
+            && &rest[16..20] == b".bin"
+        {
+            out.extend_from_slice(b"index.HASH.bin");
+            i += 20;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Output text with the temp root replaced by `[ROOT]`.
 pub fn redact(text: &str, root: &Path) -> String {
     text.replace(root.to_str().unwrap(), "[ROOT]")

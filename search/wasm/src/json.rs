@@ -100,7 +100,18 @@ pub fn hits(hits: &[Hit]) -> String {
             }
             let _ = write!(out, "[{start},{end}]");
         }
-        out.push_str("]}");
+        out.push_str("],\"key\":");
+        opt_string(&mut out, hit.key.as_deref());
+        out.push_str(",\"http_status\":");
+        match hit.http_status {
+            Some(status) => {
+                let _ = write!(out, "{status}");
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"family\":");
+        opt_string(&mut out, hit.family.as_deref());
+        out.push('}');
     }
     out.push(']');
     out
@@ -135,6 +146,9 @@ mod tests {
             badge: "Official".into(),
             snippet: "A \"gateway\" \\ timed out\n\t\u{1}\u{7f}é€😀".into(),
             highlights: vec![[2, 11], [20, 25]],
+            key: None,
+            http_status: None,
+            family: None,
         }
     }
 
@@ -143,6 +157,11 @@ mod tests {
         let mut guide = hit("Guide: \u{1b}[31m", 0.0, None);
         guide.code = None;
         guide.highlights.clear();
+        let mut entry = hit("500.19 Configuration \"Data\"", 3.5, Some("Microsoft"));
+        entry.code = None;
+        entry.key = Some("500.19".into());
+        entry.http_status = Some(500);
+        entry.family = Some("IIS sub-status code".into());
         for hits in [
             vec![],
             vec![hit("504 Gateway Timeout", 12.345_678, Some("nginx"))],
@@ -157,6 +176,7 @@ mod tests {
                 hit("e", f32::NAN, None),
                 hit("f", f32::INFINITY, None),
                 guide,
+                entry,
             ],
         ] {
             assert_eq!(hits_json(&hits), serde_json::to_string(&hits).unwrap());
