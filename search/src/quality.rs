@@ -219,10 +219,11 @@ mod tests {
         assert_eq!(q[0].expected, None);
         assert_eq!(q[0].kind, "nonsense");
         assert_eq!(q[1].expected, Some(504));
-        let q =
+        let keyed =
             parse_queries_tsv("query\texpected\trank\nHTTP Error 500.19\tkey:500.19\t1\n").unwrap();
-        assert_eq!(q[0].expected, None);
-        assert_eq!(q[0].expected_key.as_deref(), Some("500.19"));
+        assert_eq!(keyed[0].expected, None);
+        assert_eq!(keyed[0].expected_key.as_deref(), Some("500.19"));
+        assert_eq!(keyed[0].rank, 1);
         assert_eq!(q[1].kind, "");
         assert!(parse_queries_tsv("h\nx\tfoo\t1\n").is_err());
         let nothing = QualityOutcome {
