@@ -30,6 +30,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod site;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -187,17 +188,30 @@ pub fn render_site_with_progress(
         site,
         renderer,
         assets,
-        mut warnings,
+        docs,
+        warnings,
     } = prepare(options, progress)?;
-    progress(Stage::Render {
-        pages: site.codes.len() + site.articles.len() + site.entries.len(),
-    });
-    let mut files = renderer
-        .render_site(&site, &assets.urls(&site.base_path))
-        .map_err(|errors| {
-            warnings.extend(errors);
-            BuildError::Input(std::mem::take(&mut warnings))
-        })?;
+    let jobs = render::jobs(&site);
+    let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
+    let assets = match render_alongside_index(
+        &site,
+        &renderer,
+        assets,
+        &docs,
+        &jobs,
+        progress,
+        &|job, html| {
+            rendered
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((job.path.clone(), html));
+            Ok::<(), output::WriteError>(())
+        },
+    ) {
+        Ok(assets) => assets,
+        Err(e) => return Err(e.into_build_error(warnings)),
+    };
+    let mut files = rendered.into_inner().unwrap_or_else(|e| e.into_inner());
     let pages = files.len();
     files.extend(generated_files(&site));
     files.extend(assets.list.into_iter().map(|a| (a.path, a.bytes)));
@@ -224,16 +238,26 @@ pub fn generated_files(site: &site::Site) -> Vec<render::OutputFile> {
     files
 }
 
-/// A site loaded, checked and indexed, ready to render.
+/// A site loaded and checked, ready to index and render.
 struct Prepared {
     site: site::Site,
     renderer: render::Renderer,
+    /// Every asset but the search index, which [`render_alongside_index`] adds.
     assets: assets::Assets,
+    /// The search index's documents.
+    docs: Vec<index::Document>,
     warnings: Vec<Diagnostic>,
 }
 
-/// Loads, renders the markdown, assembles the model, builds the search index and fingerprints
-/// the assets: everything before the pages.
+/// The search index's logical asset name, as templates look it up (`assets['index.bin']`).
+const INDEX_ASSET: &str = "index.bin";
+
+/// What pages rendered before the index exists see as its URL. A page whose output holds it
+/// is not kept but rendered again once the index is built: nothing patches rendered HTML.
+const PENDING_INDEX_URL: &str = "statusref-pending-index-url-5c2e9a";
+
+/// Loads, renders the markdown, assembles the model, gathers the search index's documents and
+/// fingerprints the assets: everything before the index and the pages.
 fn prepare(
     options: &BuildOptions,
     progress: &(dyn Fn(Stage) + Sync),
@@ -283,23 +307,115 @@ fn prepare(
         return Err(BuildError::Input(diagnostics));
     }
 
-    progress(Stage::Index {
-        pages: site.codes.len() + site.articles.len() + site.entries.len(),
-    });
-    let bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
+    let docs = index::documents(&site);
     let assets = assets::Assets::new(
         theme_assets,
-        vec![
-            ("search.wasm".into(), SEARCH_WASM.to_vec()),
-            ("index.bin".into(), bundle),
-        ],
+        vec![("search.wasm".into(), SEARCH_WASM.to_vec())],
     );
     Ok(Prepared {
         site,
         renderer,
         assets,
+        docs,
         warnings: diagnostics,
     })
+}
+
+/// Why [`render_alongside_index`] failed.
+enum Overlap<E> {
+    /// Building the index failed.
+    Index(Diagnostic),
+    /// Rendering failed.
+    Render(render::RenderError<E>),
+}
+
+impl Overlap<output::WriteError> {
+    /// The build error, after `warnings`.
+    fn into_build_error(self, mut warnings: Vec<Diagnostic>) -> BuildError {
+        match self {
+            Overlap::Index(d) => BuildError::Input(vec![d]),
+            Overlap::Render(render::RenderError::Templates(errors)) => {
+                warnings.extend(errors);
+                BuildError::Input(warnings)
+            }
+            Overlap::Render(render::RenderError::Sink(e)) => BuildError::Write(e),
+        }
+    }
+}
+
+/// Builds the search index on its own thread while the pages render on the others, and
+/// returns `assets` with the index added. The pages whose templates name the index
+/// ([`render::Renderer::templates_naming`]: the search page) wait for it, since its URL is
+/// fingerprinted; so does any other page whose output turns out to hold the placeholder URL.
+/// Every page reaches `sink` once, rendered with the final asset URLs: the same bytes as
+/// rendering after the index. When a template fails, every page is rendered again after the
+/// index, so that each broken template is reported once, with its page count, as before.
+fn render_alongside_index<E: Send>(
+    site: &site::Site,
+    renderer: &render::Renderer,
+    mut assets: assets::Assets,
+    docs: &[index::Document],
+    jobs: &[render::Job],
+    progress: &(dyn Fn(Stage) + Sync),
+    sink: &(dyn Fn(&render::Job, Vec<u8>) -> Result<(), E> + Sync),
+) -> Result<assets::Assets, Overlap<E>> {
+    let pages = site.codes.len() + site.articles.len() + site.entries.len();
+    let (early, mut late): (Vec<&render::Job>, Vec<&render::Job>) =
+        match renderer.templates_naming(INDEX_ASSET) {
+            Some(naming) => jobs.iter().partition(|j| !naming.contains(j.template)),
+            None => (Vec::new(), jobs.iter().collect()),
+        };
+    let mut pending_urls = assets.urls(&site.base_path);
+    pending_urls.insert(INDEX_ASSET.into(), PENDING_INDEX_URL.into());
+    let held = std::sync::Mutex::new(Vec::new());
+    let (bundle, early_result) = std::thread::scope(|scope| {
+        let indexer = scope.spawn(|| index::bundle_documents(docs));
+        let result = if early.is_empty() {
+            Ok(())
+        } else {
+            progress(Stage::Render { pages });
+            renderer.render_jobs(site, &pending_urls, &early, |i, job, html| {
+                if memchr::memmem::find(&html, PENDING_INDEX_URL.as_bytes()).is_some() {
+                    held.lock().unwrap_or_else(|e| e.into_inner()).push(i);
+                    Ok(())
+                } else {
+                    sink(job, html)
+                }
+            })
+        };
+        progress(Stage::Index { pages });
+        let bundle = indexer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (bundle, result)
+    });
+    let bundle = bundle.map_err(Overlap::Index)?;
+    let mut list = std::mem::take(&mut assets.list);
+    list.extend(assets::Assets::new(BTreeMap::new(), vec![(INDEX_ASSET.into(), bundle)]).list);
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    assets.list = list;
+    let urls = assets.urls(&site.base_path);
+    let all = || -> Vec<&render::Job> { jobs.iter().collect() };
+    match early_result {
+        Ok(()) => {
+            let mut held = held.into_inner().unwrap_or_else(|e| e.into_inner());
+            held.sort_unstable();
+            late.extend(held.into_iter().map(|i| early[i]));
+        }
+        Err(render::RenderError::Sink(e)) => {
+            return Err(Overlap::Render(render::RenderError::Sink(e)))
+        }
+        Err(render::RenderError::Templates(_)) => late = all(),
+    }
+    progress(Stage::Render { pages });
+    match renderer.render_jobs(site, &urls, &late, |_, job, html| sink(job, html)) {
+        Ok(()) => Ok(assets),
+        Err(render::RenderError::Templates(_)) if late.len() < jobs.len() => renderer
+            .render_jobs(site, &urls, &all(), |_, job, html| sink(job, html))
+            .map(|()| assets)
+            .map_err(Overlap::Render),
+        Err(e) => Err(Overlap::Render(e)),
+    }
 }
 
 /// Parses the templates and reads the theme assets (built-in, overridden by the site root's
@@ -357,6 +473,7 @@ pub fn build_with_progress(
         mut site,
         renderer,
         assets,
+        docs,
         mut warnings,
     } = prepare(options, progress)?;
     if site.codes.is_empty()
@@ -376,7 +493,7 @@ pub fn build_with_progress(
         );
         return Err(BuildError::Input(warnings));
     }
-    // The index is built: the plain text is not needed any more.
+    // The index has its documents: the plain text is not needed any more.
     for page in &mut site.codes {
         page.plain_text = markdown::SharedText::default();
     }
@@ -388,9 +505,6 @@ pub fn build_with_progress(
     }
     let jobs = render::jobs(&site);
     let generated = generated_files(&site);
-    progress(Stage::Render {
-        pages: site.codes.len() + site.articles.len() + site.entries.len(),
-    });
     let staging = output::Staging::create(&output)?;
     staging.create_dirs(
         jobs.iter()
@@ -399,25 +513,23 @@ pub fn build_with_progress(
             .chain(assets.list.iter().map(|a| a.path.as_str())),
     )?;
     let bytes = std::sync::atomic::AtomicU64::new(0);
-    let selected: Vec<&render::Job> = jobs.iter().collect();
-    let rendered = renderer.render_jobs(
+    let assets = match render_alongside_index(
         &site,
-        &assets.urls(&site.base_path),
-        &selected,
-        |_, job, html| {
+        &renderer,
+        assets,
+        &docs,
+        &jobs,
+        progress,
+        &|job, html| {
             let n = staging.write(&job.path, &html)?;
             bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
             Ok(())
         },
-    );
-    match rendered {
-        Ok(()) => {}
-        Err(render::RenderError::Templates(errors)) => {
-            warnings.extend(errors);
-            return Err(BuildError::Input(warnings));
-        }
-        Err(render::RenderError::Sink(e)) => return Err(BuildError::Write(e)),
-    }
+    ) {
+        Ok(assets) => assets,
+        Err(e) => return Err(e.into_build_error(warnings)),
+    };
+    drop(docs);
     progress(Stage::Write {
         files: generated.len() + assets.list.len(),
     });

@@ -311,7 +311,7 @@ fn format_timings(timings: &[(&str, Duration)]) -> String {
 }
 
 fn build(options: &BuildOptions, out: Output) -> Result<ExitCode> {
-    let progress = Progress::new(5, out);
+    let progress = Progress::new(6, out);
     let result = statusref::build_with_progress(options, &|stage| progress.stage(stage));
     let timings = progress.finish();
     match result {
@@ -353,7 +353,7 @@ fn family_entries(n: usize) -> String {
 }
 
 fn check(options: &BuildOptions, out: Output) -> Result<ExitCode> {
-    let progress = Progress::new(4, out);
+    let progress = Progress::new(5, out);
     let result = statusref::render_site_with_progress(options, &|stage| progress.stage(stage));
     let timings = progress.finish();
     match result {

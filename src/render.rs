@@ -7,7 +7,7 @@
 //! it. Each template sees a small `site` object shared by all pages plus its own page data,
 //! never the whole model; list pages see summaries, never bodies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -40,6 +40,8 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
 pub struct Renderer {
     tera: Tera,
     origins: BTreeMap<String, String>,
+    /// Each template's source, for [`Renderer::templates_naming`].
+    sources: BTreeMap<String, String>,
 }
 
 impl Renderer {
@@ -69,6 +71,7 @@ impl Renderer {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let texts: BTreeMap<String, String> = sources.iter().cloned().collect();
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         // Tera's default also escapes `/`, which mangles every URL; these five are enough.
@@ -87,7 +90,33 @@ impl Renderer {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Renderer { tera, origins })
+        Ok(Renderer {
+            tera,
+            origins,
+            sources: texts,
+        })
+    }
+
+    /// The templates whose pages may show `name` (an asset's logical name, e.g. `index.bin`),
+    /// so that the build can render every other page before that asset exists: the templates
+    /// whose source mentions it. `None` when one of them is also named by another template
+    /// (a base or a partial, so any page may show it): then every page may.
+    ///
+    /// Only the text is read, so a template that computes the name at run time is not
+    /// caught; the build also holds back any page whose output holds the placeholder URL.
+    pub fn templates_naming(&self, name: &str) -> Option<BTreeSet<String>> {
+        let naming: BTreeSet<String> = self
+            .sources
+            .iter()
+            .filter(|(_, text)| text.contains(name))
+            .map(|(template, _)| template.clone())
+            .collect();
+        let shared = naming.iter().any(|template| {
+            self.sources
+                .iter()
+                .any(|(other, text)| other != template && text.contains(template.as_str()))
+        });
+        (!shared).then_some(naming)
     }
 
     /// Renders every page of the site into memory, in [`jobs`] order. `asset_urls` maps

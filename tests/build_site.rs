@@ -229,3 +229,51 @@ fn crlf_and_bom_files_build_like_lf_files() {
     assert!(util::read(&output, "http-codes/524/index.html")
         .contains("<title>524 A Timeout Occurred - HTTP Status Code Explained</title>"));
 }
+
+/// Pages render while the index builds; the ones that show its fingerprinted URL wait for it.
+/// Whether a shared template names it (every page waits) or a page computes the name (its
+/// output holds the placeholder, so it is rendered again), every page links the real index.
+#[test]
+fn pages_that_show_the_index_url_get_the_built_index() {
+    for (template, text) in [
+        (
+            "404.html",
+            "{% extends \"base.html\" %}{% block main %}{% set n = \"index\" ~ \".bin\" %}<p data-index=\"{{ assets[n] }}\">x</p>{% endblock main %}",
+        ),
+        (
+            "partials/index-link.html",
+            "<link rel=\"prefetch\" href=\"{{ assets['index.bin'] }}\">",
+        ),
+    ] {
+        let (dir, root) = util::site_from_fixture("valid/seed");
+        let path = root.join("templates").join(template);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        if template.starts_with("partials/") {
+            let base = util::repo_root().join("templates/base.html");
+            let base = std::fs::read_to_string(base).unwrap().replace(
+                "</head>",
+                "{% include \"partials/index-link.html\" %}</head>",
+            );
+            assert!(base.contains("index-link"), "base.html has a </head>");
+            std::fs::write(root.join("templates/base.html"), base).unwrap();
+        }
+        let output = dir.path().join("public");
+        let out = util::build(&root, &output, &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let index: Vec<String> = std::fs::read_dir(output.join("assets"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("index.") && n.ends_with(".bin"))
+            .collect();
+        assert_eq!(index.len(), 1, "{index:?}");
+        let url = format!("/assets/{}", index[0]);
+        let pages = ["404.html", "http-codes/524/index.html", "http-codes/index.html"];
+        let showing = if template == "404.html" { &pages[..1] } else { &pages[..] };
+        for page in showing {
+            let html = util::read(&output, page);
+            assert!(html.contains(&url), "{template}: {page} lacks {url}");
+            assert!(!html.contains("pending"), "{template}: {page} has a placeholder");
+        }
+    }
+}
