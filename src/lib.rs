@@ -321,6 +321,9 @@ fn prepare(
     })
 }
 
+/// Where [`render_alongside_index`] hands each rendered page.
+type PageSink<'a, E> = dyn Fn(&render::Job, Vec<u8>) -> Result<(), E> + Sync + 'a;
+
 /// Why [`render_alongside_index`] failed.
 enum Overlap<E> {
     /// Building the index failed.
@@ -357,7 +360,7 @@ fn render_alongside_index<E: Send>(
     docs: &[index::Document],
     jobs: &[render::Job],
     progress: &(dyn Fn(Stage) + Sync),
-    sink: &(dyn Fn(&render::Job, Vec<u8>) -> Result<(), E> + Sync),
+    sink: &PageSink<'_, E>,
 ) -> Result<assets::Assets, Overlap<E>> {
     let pages = site.codes.len() + site.articles.len() + site.entries.len();
     let (early, mut late): (Vec<&render::Job>, Vec<&render::Job>) =
