@@ -753,3 +753,43 @@ fn parse_location(detail: &str) -> Option<(usize, usize)> {
         .filter(|s| !s.is_empty());
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renderer(overrides: &[(&str, &str)]) -> Renderer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut templates = crate::assets::theme_files(dir.path(), "templates").unwrap();
+        for (name, text) in overrides {
+            templates.insert(
+                name.to_string(),
+                ThemeFile {
+                    origin: format!("templates/{name}"),
+                    bytes: text.as_bytes().to_vec(),
+                },
+            );
+        }
+        Renderer::new(templates).unwrap()
+    }
+
+    #[test]
+    fn only_the_templates_that_name_an_asset_wait_for_it() {
+        let built_in = renderer(&[]);
+        let naming = built_in.templates_naming("index.bin").unwrap();
+        assert_eq!(naming.into_iter().collect::<Vec<_>>(), ["search.html"]);
+        assert_eq!(
+            built_in.templates_naming("no-such.asset"),
+            Some(BTreeSet::new())
+        );
+        // A partial that names it is shared: every page may show it.
+        let shared = renderer(&[
+            ("partials/prefetch.html", "{{ assets['index.bin'] }}"),
+            (
+                "404.html",
+                "{% extends \"base.html\" %}{% block main %}{% include \"partials/prefetch.html\" %}{% endblock main %}",
+            ),
+        ]);
+        assert_eq!(shared.templates_naming("index.bin"), None);
+    }
+}
