@@ -192,6 +192,9 @@ pub fn render_site_with_progress(
         warnings,
     } = prepare(options, progress)?;
     let jobs = render::jobs(&site);
+    progress(Stage::Render {
+        pages: site.codes.len() + site.articles.len() + site.entries.len(),
+    });
     let rendered = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
     let assets = match render_alongside_index(
         &site,
@@ -347,7 +350,9 @@ impl Overlap<output::WriteError> {
 }
 
 /// Builds the search index on its own thread while the pages render on the others, and
-/// returns `assets` with the index added. The pages whose templates name the index
+/// returns `assets` with the index added. The caller reports [`Stage::Render`] before; this
+/// reports [`Stage::Index`] while it waits for the index, then `Render` again for the pages
+/// that waited. The pages whose templates name the index
 /// ([`render::Renderer::templates_naming`]: the search page) wait for it, since its URL is
 /// fingerprinted; so does any other page whose output turns out to hold the placeholder URL.
 /// Every page reaches `sink` once, rendered with the final asset URLs: the same bytes as
@@ -376,7 +381,6 @@ fn render_alongside_index<E: Send>(
         let result = if early.is_empty() {
             Ok(())
         } else {
-            progress(Stage::Render { pages });
             renderer.render_jobs(site, &pending_urls, &early, |i, job, html| {
                 if memchr::memmem::find(&html, PENDING_INDEX_URL.as_bytes()).is_some() {
                     held.lock().unwrap_or_else(|e| e.into_inner()).push(i);
@@ -508,6 +512,9 @@ pub fn build_with_progress(
     }
     let jobs = render::jobs(&site);
     let generated = generated_files(&site);
+    progress(Stage::Render {
+        pages: site.codes.len() + site.articles.len() + site.entries.len(),
+    });
     let staging = output::Staging::create(&output)?;
     staging.create_dirs(
         jobs.iter()
