@@ -231,6 +231,7 @@ mod tests {
                 status: "official".into(),
                 vendor: None,
                 url: format!("/http-codes/{}/", 100 + i),
+                ..statusref_search::Document::default()
             })
             .collect();
         let bundle = statusref_search::build_bundle(&docs).unwrap();
