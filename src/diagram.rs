@@ -9,6 +9,7 @@
 //! with each number's source and the date it was checked.
 
 use crate::facts::{fact_html, parse_date, Fact};
+use crate::markdown::escape;
 
 /// The diagrams a page can ask for.
 pub const DIAGRAMS: &[&str] = &["proxy-chain"];
@@ -178,13 +179,6 @@ pub fn check(name: &str, highlight: Option<&str>, alone: bool) -> Result<(), (St
         ));
     }
     Ok(())
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Geometry of the drawing, in viewBox units (CSS pixels at the natural size).

@@ -27,6 +27,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use time::Date;
 
 use crate::diagnostic::{closest, line_col, Diagnostic};
+use crate::markdown::escape;
 
 /// Keys a fact may have; anything else is an error naming the closest.
 pub const FACT_KEYS: &[&str] = &["value", "source", "checked", "label"];
@@ -118,21 +119,6 @@ fn is_https_url(url: &str) -> bool {
         && !url
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '`'))
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The HTML around a fact's value: what goes before it and after it. The value itself is left

@@ -5,7 +5,9 @@
 mod util;
 
 use statusref::{render_site, BuildOptions};
-use statusref_search::quality::{describe_failures, evaluate, parse_queries_tsv, pass_rate};
+use statusref_search::quality::{
+    describe_failures, evaluate, parse_queries_tsv, pass_rate, pass_rates_by_kind,
+};
 use statusref_search::{Hit, SearchIndex};
 
 fn index() -> SearchIndex {
@@ -58,20 +60,8 @@ fn reader_queries_meet_their_rank() {
         failed.join("\n")
     );
     // Every kind of query, and no result for nonsense; a few misses are tolerated, listed.
-    let mut kinds: Vec<&str> = queries.iter().map(|q| q.kind.as_str()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    for kind in kinds {
-        let of: Vec<_> = outcomes
-            .iter()
-            .filter(|o| o.query.kind == kind)
-            .cloned()
-            .collect();
-        eprintln!(
-            "{kind:>10}: {:5.1}% of {}",
-            pass_rate(&of) * 100.0,
-            of.len()
-        );
+    for (kind, rate, n) in pass_rates_by_kind(&outcomes) {
+        eprintln!("{kind:>10}: {:5.1}% of {n}", rate * 100.0);
     }
     let rate = pass_rate(&outcomes);
     eprintln!(

@@ -41,7 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let index = SearchIndex::open(bundle)?;
     index.warm_up()?;
     if queries.first().map(String::as_str) == Some("--eval") {
-        use statusref_search::quality::{describe_failures, evaluate, pass_rate};
+        use statusref_search::quality::{
+            describe_failures, evaluate, pass_rate, pass_rates_by_kind,
+        };
         let tsv = std::fs::read_to_string(&queries[1])?;
         let qs = statusref_search::quality::parse_queries_tsv(&tsv)?;
         let t = std::time::Instant::now();
@@ -65,16 +67,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
             }
         }
-        let mut kinds: Vec<&str> = qs.iter().map(|q| q.kind.as_str()).collect();
-        kinds.sort();
-        kinds.dedup();
-        for kind in kinds {
-            let of: Vec<_> = outcomes
-                .iter()
-                .filter(|o| o.query.kind == kind)
-                .cloned()
-                .collect();
-            println!("{kind:>10}: {:.1}% of {}", pass_rate(&of) * 100.0, of.len());
+        for (kind, rate, n) in pass_rates_by_kind(&outcomes) {
+            println!("{kind:>10}: {:.1}% of {n}", rate * 100.0);
         }
         println!(
             "all: {:.1}% of {} ({per_query:.3} ms per query)",

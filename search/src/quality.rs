@@ -69,6 +69,25 @@ pub fn pass_rate(outcomes: &[QualityOutcome]) -> f64 {
     outcomes.iter().filter(|o| o.passed()).count() as f64 / outcomes.len() as f64
 }
 
+/// The pass rate of each kind of query (`log`, `typo`, …), by kind name: `(kind, rate,
+/// queries of that kind)`.
+pub fn pass_rates_by_kind(outcomes: &[QualityOutcome]) -> Vec<(String, f64, usize)> {
+    let mut kinds: Vec<&str> = outcomes.iter().map(|o| o.query.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+        .into_iter()
+        .map(|kind| {
+            let of: Vec<QualityOutcome> = outcomes
+                .iter()
+                .filter(|o| o.query.kind == kind)
+                .cloned()
+                .collect();
+            (kind.to_string(), pass_rate(&of), of.len())
+        })
+        .collect()
+}
+
 /// One line per failed query (what was expected, where it was found, the top five), for a
 /// test's failure message.
 pub fn describe_failures(outcomes: &[QualityOutcome]) -> Vec<String> {
