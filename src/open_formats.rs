@@ -35,7 +35,12 @@ pub const JSON_NAME: &str = "index.json";
 /// The twin's URL of a page that has one (`/ref/http-codes/504/index.html.md`), for the
 /// `<link rel="alternate" type="text/markdown">` in its head and the "Copy as Markdown" button.
 pub fn twin_url(site: &Site, job: &Job) -> Option<String> {
-    has_twin(site, job).then(|| format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path))
+    has_twin(site, job).then(|| twin_path(site, job))
+}
+
+/// The twin's path with the base path, whether or not the page has one.
+fn twin_path(site: &Site, job: &Job) -> String {
+    format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path)
 }
 
 /// Whether a page has a Markdown twin: every content page does, of whatever kind (its body is
@@ -126,15 +131,20 @@ fn entry_json(site: &Site, job: &Job, page: &crate::family::EntryPage) -> Vec<u8
                 url: full_url(site, &r.url),
             })
             .collect(),
-        markdown_url: full_url(
-            site,
-            &format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path),
-        ),
-        json_url: full_url(site, &format!("{}{}", site.base_path, json_path(job))),
+        markdown_url: full_twin_url(site, job),
+        json_url: record_url(site, job),
     };
-    let mut json = serde_json::to_vec_pretty(&record).unwrap_or_default();
-    json.push(b'\n');
-    json
+    crate::output::pretty_json(&record)
+}
+
+/// The page's Markdown twin, as a full URL (absolute when the site has an origin).
+fn full_twin_url(site: &Site, job: &Job) -> String {
+    full_url(site, &twin_path(site, job))
+}
+
+/// The page's JSON record, as a full URL.
+fn record_url(site: &Site, job: &Job) -> String {
+    full_url(site, &format!("{}{}", site.base_path, json_path(job)))
 }
 
 /// `http-codes/504/index.html` → `http-codes/504/index.json`.
@@ -417,10 +427,7 @@ pub fn llms_txt(site: &Site, jobs: &[Job]) -> Vec<u8> {
             let parent = &job.url[..trimmed.rfind('/').map_or(0, |i| i + 1)];
             lists.get(parent).unwrap_or(&"Pages").to_string()
         });
-        let url = full_url(
-            site,
-            &format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path),
-        );
+        let url = full_twin_url(site, job);
         let mut entry = format!("- {}", link(&doc.link_text, &url));
         let summary = one_line(&doc.summary);
         if !summary.is_empty() {
@@ -496,15 +503,10 @@ fn code_json(site: &Site, job: &Job, page: &CodePage) -> Vec<u8> {
                 url: full_url(site, &r.url),
             })
             .collect(),
-        markdown_url: full_url(
-            site,
-            &format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path),
-        ),
-        json_url: full_url(site, &format!("{}{}", site.base_path, json_path(job))),
+        markdown_url: full_twin_url(site, job),
+        json_url: record_url(site, job),
     };
-    let mut json = serde_json::to_vec_pretty(&record).unwrap_or_default();
-    json.push(b'\n');
-    json
+    crate::output::pretty_json(&record)
 }
 
 /// Whitespace (newlines included) collapsed to single spaces: list items and headings are one

@@ -78,9 +78,7 @@ pub struct OtherMeaning<'a> {
 pub fn codes_json(site: &Site) -> Vec<u8> {
     let origin = site.config.origin().unwrap_or_default();
     let entries: Vec<CodeEntry<'_>> = site.codes.iter().map(|c| code_entry(c, &origin)).collect();
-    let mut json = serde_json::to_vec_pretty(&entries).unwrap_or_default();
-    json.push(b'\n');
-    json
+    pretty_json(&entries)
 }
 
 /// One family in `/families.json`.
@@ -148,9 +146,7 @@ pub fn families_json(site: &Site) -> Vec<u8> {
                 .collect(),
         })
         .collect();
-    let mut json = serde_json::to_vec_pretty(&families).unwrap_or_default();
-    json.push(b'\n');
-    json
+    pretty_json(&families)
 }
 
 /// One code's entry of `/codes.json` (also the start of its own `index.json`, see
@@ -179,6 +175,14 @@ pub fn code_entry<'a>(c: &'a crate::site::CodePage, origin: &str) -> CodeEntry<'
             })
             .collect(),
     }
+}
+
+/// `value` as indented JSON with a final newline: how every JSON file of the site is written
+/// (`codes.json`, `families.json`, each page's `index.json`).
+pub(crate) fn pretty_json(value: &impl Serialize) -> Vec<u8> {
+    let mut json = serde_json::to_vec_pretty(value).unwrap_or_default();
+    json.push(b'\n');
+    json
 }
 
 /// `/sitemap.xml`, when the site has an absolute base URL (sitemaps need absolute URLs).
