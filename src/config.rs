@@ -56,11 +56,11 @@ impl Default for Config {
 
 impl Config {
     /// Parses `site.yaml` text. An empty file is the default configuration.
-    pub fn parse(text: &str) -> Result<Config, serde_yaml::Error> {
+    pub(crate) fn parse(text: &str) -> Result<Config, crate::yaml::YamlError> {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        serde_yaml::from_str(text)
+        crate::yaml::from_str(text)
     }
 
     /// Reads `site.yaml` from the site root, or the defaults when there is none.
@@ -79,9 +79,9 @@ impl Config {
     /// What [`Config::load`] runs on the file it reads.
     pub fn from_yaml(text: &str) -> Result<Config, Diagnostic> {
         let config = Config::parse(text).map_err(|e| {
-            let mut d = Diagnostic::error("site.yaml", yaml_message(&e));
-            if let Some(loc) = e.location() {
-                d = d.at(text, loc.line(), loc.column());
+            let mut d = Diagnostic::error("site.yaml", &e.message);
+            if let Some((line, column)) = e.location {
+                d = d.at(text, line, column);
             }
             d.help("see README.md, section \"site.yaml\", for the keys and their defaults")
         })?;
@@ -157,16 +157,6 @@ fn yaml_key_line(text: &str, key: &str) -> Option<usize> {
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
         .map(|i| i + 1)
-}
-
-/// serde_yaml's message without its trailing " at line X column Y" (the location is shown
-/// separately).
-pub(crate) fn yaml_message(e: &serde_yaml::Error) -> String {
-    let text = e.to_string();
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
 }
 
 #[cfg(test)]

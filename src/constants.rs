@@ -15,11 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_yaml::Value;
 
-use crate::config::yaml_message;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::site::Site;
+use crate::yaml::{self, key_text, kind, Value};
 
 /// Where the data lives, relative to the site root.
 pub const FILE: &str = "content/framework-constants.yaml";
@@ -267,10 +266,10 @@ pub fn parse(
             None => d,
         }
     };
-    let value: Value = serde_yaml::from_str(text).map_err(|e| {
-        let message = yaml_message(&e);
-        // serde_yaml refuses a key written twice; the scan of the lines names both places.
-        if message.contains("duplicate entry") && !keys.duplicates.is_empty() {
+    let value: Value = yaml::from_str(text).map_err(|e| {
+        let message = &e.message;
+        // The parser refuses a key written twice; the scan of the lines names both places.
+        if e.is_duplicate_key() && !keys.duplicates.is_empty() {
             return keys
                 .duplicates
                 .iter()
@@ -288,10 +287,10 @@ pub fn parse(
                 .collect();
         }
         let mut d = Diagnostic::error(FILE, format!("invalid YAML: {message}"));
-        if let Some(loc) = e.location() {
-            d = d.at(text, loc.line(), loc.column());
+        if let Some((line, column)) = e.location {
+            d = d.at(text, line, column);
         }
-        vec![d.help(if message.contains("duplicate entry") {
+        vec![d.help(if e.is_duplicate_key() {
             "write each key once"
         } else {
             "fix the YAML syntax; quote values that contain `: ` or start with a special character"
@@ -333,7 +332,7 @@ pub fn parse(
                     );
                     continue;
                 }
-                match serde_yaml::from_value::<Ecosystem>(value.clone()) {
+                match yaml::from_value::<Ecosystem>(value.clone()) {
                     Ok(eco) if !eco.written.contains("{}") => errors.push(
                         error(
                             format!("ecosystem `{id}`: `written` has no `{{}}` for the name"),
@@ -361,7 +360,7 @@ pub fn parse(
                         ecosystems.push((id, eco));
                     }
                     Err(e) => {
-                        let message = yaml_message(&e);
+                        let message = e.message;
                         // `unknown field `versoin`, expected one of …`: point at that key.
                         let field = message
                             .strip_prefix("unknown field `")
@@ -555,8 +554,8 @@ fn parse_entry(value: &Value) -> Result<Entry, String> {
             name: name.clone(),
             ..Entry::default()
         },
-        Value::Mapping(_) => serde_yaml::from_value::<Entry>(value.clone()).map_err(|e| {
-            let message = yaml_message(&e);
+        Value::Mapping(_) => yaml::from_value::<Entry>(value.clone()).map_err(|e| {
+            let message = e.message;
             if message.contains("expected a string") {
                 format!("{message} (quote versions: `since: \"3.10\"`, unquoted 3.10 is the number 3.1)")
             } else {
@@ -625,28 +624,6 @@ fn code_of(key: &Value) -> Option<u16> {
         _ => return None,
     };
     u16::try_from(code).ok().filter(|c| (100..=599).contains(c))
-}
-
-fn key_text(key: &Value) -> String {
-    match key {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "~".into(),
-        other => format!("{other:?}"),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
-    }
 }
 
 /// `did you mean …?`, or the list of what is allowed.
@@ -910,7 +887,7 @@ mod tests {
             errors(&text, &[413])[0].message,
             "`413` is written twice under `codes`"
         );
-        // In a flow mapping: serde_yaml's own message and place.
+        // In a flow mapping: the parser's own message and place.
         let text = format!("{ECOS}codes:\n  413: {{python: A, go: B, python: C}}\n");
         let errs = errors(&text, &[413]);
         assert_eq!(

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::config::yaml_message;
 use crate::diagnostic::{closest, line_col, Diagnostic};
+use crate::yaml::{self, refusal, YamlError};
 
 /// Front-matter keys a page may use; anything else is reported with the closest of these.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -75,18 +75,17 @@ pub struct Keywords(pub Vec<String>);
 impl<'de> Deserialize<'de> for Keywords {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        fn scalar(v: &serde_yaml::Value) -> Option<String> {
+        // Keywords also take booleans (`keywords: [yes]` is the word "true" in YAML 1.1).
+        fn scalar(v: &yaml::Value) -> Option<String> {
             match v {
-                serde_yaml::Value::String(s) => Some(s.clone()),
-                serde_yaml::Value::Number(n) => Some(n.to_string()),
-                serde_yaml::Value::Bool(b) => Some(b.to_string()),
-                _ => None,
+                yaml::Value::Bool(b) => Some(b.to_string()),
+                other => yaml::scalar(other),
             }
         }
-        let value = serde_yaml::Value::deserialize(d)?;
+        let value = yaml::Value::deserialize(d)?;
         let words = match &value {
-            serde_yaml::Value::Null => Vec::new(),
-            serde_yaml::Value::Sequence(items) => items
+            yaml::Value::Null => Vec::new(),
+            yaml::Value::Sequence(items) => items
                 .iter()
                 .map(scalar)
                 .collect::<Option<Vec<_>>>()
@@ -164,7 +163,7 @@ pub struct FrontMatter {
     /// Every meaning of a code with several, official first.
     pub meanings: Vec<MeaningFront>,
     /// Vendor numbers with source and date, as written; validated into [`Page::facts`].
-    pub facts: serde_yaml::Value,
+    pub facts: crate::yaml::Value,
 }
 
 pub use crate::head::HeadTag;
@@ -190,7 +189,7 @@ impl std::fmt::Display for LinkUrl {
 
 impl<'de> Deserialize<'de> for LinkUrl {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Checked inside the visitor, so that serde_yaml locates a refusal at the value.
+        // Checked inside the visitor, so that the YAML parser locates a refusal at the value.
         struct Check;
         impl serde::de::Visitor<'_> for Check {
             type Value = LinkUrl;
@@ -213,42 +212,25 @@ impl<'de> Deserialize<'de> for LinkUrl {
     }
 }
 
-/// Starts a refusal's text inside a serde error (see [`refusal`]).
-const REFUSAL_START: char = '\u{1e}';
-/// Separates a refusal's message from its help.
-const REFUSAL_HELP: char = '\u{1f}';
-
-/// An error raised while front matter is deserialized, carrying its own message and help
-/// through serde_yaml, which adds the position of the offending key or value; [`parse`]
-/// turns it into a [`Diagnostic`] at that position.
-pub(crate) fn refusal<E: serde::de::Error>(
-    message: impl std::fmt::Display,
-    help: impl std::fmt::Display,
-) -> E {
-    E::custom(format_args!("{REFUSAL_START}{message}{REFUSAL_HELP}{help}"))
-}
-
-/// The message and help of a [`refusal`] in a serde_yaml error's text.
-fn split_refusal(text: &str) -> Option<(&str, &str)> {
-    let (_, rest) = text.split_once(REFUSAL_START)?;
-    rest.split_once(REFUSAL_HELP)
-}
-
 /// A value refused while front matter was read (a [`refusal`]: a bad `spec_url`, a `head:`
 /// attribute), as an error located at that value, with its help.
 pub(crate) fn refusal_diagnostic(
     rel: &Path,
     text: &str,
     first_line: usize,
-    e: &serde_yaml::Error,
+    e: &YamlError,
 ) -> Option<Diagnostic> {
-    let message = yaml_message(e);
-    let (message, help) = split_refusal(&message)?;
-    let mut d = Diagnostic::error(rel, message);
-    if let Some(loc) = e.location() {
-        d = d.at(text, loc.line() + first_line - 1, loc.column());
+    if !e.is_refusal() {
+        return None;
     }
-    Some(d.help(help))
+    let mut d = Diagnostic::error(rel, &e.message);
+    if let Some((line, column)) = e.file_location(first_line) {
+        d = d.at(text, line, column);
+    }
+    Some(match &e.help {
+        Some(help) => d.help(help),
+        None => d,
+    })
 }
 
 /// What kind of page a file is.
@@ -495,16 +477,10 @@ pub fn parse_bytes(rel: &Path, slug_path: &Path, bytes: &[u8]) -> FileResult {
     parse(rel, slug_path, text)
 }
 
-/// Parses one file's text (see [`parse_bytes`]).
+/// Parses one file's text (see [`parse_bytes`]): splits off the front matter, reads it as a
+/// mapping, then as typed keys, checks single fields and the facts, and decides the page's kind.
 pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = if text.contains('\r') {
-        text.replace("\r\n", "\n")
-    } else {
-        text.to_string()
-    };
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
+    let text = normalise(text);
     if text.trim().is_empty() {
         return Err(vec![Diagnostic::error(rel, "the file is empty").help(
             "start it with front matter: a `---` line, `title: \"NNN Name\"`, another `---` line",
@@ -518,96 +494,134 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
                 "start the file with a `---` line, `title: \"NNN Name\"`, and another `---` line",
             )]);
     };
-    let yaml = split.yaml;
-    let yaml_first_line = FRONT_MATTER_FIRST_LINE;
-
-    // 0. Flow nesting (`[[[[…`) deeper than serde_yaml's recursion limit fails anyway, but
-    // its scanner (unsafe-libyaml) takes time quadratic in the depth to get there: 100,000
-    // brackets are half a minute. Refuse them before the scanner sees them.
-    if let Some((line, column)) = flow_nesting_beyond(yaml, MAX_FLOW_NESTING) {
-        return Err(vec![Diagnostic::error(
-            rel,
-            format!(
-                "invalid YAML in front matter: `[`/`{{` nested more than {MAX_FLOW_NESTING} deep"
-            ),
-        )
-        .at(&text, line + yaml_first_line - 1, column)
-        .help(
-            "write the value with less nesting; front matter needs a few levels at most",
-        )]);
-    }
-
-    // 1. Syntax and shape, with serde_yaml's own bounds on aliases and nesting.
-    let value: serde_yaml::Value = match serde_yaml::from_str(yaml) {
-        Ok(v) => v,
-        Err(e) => {
-            let message = yaml_message(&e);
-            let mut d = Diagnostic::error(rel, format!("invalid YAML in front matter: {message}"));
-            d = match e.location() {
-                Some(loc) => d.at(&text, loc.line() + yaml_first_line - 1, loc.column()),
-                None => d.at_line(&text, 1),
-            };
-            let help = if message.contains("repetition limit")
-                || message.contains("recursion limit")
-            {
-                "the front matter expands YAML aliases or nesting beyond the limit; write the values out without `&anchors` and `*aliases`"
-            } else {
-                "fix the YAML syntax; quote values that contain `: ` or start with a special character"
-            };
-            return Err(vec![d.help(help)]);
-        }
-    };
-    let mapping = match &value {
-        serde_yaml::Value::Mapping(m) => m.clone(),
-        serde_yaml::Value::Null => serde_yaml::Mapping::new(),
-        other => {
-            return Err(vec![Diagnostic::error(
-                rel,
-                format!(
-                    "front matter must be a mapping of keys to values, found {}",
-                    yaml_kind(other)
-                ),
-            )
-            .at_line(&text, yaml_first_line)
-            .help(
-                "write one `key: value` per line, e.g. `title: \"504 Gateway Timeout\"`",
-            )]);
-        }
-    };
+    let mapping = front_matter_mapping(rel, &text, split.yaml).map_err(|d| vec![d])?;
     if let Some(family) = crate::family::family_of(slug_path) {
         return crate::family::parse_entry(rel, slug_path, family, &text, &mapping, split);
     }
-    warnings.extend(unknown_keys(
+    let mut warnings = unknown_keys(
         rel,
         &text,
         &mapping,
         KNOWN_KEYS,
         "front-matter key",
         Diagnostic::warning,
-    ));
-
-    // 2. Types, located by serde_yaml.
-    let front: FrontMatter = match serde_yaml::from_str(yaml) {
-        Ok(front) => front,
-        Err(e) => {
-            let message = yaml_message(&e);
-            if let Some(d) = refusal_diagnostic(rel, &text, FRONT_MATTER_FIRST_LINE, &e) {
-                return Err(vec![d]);
-            }
-            let d = located_yaml_error(rel, &text, FRONT_MATTER_FIRST_LINE, &e, KNOWN_KEYS);
-            return Err(vec![d.help(type_help(&message))]);
-        }
+    );
+    let front = typed_front_matter(rel, &text, split.yaml).map_err(|d| vec![d])?;
+    let mut errors = field_errors(rel, &text, &front, &mut warnings);
+    let checked = crate::facts::check_page(
+        rel,
+        &text,
+        split.body,
+        split.body_line,
+        &front.facts,
+        crate::facts::today(),
+    );
+    errors.extend(checked.errors);
+    warnings.extend(checked.warnings);
+    let slug = slug_of(slug_path);
+    if let Some(d) = unsafe_slug(rel, &slug) {
+        errors.push(d);
+    }
+    let kind = page_kind(rel, &text, &slug, slug_path, &front, &mut errors);
+    if !errors.is_empty() {
+        errors.extend(warnings);
+        return Err(errors);
+    }
+    let page = Page {
+        path: rel.to_path_buf(),
+        slug,
+        kind,
+        front,
+        facts: checked.facts,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        text: text.clone(),
+        entry: None,
     };
+    Ok((page, warnings))
+}
 
-    // 3. Rules on single fields.
-    let locate = |d: Diagnostic, key: &str| match key_line(&text, key) {
-        Some(line) => d.at_line(&text, line),
+/// The text without a byte-order mark and with `\n` line ends, as every later step (and
+/// every diagnostic's quoted line) sees it.
+fn normalise(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The front matter's syntax and shape: YAML whose top level is a mapping (or empty), within
+/// the parser's bounds on nesting and aliases.
+fn front_matter_mapping(rel: &Path, text: &str, yaml: &str) -> Result<yaml::Mapping, Diagnostic> {
+    let first_line = FRONT_MATTER_FIRST_LINE;
+    if let Some((line, column)) = yaml::flow_nesting_beyond(yaml, yaml::MAX_FLOW_NESTING) {
+        return Err(Diagnostic::error(
+            rel,
+            format!(
+                "invalid YAML in front matter: `[`/`{{` nested more than {} deep",
+                yaml::MAX_FLOW_NESTING
+            ),
+        )
+        .at(text, line + first_line - 1, column)
+        .help("write the value with less nesting; front matter needs a few levels at most"));
+    }
+    let value: yaml::Value = yaml::from_str(yaml).map_err(|e| {
+        let d = Diagnostic::error(rel, format!("invalid YAML in front matter: {e}"));
+        let d = match e.file_location(first_line) {
+            Some((line, column)) => d.at(text, line, column),
+            None => d.at_line(text, 1),
+        };
+        d.help(if e.is_limit() {
+            "the front matter expands YAML aliases or nesting beyond the limit; write the values out without `&anchors` and `*aliases`"
+        } else {
+            "fix the YAML syntax; quote values that contain `: ` or start with a special character"
+        })
+    })?;
+    match value {
+        yaml::Value::Mapping(m) => Ok(m),
+        yaml::Value::Null => Ok(yaml::Mapping::new()),
+        other => Err(Diagnostic::error(
+            rel,
+            format!(
+                "front matter must be a mapping of keys to values, found {}",
+                yaml::kind(&other)
+            ),
+        )
+        .at_line(text, first_line)
+        .help("write one `key: value` per line, e.g. `title: \"504 Gateway Timeout\"`")),
+    }
+}
+
+/// The front matter's keys read as their types; a wrong type or a refused value is an error
+/// located at the key (or where the parser says).
+fn typed_front_matter(rel: &Path, text: &str, yaml: &str) -> Result<FrontMatter, Diagnostic> {
+    yaml::from_str(yaml).map_err(|e| {
+        refusal_diagnostic(rel, text, FRONT_MATTER_FIRST_LINE, &e).unwrap_or_else(|| {
+            located_yaml_error(rel, text, FRONT_MATTER_FIRST_LINE, &e, KNOWN_KEYS)
+                .help(type_help(&e.message))
+        })
+    })
+}
+
+/// Rules on single fields: a title, a description search engines show whole, a name for
+/// every meaning. Errors are returned; warnings go into `warnings`.
+fn field_errors(
+    rel: &Path,
+    text: &str,
+    front: &FrontMatter,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let locate = |d: Diagnostic, key: &str| match key_line(text, key) {
+        Some(line) => d.at_line(text, line),
         None => d,
     };
     match front.title.as_deref().map(str::trim) {
         None => errors.push(
             Diagnostic::error(rel, "missing `title` in front matter")
-                .at_line(&text, 1)
+                .at_line(text, 1)
                 .help("add `title: \"NNN Name\"` (e.g. `title: \"504 Gateway Timeout\"`)"),
         ),
         Some("") => errors.push(locate(
@@ -637,29 +651,33 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
             ));
         }
     }
+    errors
+}
 
-    // Facts and the body's `{{…}}` markers.
-    let checked = crate::facts::check_page(
-        rel,
-        &text,
-        split.body,
-        split.body_line,
-        &front.facts,
-        crate::facts::today(),
-    );
-    errors.extend(checked.errors);
-    warnings.extend(checked.warnings);
-
-    // 4. The code: front matter, file name, title; all that are present must agree.
-    let slug = slug_path
+/// The page's slug: its path under `content/` without `.md`, with `/` separators.
+fn slug_of(slug_path: &Path) -> String {
+    slug_path
         .with_extension("")
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
-        .join("/");
-    if let Some(d) = unsafe_slug(rel, &slug) {
-        errors.push(d);
-    }
+        .join("/")
+}
+
+/// Which code the page documents, if any: `code:` in front matter, the file name and the
+/// title's leading number; all that are present must agree (disagreements go into `errors`).
+fn page_kind(
+    rel: &Path,
+    text: &str,
+    slug: &str,
+    slug_path: &Path,
+    front: &FrontMatter,
+    errors: &mut Vec<Diagnostic>,
+) -> PageKind {
+    let locate = |d: Diagnostic, key: &str| match key_line(text, key) {
+        Some(line) => d.at_line(text, line),
+        None => d,
+    };
     let in_codes = slug.starts_with("codes/") || !slug.contains('/');
     let from_file = slug_path
         .file_stem()
@@ -670,7 +688,7 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
         .as_deref()
         .and_then(|t| t.split_whitespace().next())
         .and_then(three_digits);
-    let kind = match front.code {
+    match front.code {
         Some(code) if !(100..=599).contains(&code) => {
             errors.push(locate(
                 Diagnostic::error(rel, format!("code {code} is outside 100..=599"))
@@ -737,7 +755,7 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
                 (None, None) if slug.starts_with("codes/") => {
                     errors.push(
                     Diagnostic::error(rel, "cannot tell which status code this page documents")
-                        .at_line(&text, 1)
+                        .at_line(text, 1)
                         .help("name the file NNN.md, start the title with the code, or add `code: NNN`"),
                 );
                     PageKind::Article
@@ -746,49 +764,7 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
             }
         }
         None => PageKind::Article,
-    };
-    if !errors.is_empty() {
-        errors.extend(warnings);
-        return Err(errors);
     }
-    let page = Page {
-        path: rel.to_path_buf(),
-        slug,
-        kind,
-        front,
-        facts: checked.facts,
-        body: split.body.to_string(),
-        body_line: split.body_line,
-        text: text.clone(),
-        entry: None,
-    };
-    Ok((page, warnings))
-}
-
-/// Deepest `[`/`{` nesting accepted in front matter (serde_yaml's recursion limit is 128).
-const MAX_FLOW_NESTING: usize = 128;
-
-/// 1-based (line, column) of the first `[` or `{` nested deeper than `max` in `yaml`. Quotes
-/// and comments are not skipped, on purpose: anything that looks like a quote could be a
-/// hiding place for brackets the YAML scanner does see, and 128 unbalanced brackets inside
-/// strings do not happen in real front matter. Linear in the length of `yaml`.
-fn flow_nesting_beyond(yaml: &str, max: usize) -> Option<(usize, usize)> {
-    let mut depth = 0usize;
-    for (i, line) in yaml.lines().enumerate() {
-        for (j, c) in line.chars().enumerate() {
-            match c {
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > max {
-                        return Some((i + 1, j + 1));
-                    }
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-    }
-    None
 }
 
 /// Every top-level key of `mapping` that is not in `known`, as a diagnostic made by `make`
@@ -797,17 +773,14 @@ fn flow_nesting_beyond(yaml: &str, max: usize) -> Option<(usize, usize)> {
 pub(crate) fn unknown_keys(
     rel: &Path,
     text: &str,
-    mapping: &serde_yaml::Mapping,
+    mapping: &yaml::Mapping,
     known: &[&str],
     what: &str,
     make: fn(PathBuf, String) -> Diagnostic,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for key in mapping.keys() {
-        let name = match key.as_str() {
-            Some(name) => name.to_string(),
-            None => format!("{key:?}"),
-        };
+        let name = yaml::key_text(key);
         if known.contains(&name.as_str()) {
             continue;
         }
@@ -824,24 +797,24 @@ pub(crate) fn unknown_keys(
     out
 }
 
-/// A serde_yaml type error in front matter as an error located at the key it names (or where
-/// serde_yaml says), without a help: the caller knows the schema.
+/// A YAML type error in front matter as an error located at the key it names (or where the
+/// parser says), without a help: the caller knows the schema.
 pub(crate) fn located_yaml_error(
     rel: &Path,
     text: &str,
     first_line: usize,
-    e: &serde_yaml::Error,
+    e: &YamlError,
     known: &[&str],
 ) -> Diagnostic {
-    let message = yaml_message(e);
+    let message = &e.message;
     let mut d = Diagnostic::error(rel, format!("front matter: {message}"));
     let named_key = known
         .iter()
         .find(|k| message.contains(&format!("{k} ")) || message.starts_with(&format!("{k}:")));
     if let Some(line) = named_key.and_then(|k| key_line(text, k)) {
         d = d.at_line(text, line);
-    } else if let Some(loc) = e.location() {
-        d = d.at(text, loc.line() + first_line - 1, loc.column());
+    } else if let Some((line, column)) = e.file_location(first_line) {
+        d = d.at(text, line, column);
     }
     d
 }
@@ -925,18 +898,6 @@ fn three_digits(s: &str) -> Option<u16> {
     (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
         .then(|| s.parse().ok())
         .flatten()
-}
-
-fn yaml_kind(v: &serde_yaml::Value) -> &'static str {
-    match v {
-        serde_yaml::Value::Null => "nothing",
-        serde_yaml::Value::Bool(_) => "a boolean",
-        serde_yaml::Value::Number(_) => "a number",
-        serde_yaml::Value::String(_) => "a string",
-        serde_yaml::Value::Sequence(_) => "a list",
-        serde_yaml::Value::Mapping(_) => "a mapping",
-        serde_yaml::Value::Tagged(_) => "a tagged value",
-    }
 }
 
 fn type_help(message: &str) -> String {

@@ -28,6 +28,7 @@ use time::Date;
 
 use crate::diagnostic::{closest, line_col, Diagnostic};
 use crate::markdown::escape;
+use crate::yaml;
 
 /// Keys a fact may have; anything else is an error naming the closest.
 pub const FACT_KEYS: &[&str] = &["value", "source", "checked", "label"];
@@ -428,14 +429,6 @@ impl<'a> Locator<'a> {
     }
 }
 
-fn scalar(value: &serde_yaml::Value) -> Option<String> {
-    match value {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 /// What [`check_page`] found: the page's facts, and its errors and warnings.
 #[derive(Debug, Default)]
 pub struct Checked {
@@ -455,14 +448,14 @@ pub fn check_page(
     text: &str,
     body: &str,
     body_line: usize,
-    value: &serde_yaml::Value,
+    value: &yaml::Value,
     today: Date,
 ) -> Checked {
     let mut out = Checked::default();
     let at = Locator::new(text);
     let entries = match value {
-        serde_yaml::Value::Null => serde_yaml::Mapping::new(),
-        serde_yaml::Value::Mapping(m) => m.clone(),
+        yaml::Value::Null => yaml::Mapping::new(),
+        yaml::Value::Mapping(m) => m.clone(),
         _ => {
             out.errors.push(at.locate(
                 Diagnostic::error(rel, "`facts` must be a mapping of fact names to facts")
@@ -470,7 +463,7 @@ pub fn check_page(
                 None,
                 None,
             ));
-            serde_yaml::Mapping::new()
+            yaml::Mapping::new()
         }
     };
     for (key, fact) in &entries {
@@ -561,7 +554,7 @@ fn check_fact(
     rel: &Path,
     at: &Locator<'_>,
     name: &str,
-    fact: &serde_yaml::Value,
+    fact: &yaml::Value,
     today: Date,
     out: &mut Checked,
 ) -> Option<Fact> {
@@ -600,9 +593,12 @@ fn check_fact(
             );
         }
     }
-    let get = |key: &str| map.get(serde_yaml::Value::String(key.to_string()));
+    let get = |key: &str| map.get(yaml::Value::String(key.to_string()));
     let value =
-        match get("value").and_then(scalar).map(|v| v.trim().to_string()) {
+        match get("value")
+            .and_then(yaml::scalar)
+            .map(|v| v.trim().to_string())
+        {
             Some(v) if !v.is_empty() => Some(v),
             _ => {
                 out.errors.push(at.locate(
@@ -615,7 +611,7 @@ fn check_fact(
                 None
             }
         };
-    let source = match get("source").map(scalar) {
+    let source = match get("source").map(yaml::scalar) {
         None => {
             out.errors.push(at.locate(
                 Diagnostic::error(rel, format!("fact `{name}` has no `source`")).help(
@@ -643,7 +639,7 @@ fn check_fact(
             None
         }
     };
-    let checked = match get("checked").map(scalar) {
+    let checked = match get("checked").map(yaml::scalar) {
         None => {
             out.errors.push(at.locate(
                 Diagnostic::error(rel, format!("fact `{name}` has no `checked` date")).help(
@@ -690,8 +686,8 @@ fn check_fact(
         },
     };
     let label = match get("label") {
-        None | Some(serde_yaml::Value::Null) => None,
-        Some(v) => match scalar(v) {
+        None | Some(yaml::Value::Null) => None,
+        Some(v) => match yaml::scalar(v) {
             Some(label) => Some(label),
             None => {
                 out.errors.push(at.locate(
@@ -864,11 +860,8 @@ mod tests {
     fn run(front: &str, body: &str, today: &str) -> Checked {
         let (text, body_line) = page(front, body);
         let yaml = &text[4..text.find("\n---\n").expect("front matter")];
-        let value: serde_yaml::Value = serde_yaml::from_str(yaml).expect("yaml");
-        let facts = value
-            .get("facts")
-            .cloned()
-            .unwrap_or(serde_yaml::Value::Null);
+        let value: yaml::Value = yaml::from_str(yaml).expect("yaml");
+        let facts = value.get("facts").cloned().unwrap_or(yaml::Value::Null);
         check_page(
             Path::new("content/guides/g.md"),
             &text,

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::yaml_message;
 use crate::content::{
     key_line, located_yaml_error, refusal_diagnostic, unknown_keys, FileResult, FrontMatter,
     Keywords, Page, PageKind, Split, DESCRIPTION_MAX, FRONT_MATTER_FIRST_LINE,
@@ -22,6 +21,7 @@ use crate::content::{
 use crate::diagnostic::{closest, Diagnostic};
 use crate::markdown::{Rendered, SharedText, TocEntry};
 use crate::site::CodeRef;
+use crate::yaml;
 
 /// The file that makes a folder under `content/` a family.
 pub const FAMILY_FILE: &str = "_family.yaml";
@@ -247,12 +247,12 @@ pub fn parse_family(rel: &Path, folder: &str, bytes: &[u8]) -> Result<FamilyDef,
         .unwrap_or(text)
         .replace("\r\n", "\n");
     let help = "write the keys name, description, slug, entry_label, http_status (required | optional) and sections (see README.md, \"Content families\")";
-    let value: serde_yaml::Value = match serde_yaml::from_str(&text) {
+    let value: yaml::Value = match yaml::from_str(&text) {
         Ok(value) => value,
         Err(e) => {
-            let mut d = Diagnostic::error(rel, format!("invalid YAML: {}", yaml_message(&e)));
-            if let Some(loc) = e.location() {
-                d = d.at(&text, loc.line(), loc.column());
+            let mut d = Diagnostic::error(rel, format!("invalid YAML: {e}"));
+            if let Some((line, column)) = e.location {
+                d = d.at(&text, line, column);
             }
             return Err(vec![d.help(
                 "fix the YAML syntax; quote values that contain `: ` or start with a special character",
@@ -268,10 +268,10 @@ pub fn parse_family(rel: &Path, folder: &str, bytes: &[u8]) -> Result<FamilyDef,
         .help(help)]);
     };
     let mut errors = unknown_keys(rel, &text, mapping, FAMILY_KEYS, "key", Diagnostic::error);
-    let file: FamilyFile = match serde_yaml::from_str(&text) {
+    let file: FamilyFile = match yaml::from_str(&text) {
         Ok(file) => file,
         Err(e) => {
-            let message = yaml_message(&e);
+            let message = e.message.clone();
             let mut d = located_yaml_error(rel, &text, 1, &e, FAMILY_KEYS);
             d.message = message.clone();
             if d.location.is_none() {
@@ -395,7 +395,7 @@ struct EntryYaml {
     keywords: Keywords,
     draft: bool,
     /// Dated, sourced vendor numbers, checked by [`crate::facts::check_page`] as on code pages.
-    facts: serde_yaml::Value,
+    facts: yaml::Value,
 }
 
 /// Parses a family entry: `text` is the whole (normalised) file, `mapping` its front matter
@@ -405,7 +405,7 @@ pub(crate) fn parse_entry(
     slug_path: &Path,
     family: &str,
     text: &str,
-    mapping: &serde_yaml::Mapping,
+    mapping: &yaml::Mapping,
     split: Split<'_>,
 ) -> FileResult {
     let mut errors = unknown_keys(
@@ -417,13 +417,13 @@ pub(crate) fn parse_entry(
         Diagnostic::error,
     );
     let mut warnings = Vec::new();
-    let front: EntryYaml = match serde_yaml::from_str(split.yaml) {
+    let front: EntryYaml = match yaml::from_str(split.yaml) {
         Ok(front) => front,
         Err(e) => {
             if let Some(d) = refusal_diagnostic(rel, text, FRONT_MATTER_FIRST_LINE, &e) {
                 return Err(vec![d]);
             }
-            let message = yaml_message(&e);
+            let message = &e.message;
             let d = located_yaml_error(rel, text, FRONT_MATTER_FIRST_LINE, &e, ENTRY_KEYS);
             let help = if message.contains("code") {
                 "write the code as a quoted string, e.g. `code: \"1020\"`"

@@ -11,8 +11,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::content::refusal;
 use crate::urls;
+use crate::yaml::refusal;
 
 /// A tag for `<head>` from the `head:` key, checked against the allowed sets.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -371,7 +371,7 @@ mod tests {
     }
 
     fn head(yaml: &str) -> Result<Vec<HeadTag>, String> {
-        serde_yaml::from_str::<Front>(yaml)
+        crate::yaml::from_str::<Front>(yaml)
             .map(|f| f.head)
             .map_err(|e| e.to_string())
     }

@@ -34,6 +34,7 @@ pub mod serve;
 pub mod site;
 pub mod urls;
 pub mod walk;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
