@@ -91,10 +91,7 @@ pub fn theme_files(root: &Path, kind: &str) -> FileResult<BTreeMap<String, Theme
                     },
                 );
             }
-            Err(e) => errors.push(Diagnostic::error(
-                format!("{kind}/{name}"),
-                format!("cannot read: {e}"),
-            )),
+            Err(e) => errors.push(Diagnostic::cannot_read(format!("{kind}/{name}"), &e)),
         }
     }
     if errors.is_empty() {

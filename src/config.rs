@@ -70,7 +70,7 @@ impl Config {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(Diagnostic::error("site.yaml", format!("cannot read: {e}"))),
+            Err(e) => return Err(Diagnostic::cannot_read("site.yaml", &e)),
         };
         Config::from_yaml(&text)
     }

@@ -240,7 +240,7 @@ pub fn load(
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(vec![Diagnostic::error(FILE, format!("cannot read: {e}"))]),
+        Err(e) => return Err(vec![Diagnostic::cannot_read(FILE, &e)]),
     };
     let text = String::from_utf8(bytes).map_err(|e| {
         vec![

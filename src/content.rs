@@ -422,8 +422,7 @@ pub fn discover(root: &Path) -> Discovered {
 pub fn load_file(root: &Path, path: &Path) -> FileResult {
     let content_dir = root.join("content");
     let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let bytes = std::fs::read(path)
-        .map_err(|e| vec![Diagnostic::error(&rel, format!("cannot read: {e}"))])?;
+    let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::cannot_read(&rel, &e)])?;
     let slug_path = path.strip_prefix(&content_dir).unwrap_or(path);
     parse_bytes(&rel, slug_path, &bytes)
 }
@@ -900,7 +899,25 @@ fn three_digits(s: &str) -> Option<u16> {
         .flatten()
 }
 
+/// Keys an entry of `meanings` takes.
+const MEANING_KEYS: &[&str] = &[
+    "name", "vendor", "status", "source", "spec_url", "summary", "aliases", "keywords",
+];
+
 fn type_help(message: &str) -> String {
+    // `meanings[0]: unknown field `spec_ur`, expected one of …`: the closest key.
+    let unknown = message
+        .split_once("unknown field `")
+        .and_then(|(_, rest)| rest.split('`').next());
+    if let Some(field) = unknown.filter(|_| message.starts_with("meanings")) {
+        return match closest(field, MEANING_KEYS) {
+            Some(key) => format!(
+                "did you mean `{key}`? An entry of `meanings` takes {}",
+                MEANING_KEYS.join(", ")
+            ),
+            None => format!("an entry of `meanings` takes {}", MEANING_KEYS.join(", ")),
+        };
+    }
     if message.starts_with("head") {
         "write each entry as `- - meta` followed by `  - name: …` / `content: …` (VitePress form)"
             .into()
@@ -1016,5 +1033,35 @@ mod tests {
         for any in ["Café Guide", "%2e%2e", "...", "A#B", "\t\n", "x.."] {
             assert!(is_safe_slug_segment(&safe_slug_segment(any)), "{any:?}");
         }
+    }
+
+    fn parse_text(text: &str) -> FileResult {
+        parse(
+            Path::new("content/codes/451.md"),
+            Path::new("codes/451.md"),
+            text,
+        )
+    }
+
+    #[test]
+    fn unknown_keys_warn_at_the_top_level_and_fail_inside_meanings() {
+        let (_, warnings) = parse_text("---\ntitle: \"451 Unavailable\"\ntitel: x\n---\nBody\n")
+            .expect("an unknown top-level key is a warning");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line(), Some(3));
+        assert_eq!(warnings[0].help.as_deref(), Some("did you mean `title`?"));
+        let errors = parse_text(
+            "---\ntitle: \"451 Unavailable\"\nmeanings:\n  - name: A\n    spec_ur: https://example.org/\n---\nBody\n",
+        )
+        .expect_err("an unknown key inside `meanings` is an error");
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].is_error());
+        assert!(
+            errors[0].message.contains("unknown field `spec_ur`"),
+            "{}",
+            errors[0].message
+        );
+        assert!(errors[0].line().is_some());
+        assert!(errors[0].help.as_deref().unwrap().contains("spec_url"));
     }
 }

@@ -68,6 +68,20 @@ impl Diagnostic {
         Self::new(Severity::Error, path, message)
     }
 
+    /// A file that exists but could not be read, with the fix for the usual causes.
+    pub fn cannot_read(path: impl Into<PathBuf>, e: &std::io::Error) -> Self {
+        let help = match e.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                "make the file readable by the user running statusref (e.g. `chmod u+r`)"
+            }
+            std::io::ErrorKind::IsADirectory => {
+                "a directory has the name of a file statusref reads; rename or remove it"
+            }
+            _ => "check that the file exists, is a regular file and can be read",
+        };
+        Self::error(path, format!("cannot read: {e}")).help(help)
+    }
+
     /// A warning about a whole file.
     pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, path, message)
@@ -344,6 +358,19 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unreadable_files_get_a_fix_for_their_cause() {
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let d = Diagnostic::cannot_read("content/codes/504.md", &denied);
+        assert!(d.is_error());
+        assert!(d.message.starts_with("cannot read: "), "{}", d.message);
+        assert!(d.help.as_deref().unwrap().contains("chmod"));
+        let other = std::io::Error::other("disk on fire");
+        let d = Diagnostic::cannot_read("site.yaml", &other);
+        assert_eq!(d.message, "cannot read: disk on fire");
+        assert!(d.help.is_some());
+    }
 
     #[test]
     fn colour_only_on_a_terminal_and_never_with_no_color() {

@@ -227,9 +227,7 @@ pub fn load(root: &Path, files: &[PathBuf]) -> Families {
                     out.orphans.push(dir);
                 }
             }
-            Err(e) => out
-                .diagnostics
-                .push(Diagnostic::error(&rel, format!("cannot read: {e}"))),
+            Err(e) => out.diagnostics.push(Diagnostic::cannot_read(&rel, &e)),
         }
     }
     out

@@ -78,10 +78,15 @@ impl Renderer {
         }
         for required in REQUIRED_TEMPLATES {
             if !origins.contains_key(*required) {
-                errors.push(Diagnostic::error(
-                    format!("templates/{required}"),
-                    "required template is missing",
-                ));
+                errors.push(
+                    Diagnostic::error(
+                        format!("templates/{required}"),
+                        "required template is missing",
+                    )
+                    .help(format!(
+                        "add templates/{required}, starting from the built-in one (templates/{required} in statusref's repository)"
+                    )),
+                );
             }
         }
         if !errors.is_empty() {

@@ -75,8 +75,11 @@ fn every_invalid_fixture_fails_with_its_exact_message_and_keeps_the_previous_sit
                 "{case}: stderr differs\n--- expected\n{expected}\n--- actual\n{stderr}"
             ));
         }
-        if !stderr.contains("help:") {
-            failures.push(format!("{case}: no help line in\n{stderr}"));
+        // README: every error comes with a `help:` fix (the closing summary line aside).
+        for block in error_blocks(&stderr) {
+            if !block.contains("= help:") && !block.starts_with("error: build failed") {
+                failures.push(format!("{case}: an error without a help line:\n{block}"));
+            }
         }
         if stderr.contains("panicked") {
             failures.push(format!("{case}: panicked\n{stderr}"));
@@ -94,6 +97,43 @@ fn every_invalid_fixture_fails_with_its_exact_message_and_keeps_the_previous_sit
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The `error…` blocks of rendered diagnostics: each runs from its `error` line to the next
+/// `error`/`warning` line.
+fn error_blocks(stderr: &str) -> Vec<String> {
+    let mut blocks: Vec<String> = Vec::new();
+    let mut in_error = false;
+    for line in stderr.lines() {
+        if line.starts_with("error") {
+            blocks.push(String::new());
+            in_error = true;
+        } else if line.starts_with("warning") {
+            in_error = false;
+        }
+        if in_error {
+            if let Some(block) = blocks.last_mut() {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    blocks
+}
+
+#[test]
+fn error_blocks_split_where_diagnostics_start() {
+    let blocks = error_blocks(
+        "error: a\n  --> x\n   = help: h\nwarning: w\n   = help: w\nerror: b\nerror: build failed\n",
+    );
+    assert_eq!(
+        blocks,
+        [
+            "error: a\n  --> x\n   = help: h\n",
+            "error: b\n",
+            "error: build failed\n"
+        ]
+    );
 }
 
 #[test]
