@@ -158,7 +158,7 @@ fn build_site(root: &Path, deadline: Duration, memory_kib: u64) -> Outcome {
 }
 
 fn new_site() -> (tempfile::TempDir, PathBuf) {
-    new_site_in(tempfile::tempdir().unwrap())
+    util::one_code_site_in(tempfile::tempdir().unwrap())
 }
 
 /// A temp dir in memory (`/dev/shm`) where there is one, else the usual temp dir. For the
@@ -173,18 +173,6 @@ fn in_memory_tempdir() -> tempfile::TempDir {
         }
     }
     tempfile::tempdir().unwrap()
-}
-
-fn new_site_in(dir: tempfile::TempDir) -> (tempfile::TempDir, PathBuf) {
-    let root = dir.path().join("site");
-    std::fs::create_dir_all(root.join("content/codes")).unwrap();
-    std::fs::create_dir_all(root.join("content/guides")).unwrap();
-    std::fs::write(
-        root.join("content/codes/504.md"),
-        "---\ntitle: \"504 Gateway Timeout\"\ndescription: \"A gateway timed out.\"\n---\n\n# 504 Gateway Timeout\n\n## Meaning\n\nSlow upstream.\n\n## When to Use\n\nA.\n\n## Example\n\nB.\n\n## When Not to Use\n\nC.\n\n## Source\n\nRFC 9110 §15.6.5\n",
-    )
-    .unwrap();
-    (dir, root)
 }
 
 fn guide(title: &str, body: &str) -> String {
@@ -454,7 +442,7 @@ fn old_mac_line_endings_fail_with_a_located_error() {
 // ---- many files --------------------------------------------------------------------------
 
 fn many_files(count: usize, deadline: Duration) {
-    let (_dir, root) = new_site_in(in_memory_tempdir());
+    let (_dir, root) = util::one_code_site_in(in_memory_tempdir());
     for i in 0..count {
         std::fs::write(
             root.join(format!("content/guides/g{i:05}.md")),

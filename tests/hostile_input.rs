@@ -8,13 +8,6 @@ mod util;
 
 use std::path::{Path, PathBuf};
 
-/// A code page with the five sections; `extra` goes into the front matter.
-fn code_page(code: u16, name: &str, extra: &str) -> String {
-    format!(
-        "---\ntitle: \"{code} {name}\"\ndescription: \"About {code}.\"\n{extra}---\n\n# {code} {name}\n\n## Meaning\n\nText.\n\n## When to Use\n\nA.\n\n## Example\n\nB.\n\n## When Not to Use\n\nC.\n\n## Source\n\nRFC 9110\n"
-    )
-}
-
 fn guide(title: &str) -> String {
     format!("---\ntitle: \"{title}\"\ndescription: \"A guide.\"\n---\n\n# {title}\n\nText.\n")
 }
@@ -25,24 +18,18 @@ fn new_site() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let root = dir.path().join("site");
     std::fs::create_dir_all(root.join("content/codes")).unwrap();
     std::fs::create_dir_all(root.join("content/guides")).unwrap();
-    write(
+    util::write(
         &root,
         "content/codes/502.md",
-        &code_page(502, "Bad Gateway", ""),
+        &util::code_page(502, "Bad Gateway", ""),
     );
-    write(
+    util::write(
         &root,
         "content/codes/504.md",
-        &code_page(504, "Gateway Timeout", ""),
+        &util::code_page(504, "Gateway Timeout", ""),
     );
     let output = dir.path().join("public");
     (dir, root, output)
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 struct Run {
@@ -190,7 +177,7 @@ fn symlinks_out_of_the_root_from_assets_and_templates_are_refused() {
 fn symlinks_inside_the_root_from_assets_are_followed() {
     use std::os::unix::fs::symlink;
     let (_dir, root, output) = new_site();
-    write(&root, "shared/extra.css", "body{color:red}");
+    util::write(&root, "shared/extra.css", "body{color:red}");
     std::fs::create_dir_all(root.join("assets")).unwrap();
     symlink("../shared/extra.css", root.join("assets/extra.css")).unwrap();
     build(&root, &output, &[]).built();
@@ -211,8 +198,8 @@ fn symlinks_inside_the_root_from_assets_are_followed() {
 /// A 504 page whose front matter has `head` (written after `head:\n`); the build's result.
 fn with_head(head: &str) -> (tempfile::TempDir, PathBuf, PathBuf, String, Run) {
     let (dir, root, output) = new_site();
-    let text = code_page(504, "Gateway Timeout", &format!("head:\n{head}"));
-    write(&root, "content/codes/504.md", &text);
+    let text = util::code_page(504, "Gateway Timeout", &format!("head:\n{head}"));
+    util::write(&root, "content/codes/504.md", &text);
     let out = build(&root, &output, &[]);
     (dir, root, output, text, out)
 }
@@ -379,7 +366,7 @@ fn site_yaml_urls_are_checked_and_located() {
         ),
     ] {
         let (_dir, root, output) = new_site();
-        write(&root, "site.yaml", yaml);
+        util::write(&root, "site.yaml", yaml);
         let out = build(&root, &output, &[]);
         out.fails_with(
             &output,
@@ -391,12 +378,12 @@ fn site_yaml_urls_are_checked_and_located() {
 #[test]
 fn spec_urls_must_be_http_or_a_path() {
     let (_dir, root, output) = new_site();
-    let text = code_page(
+    let text = util::code_page(
         504,
         "Gateway Timeout",
         "spec_url: \"javascript:alert(document.cookie)\"\n",
     );
-    write(&root, "content/codes/504.md", &text);
+    util::write(&root, "content/codes/504.md", &text);
     build(&root, &output, &[]).fails_with(
         &output,
         &located(
@@ -411,12 +398,12 @@ fn spec_urls_must_be_http_or_a_path() {
 
     // In a meaning, located at the meaning's own value.
     let (_dir, root, output) = new_site();
-    let text = code_page(
+    let text = util::code_page(
         504,
         "Gateway Timeout",
         "meanings:\n  - name: \"Gateway Timeout\"\n    spec_url: \"https://www.rfc-editor.org/rfc/rfc9110\"\n  - name: \"Other\"\n    vendor: X\n    spec_url: \"data:text/html,<script>alert(1)</script>\"\n",
     );
-    write(&root, "content/codes/504.md", &text);
+    util::write(&root, "content/codes/504.md", &text);
     build(&root, &output, &[]).fails_with(
         &output,
         &located(
@@ -444,7 +431,7 @@ fn unsafe_guide_file_names_are_refused_with_a_safe_name() {
         ("trailing..md", "trailing..md", "trailing.md"),
     ] {
         let (_dir, root, output) = new_site();
-        write(&root, &format!("content/guides/{name}"), &guide("Hostile"));
+        util::write(&root, &format!("content/guides/{name}"), &guide("Hostile"));
         let out = build(&root, &output, &[]);
         out.fails_with(
             &output,
@@ -455,7 +442,7 @@ fn unsafe_guide_file_names_are_refused_with_a_safe_name() {
     }
     // A directory name is a URL segment too.
     let (_dir, root, output) = new_site();
-    write(&root, "content/guides/Sub Dir/x.md", &guide("Nested"));
+    util::write(&root, "content/guides/Sub Dir/x.md", &guide("Nested"));
     build(&root, &output, &[]).fails_with(
         &output,
         "error: the directory name `Sub Dir` cannot be part of a URL: use lowercase letters, digits, `-`, `_` and `.` (not first or last)\n--> content/guides/Sub Dir/x.md\n = help: rename the directory to content/guides/sub-dir/",
@@ -466,7 +453,7 @@ fn unsafe_guide_file_names_are_refused_with_a_safe_name() {
 fn safe_slugs_build_including_family_style_names() {
     let (_dir, root, output) = new_site();
     for name in ["500.19", "1020", "a_b-c.d", "timeouts"] {
-        write(
+        util::write(
             &root,
             &format!("content/guides/{name}.md"),
             &guide(&format!("Guide {name}")),
@@ -527,9 +514,9 @@ fn search_limit_is_bounded() {
 #[test]
 fn skipped_md_files_are_warned_about() {
     let (_dir, root, output) = new_site();
-    write(&root, "content/guides/Extra.MD", &guide("Upper"));
-    write(&root, "content/guides/other.Md", &guide("Mixed"));
-    write(&root, "content/guides/.md", &guide("Nameless"));
+    util::write(&root, "content/guides/Extra.MD", &guide("Upper"));
+    util::write(&root, "content/guides/other.Md", &guide("Mixed"));
+    util::write(&root, "content/guides/.md", &guide("Nameless"));
     let out = build(&root, &output, &[]);
     out.built();
     for expected in [
@@ -545,12 +532,12 @@ fn skipped_md_files_are_warned_about() {
 #[test]
 fn related_listing_itself_or_repeats_is_warned_about_and_cleaned() {
     let (_dir, root, output) = new_site();
-    let text = code_page(
+    let text = util::code_page(
         504,
         "Gateway Timeout",
         "related: [504, 502, 502, 504, 502]\n",
     );
-    write(&root, "content/codes/504.md", &text);
+    util::write(&root, "content/codes/504.md", &text);
     let out = build(&root, &output, &[]);
     out.built();
     for (message, help) in [
@@ -585,19 +572,19 @@ fn related_listing_itself_or_repeats_is_warned_about_and_cleaned() {
 fn ten_thousand_related_codes_are_capped() {
     let (_dir, root, output) = new_site();
     for code in 400..430u16 {
-        write(
+        util::write(
             &root,
             &format!("content/codes/{code}.md"),
-            &code_page(code, "Some Error", ""),
+            &util::code_page(code, "Some Error", ""),
         );
     }
     let many: Vec<String> = (0..10_000).map(|i| (400 + i % 30).to_string()).collect();
-    let text = code_page(
+    let text = util::code_page(
         504,
         "Gateway Timeout",
         &format!("related: [{}]\n", many.join(", ")),
     );
-    write(&root, "content/codes/504.md", &text);
+    util::write(&root, "content/codes/504.md", &text);
     let out = build(&root, &output, &[]);
     out.built();
     assert!(
@@ -629,8 +616,8 @@ fn related_section_links(html: &str) -> Vec<&str> {
 #[test]
 fn names_differing_only_in_case_are_warned_about() {
     let (_dir, root, output) = new_site();
-    write(&root, "assets/Logo.svg", "<svg/>");
-    write(&root, "assets/logo.svg", "<svg></svg>");
+    util::write(&root, "assets/Logo.svg", "<svg/>");
+    util::write(&root, "assets/logo.svg", "<svg></svg>");
     let out = build(&root, &output, &[]);
     out.built();
     let expected = "warning: assets/Logo.svg and assets/logo.svg differ only in letter case\n--> assets/logo.svg\n = help: rename one of them: on case-insensitive file systems (macOS, Windows) they are the same file\n\n";
@@ -638,7 +625,7 @@ fn names_differing_only_in_case_are_warned_about() {
 
     // A site file that differs from a built-in one only in case does not replace it.
     let (_dir, root, output) = new_site();
-    write(&root, "assets/Site.css", "body{}");
+    util::write(&root, "assets/Site.css", "body{}");
     let out = build(&root, &output, &[]);
     out.built();
     let expected = "warning: assets/Site.css differs only in letter case from the built-in assets/site.css, so it does not replace it\n--> assets/Site.css\n = help: rename it to assets/site.css to replace the built-in file (and it is one file with it on macOS and Windows)\n\n";
@@ -646,8 +633,8 @@ fn names_differing_only_in_case_are_warned_about() {
 
     // Content files: the upper-case one is also refused as a URL.
     let (_dir, root, output) = new_site();
-    write(&root, "content/guides/faq.md", &guide("FAQ"));
-    write(&root, "content/guides/FAQ.md", &guide("FAQ again"));
+    util::write(&root, "content/guides/faq.md", &guide("FAQ"));
+    util::write(&root, "content/guides/FAQ.md", &guide("FAQ again"));
     let out = build(&root, &output, &[]);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(
@@ -660,8 +647,8 @@ fn names_differing_only_in_case_are_warned_about() {
 #[test]
 fn asset_names_are_percent_encoded_in_urls() {
     let (_dir, root, output) = new_site();
-    write(&root, "assets/a b#c.css", "body{}");
-    write(
+    util::write(&root, "assets/a b#c.css", "body{}");
+    util::write(
         &root,
         "templates/404.html",
         "{% extends \"base.html\" %}{% block main %}<link rel=\"stylesheet\" href=\"{{ assets['a b#c.css'] }}\">{% endblock main %}",

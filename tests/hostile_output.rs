@@ -35,16 +35,7 @@ fn project_site() -> (tempfile::TempDir, PathBuf) {
 
 /// A site with one code page; more pages are written by the tests.
 fn small_site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    std::fs::create_dir_all(root.join("content/codes")).unwrap();
-    std::fs::create_dir_all(root.join("content/guides")).unwrap();
-    std::fs::write(
-        root.join("content/codes/504.md"),
-        "---\ntitle: \"504 Gateway Timeout\"\ndescription: \"A gateway timed out.\"\n---\n\n# 504 Gateway Timeout\n\n## Meaning\n\nSlow upstream.\n\n## When to Use\n\nA.\n\n## Example\n\nB.\n\n## When Not to Use\n\nC.\n\n## Source\n\nRFC 9110 §15.6.5\n",
-    )
-    .unwrap();
-    (dir, root)
+    util::one_code_site_in(tempfile::tempdir().unwrap())
 }
 
 fn stderr(out: &Output) -> String {

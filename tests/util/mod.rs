@@ -36,6 +36,33 @@ pub fn site_from_fixture(rel: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// A code page with the five sections; `extra` goes into the front matter (whole lines).
+pub fn code_page(code: u16, name: &str, extra: &str) -> String {
+    format!(
+        "---\ntitle: \"{code} {name}\"\ndescription: \"About {code}.\"\n{extra}---\n\n# {code} {name}\n\n## Meaning\n\nText.\n\n## When to Use\n\nA.\n\n## Example\n\nB.\n\n## When Not to Use\n\nC.\n\n## Source\n\nRFC 9110\n"
+    )
+}
+
+/// Writes `text` to `root/rel`, creating the directories on the way.
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a file under the root")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// A site in `dir/site` with one code page (504) and an empty `content/guides/`; the tests
+/// write the rest. Returns (guard, site root).
+pub fn one_code_site_in(dir: tempfile::TempDir) -> (tempfile::TempDir, PathBuf) {
+    let root = dir.path().join("site");
+    std::fs::create_dir_all(root.join("content/guides")).expect("mkdir");
+    write(
+        &root,
+        "content/codes/504.md",
+        &code_page(504, "Gateway Timeout", ""),
+    );
+    (dir, root)
+}
+
 /// Runs the statusref binary.
 pub fn statusref(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_statusref"))
