@@ -77,6 +77,8 @@ const MIN_NAMES_COVERAGE_OFF_TOPIC: f32 = 0.5;
 /// The least score of code, name, phrase and word-pair matches that makes a result relevant
 /// whatever its share of the words.
 const MIN_BONUS: f32 = 1.0;
+/// A query of at most this many words (filler dropped) is short: typed, not pasted.
+const SHORT_QUERY_WORDS: usize = 3;
 /// Score added when the whole query is a title, a name or an alias.
 const EXACT_NAME_BOOST: f32 = 200.0;
 /// Score added per title/alias field that contains the query words as a phrase.
@@ -140,8 +142,9 @@ struct Built {
     vendor_named: Box<dyn Query>,
     /// Whether the query has words, so that weak results are noise to leave out.
     floor: bool,
-    /// Whether most of the query's words are in no document (`git rebase interactive
-    /// squash`): a result then needs most of the words in its names.
+    /// Whether at least half of the query's words are in no document (`git rebase
+    /// interactive squash`, `how to center a div`): a result then needs most of the words in
+    /// its names.
     off_topic: bool,
 }
 
@@ -540,9 +543,11 @@ impl SearchIndex {
                 // of words the reference does not use has no relevant result.
                 unknown_words += 1;
                 if !token.stop {
-                    // Half a rare word's weight: a pasted line has tokens no page holds
-                    // (`AH00124`, `epoll_wait`) that say little.
-                    let idf = 0.5 * (1.0 + self.num_docs() as f32).ln();
+                    // Half a rare word's weight in a pasted line, which has tokens no page
+                    // holds (`AH00124`, `epoll_wait`) that say little; a whole one in a short
+                    // query, where each word is what the reader asks about (`center a div`).
+                    let share = if tokens.len() <= SHORT_QUERY_WORDS { 1.0 } else { 0.5 };
+                    let idf = share * (1.0 + self.num_docs() as f32).ln();
                     words.push((Box::new(EmptyQuery), idf));
                     name_words.push((Box::new(EmptyQuery), idf));
                 }
@@ -773,7 +778,7 @@ impl SearchIndex {
             highlight,
             vendor_named,
             floor: !tokens.is_empty(),
-            off_topic: unknown_words * 2 > tokens.len(),
+            off_topic: unknown_words * 2 >= tokens.len(),
         })
     }
 
