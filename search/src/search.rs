@@ -994,9 +994,11 @@ impl SearchIndex {
     }
 }
 
-/// The sort key of a matching document: its score with the words' share scaled by the square
-/// of the share of the words it matches, each word counting by its importance (coordination),
-/// and its doc id for stable ties (docs are indexed in code order).
+/// The sort key of a matching document: its score with the words' share scaled by the share
+/// of the words it matches and by that share again with words found only in its body counted
+/// half, each word counting by its importance (coordination: a page naming the query's words
+/// in its title, aliases or keywords beats one that only mentions them), and its doc id for
+/// stable ties (docs are indexed in code order).
 type WordWeights = Arc<Vec<(Box<dyn Weight>, f32)>>;
 /// Computes a document's sort key within one segment.
 type DocSortKey = Box<dyn Fn(DocId, Score) -> (Score, Reverse<DocId>)>;
@@ -1098,7 +1100,7 @@ fn coordinator(
                 // A few of the words, scattered: noise.
                 return (0.0, Reverse(doc));
             }
-            let score = bonus + words_score * coverage * coverage;
+            let score = bonus + words_score * coverage * weighed_coverage;
             (score * factor, Reverse(doc))
         })
     }
