@@ -209,7 +209,10 @@ fn same_order_as_the_cli(chromium: &Path, server: &browser::StaticServer, site: 
         .filter(|q| q.expected.is_none() && q.expected_key.is_none())
         .map(|q| q.query.as_str())
         .collect();
-    assert!(!nothing.is_empty(), "no query without results in the sample");
+    assert!(
+        !nothing.is_empty(),
+        "no query without results in the sample"
+    );
     let page = std::fs::read_to_string(site.join("http-codes/index.html")).unwrap();
     let script = format!(
         r#"<script>

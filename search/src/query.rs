@@ -957,11 +957,18 @@ mod tests {
         assert_eq!(q.word_weight(0), NAMESPACE_WEIGHT);
         assert_eq!(q.word_weight(2), 1.0);
         let q = parse_query("werkzeug.exceptions.MethodNotAllowed");
-        assert_eq!(q.words, ["werkzeug", "exceptions", "method", "not", "allowed"]);
+        assert_eq!(
+            q.words,
+            ["werkzeug", "exceptions", "method", "not", "allowed"]
+        );
         assert_eq!(q.namespace_words, [0, 1]);
         // A sentence's full stop, a version and a plain word are not namespaces.
-        assert!(parse_query("Request aborted. Try again").namespace_words.is_empty());
-        assert!(parse_query("nginx/1.24.0 bad gateway").namespace_words.is_empty());
+        assert!(parse_query("Request aborted. Try again")
+            .namespace_words
+            .is_empty());
+        assert!(parse_query("nginx/1.24.0 bad gateway")
+            .namespace_words
+            .is_empty());
         assert!(parse_query("too many requests").namespace_words.is_empty());
     }
 

@@ -279,9 +279,9 @@ impl SearchIndex {
         };
         let word_weights = weights(&built.words)?;
         let name_weights = weights(&built.name_words)?;
-        let vendor_named = built.vendor_named.weight(EnableScoring::disabled_from_searcher(
-            &self.searcher,
-        ))?;
+        let vendor_named = built
+            .vendor_named
+            .weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
         let unofficial = Term::from_field_text(self.fields.flags, "unofficial");
         let entry = Term::from_field_text(self.fields.flags, "entry");
         let guide = Term::from_field_text(self.fields.flags, "guide");
@@ -546,7 +546,11 @@ impl SearchIndex {
                     // Half a rare word's weight in a pasted line, which has tokens no page
                     // holds (`AH00124`, `epoll_wait`) that say little; a whole one in a short
                     // query, where each word is what the reader asks about (`center a div`).
-                    let share = if tokens.len() <= SHORT_QUERY_WORDS { 1.0 } else { 0.5 };
+                    let share = if tokens.len() <= SHORT_QUERY_WORDS {
+                        1.0
+                    } else {
+                        0.5
+                    };
                     let idf = share * (1.0 + self.num_docs() as f32).ln();
                     words.push((Box::new(EmptyQuery), idf));
                     name_words.push((Box::new(EmptyQuery), idf));
@@ -589,8 +593,8 @@ impl SearchIndex {
             };
             // Filler words score but do not count as words to match.
             if !stop {
-                let idf = word_weight
-                    * (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
+                let idf =
+                    word_weight * (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
                 words.push((clause.box_clone(), idf));
                 name_words.push((Box::new(BooleanQuery::union(in_names)), idf));
             }

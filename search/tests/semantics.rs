@@ -282,8 +282,8 @@ fn any_input_answers_in_bounded_time() {
     // name holds (every word would be expanded by an automaton if the input were not capped),
     // 10 KB of one pasted line, and 10 KB of control characters and punctuation.
     let distinct: String = (0..1200).map(|i| format!("zqxwvu{i:04} ")).collect();
-    let pasted = "upstream timed out (110: Connection timed out) while reading response header "
-        .repeat(140);
+    let pasted =
+        "upstream timed out (110: Connection timed out) while reading response header ".repeat(140);
     let noise: String = (0u8..128)
         .map(char::from)
         .filter(|c| !c.is_alphanumeric())
