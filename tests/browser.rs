@@ -172,8 +172,8 @@ fn family_entries_show_their_family_and_http_status_in_chromium() {
 }
 
 /// About 30 queries of `tests/queries.tsv`, spread over its kinds (pasted log lines, status
-/// lines, constants, symptoms, typos, questions, nonsense…).
-fn sample_queries() -> Vec<String> {
+/// lines, constants, symptoms, typos, questions, nonsense…), and every kind in it.
+fn sample_queries() -> Vec<statusref_search::quality::QualityQuery> {
     let tsv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/queries.tsv"))
         .expect("tests/queries.tsv");
     let queries = statusref_search::quality::parse_queries_tsv(&tsv).expect("queries.tsv parses");
@@ -182,22 +182,17 @@ fn sample_queries() -> Vec<String> {
     kinds.dedup();
     let per_kind = 30usize.div_ceil(kinds.len().max(1));
     let mut sample = Vec::new();
-    for kind in kinds {
-        let of: Vec<&str> = queries
-            .iter()
-            .filter(|q| q.kind == kind)
-            .map(|q| q.query.as_str())
-            .collect();
+    for kind in &kinds {
+        let of: Vec<_> = queries.iter().filter(|q| q.kind == *kind).collect();
         let step = (of.len() / per_kind).max(1);
-        sample.extend(
-            of.iter()
-                .step_by(step)
-                .take(per_kind)
-                .map(|q| q.to_string()),
-        );
+        sample.extend(of.into_iter().step_by(step).take(per_kind).cloned());
     }
-    sample.sort();
-    sample.dedup();
+    sample.sort_by(|a, b| a.query.cmp(&b.query));
+    sample.dedup_by(|a, b| a.query == b.query);
+    let mut sampled: Vec<&str> = sample.iter().map(|q| q.kind.as_str()).collect();
+    sampled.sort_unstable();
+    sampled.dedup();
+    assert_eq!(sampled, kinds, "the sample covers every kind of query");
     sample
 }
 
@@ -205,8 +200,19 @@ fn sample_queries() -> Vec<String> {
 /// order for a sample of reader queries: one page runs them all through
 /// `window.statusrefSearch`, the CLI runs each.
 fn same_order_as_the_cli(chromium: &Path, server: &browser::StaticServer, site: &Path) {
-    let queries = sample_queries();
-    assert!(queries.len() >= 25, "{} sample queries", queries.len());
+    let sample = sample_queries();
+    assert!(sample.len() >= 25, "{} sample queries", sample.len());
+    let queries: Vec<&str> = sample.iter().map(|q| q.query.as_str()).collect();
+    // Queries that must find nothing are in the sample: both sides answer them with nothing.
+    let nothing: Vec<&str> = sample
+        .iter()
+        .filter(|q| q.expected.is_none() && q.expected_key.is_none())
+        .map(|q| q.query.as_str())
+        .collect();
+    assert!(
+        !nothing.is_empty(),
+        "no query without results in the sample"
+    );
     let page = std::fs::read_to_string(site.join("http-codes/index.html")).unwrap();
     let script = format!(
         r#"<script>
@@ -251,7 +257,7 @@ fn same_order_as_the_cli(chromium: &Path, server: &browser::StaticServer, site: 
         .replace("&amp;", "&");
     let in_browser: std::collections::BTreeMap<String, Vec<String>> =
         serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
-    for query in &queries {
+    for &query in &queries {
         let out = Command::new(env!("CARGO_BIN_EXE_statusref"))
             .args(["search", "--output"])
             .arg(site)
@@ -274,5 +280,8 @@ fn same_order_as_the_cli(chromium: &Path, server: &browser::StaticServer, site: 
             Some(&cli),
             "{query:?}: the browser and the CLI disagree"
         );
+        if nothing.contains(&query) {
+            assert!(cli.is_empty(), "{query:?} must find nothing: {cli:?}");
+        }
     }
 }

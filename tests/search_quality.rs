@@ -26,13 +26,13 @@ fn codes(hits: &[Hit]) -> Vec<Option<u16>> {
 }
 
 /// Share of `tests/queries.tsv` that must meet its rank on the real content: a floor against
-/// regressions, not the goal. Issue 10 asks for 97%. On the 106 documents of the query work
-/// this was 92.9%; with the 48 family entries and two long guides of the same session it
-/// measures 91.2% (320 of 351): those pages compete for pasted lines, and most misses are
-/// texts whose words the content does not hold yet (Apache's and Envoy's own wording, API
-/// Gateway's JSON), each listed by this test. Raise this as the content or the ranking
-/// improves.
-const MIN_PASS_RATE: f64 = 0.91;
+/// regressions. Issue 10 asks for 97%. Before the issue-10 ranking work this measured 91.2%
+/// (320 of 351); it now measures 98.9% (347 of 351): codes named past filler words, namespace
+/// words of dotted and `::` paths weighing less, vendor variants the query does not name
+/// weighing less, body-only words counting half, unknown words of short queries counting
+/// whole, and real servers' wording added to the pages that lacked it. The misses left are
+/// listed by this test.
+const MIN_PASS_RATE: f64 = 0.98;
 
 #[test]
 fn reader_queries_meet_their_rank() {
@@ -77,6 +77,44 @@ fn reader_queries_meet_their_rank() {
         rate * 100.0,
         MIN_PASS_RATE * 100.0,
         failed.join("\n")
+    );
+}
+
+/// Share of `tests/queries_holdout.tsv` that must meet its rank. That file (88 queries) was
+/// written before the issue-10 ranking work, from real servers', platforms' and frameworks'
+/// texts, and its misses were not looked at while tuning: it measures the ranking on queries
+/// it was not shaped by. It measured 79.5% (70 of 88) before that work and 81.8% (72 of 88)
+/// after; the floor is set just below. The gap to [`MIN_PASS_RATE`] is what tuning on one set
+/// buys that set: treat this figure, not that one, as the ranking's quality.
+const MIN_HOLDOUT_PASS_RATE: f64 = 0.81;
+
+#[test]
+fn held_out_queries_meet_their_rank() {
+    let index = index();
+    let tsv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/queries_holdout.tsv"
+    ))
+    .unwrap();
+    let queries = parse_queries_tsv(&tsv).unwrap();
+    assert!(queries.len() >= 60, "the held-out queries are loaded");
+    let outcomes = evaluate(&index, &queries).unwrap();
+    // Rates only: the misses are shown when the floor fails, not on every run.
+    for (kind, rate, n) in pass_rates_by_kind(&outcomes) {
+        eprintln!("holdout {kind:>10}: {:5.1}% of {n}", rate * 100.0);
+    }
+    let rate = pass_rate(&outcomes);
+    eprintln!(
+        "holdout all: {:.1}% of {} queries meet their rank",
+        rate * 100.0,
+        outcomes.len()
+    );
+    assert!(
+        rate >= MIN_HOLDOUT_PASS_RATE,
+        "{:.1}% of held-out queries meet their rank, want {:.0}%:\n{}",
+        rate * 100.0,
+        MIN_HOLDOUT_PASS_RATE * 100.0,
+        describe_failures(&outcomes).join("\n")
     );
 }
 

@@ -1,7 +1,8 @@
 //! Builds a bundle from a `codes.tsv` file, writes it, and answers queries against it.
 //!
 //! `cargo run -p statusref-search --example codes_tsv -- tests/codes.tsv [--out FILE] [QUERY…]`
-//! (or a built `index.*.bin` instead of the TSV; `--bench queries.tsv` times the queries)
+//! (or a built `index.*.bin` instead of the TSV, whole or a split head with its `index/` chunks
+//! beside it; `--bench queries.tsv` times the queries)
 
 use statusref_search::quality::documents_from_codes_tsv;
 use statusref_search::{build_bundle, SearchIndex};
@@ -38,7 +39,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             queries.push(arg);
         }
     }
-    let index = SearchIndex::open(bundle)?;
+    // A built site's head opens with its chunks, read from `index/` beside it.
+    let index = if statusref_search::chunks::is_split(&bundle) {
+        let dir = std::path::Path::new(&tsv)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        statusref_search::open_split_with(bundle, |name| {
+            std::fs::read(dir.join(statusref_search::chunks::chunk_path(name))).map_err(|e| {
+                statusref_search::Error::InvalidBundle {
+                    reason: format!("chunk {name}: {e}"),
+                }
+            })
+        })?
+    } else {
+        SearchIndex::open(bundle)?
+    };
     index.warm_up()?;
     if queries.first().map(String::as_str) == Some("--eval") {
         use statusref_search::quality::{

@@ -45,7 +45,8 @@
 //! | `5xx` | a class: the codes of that class, in order; with other words, restricts them to the class |
 //! | `gateway timeout` | words: every word matches by English stem; the last word, while it is still being typed (no space after it), also as a prefix (`too man` → 429); a word no title, alias, vendor or keyword contains also matches those fields with typos, keeping its first letter (one edit from 4 letters, two from 8: `gatway timout` → 504; `bread` is not `read`) |
 //! | `StatusTooManyRequests`, `HttpStatus.TOO_MANY_REQUESTS`, `:too_many_requests`, `Response::HTTP_NOT_FOUND` | identifiers are split into words (camel case, snake case, dotted and `::` paths, symbols); their framing (`Status`, `HttpStatus`, `SC_`, `HTTP_`, `Exception`) is dropped |
-//! | `what does 429 mean`, `which code when …`, `difference between 401 and 403` | question and filler words carry no weight; a query made only of them finds only a name made of them |
+//! | `ActiveRecord::RecordNotFound`, `werkzeug.exceptions.MethodNotAllowed` | the segments of a path before its last one (a namespace) weigh a quarter of a word |
+//! | `what does 429 mean`, `which code when …`, `difference between 401 and 403`, `is 404 an error` | question and filler words carry no weight (and do not keep a number from its `error`/`status`/`code` word); a query made only of them finds only a name made of them |
 //! | `class:4xx` | only codes of that class (`class:guide` for guides, `class:iis-codes` for a content family's entries) |
 //! | `vendor:cloudflare` | only codes of that vendor; a multi-word vendor is written with dashes (`vendor:microsoft-iis`) or in quotes (`vendor:"microsoft iis"`), every word must match |
 //! | `is:official` | only codes registered by a standard (status official, temporary, deprecated, unused or obsolete) |
@@ -69,20 +70,26 @@
 //! Each word scores by BM25 in the field where it matches best: title and aliases above vendor
 //! and keywords, above the description, above the body; an exact match weighs more than a
 //! prefix match, more than a one-edit typo, more than a two-edit typo. The scores of the words
-//! add up, then scale by the square of the share of the words a document matches, each word
-//! counting by its rarity (a document missing a rare word drops more than one missing a common
-//! word; a word no page holds counts half a rare word). Bonuses add to that: all the query's
+//! add up, then scale by the share of the words a document matches and by that share again
+//! with words found only in its body counted half, each word counting by its rarity (a
+//! document missing a rare word drops more than one missing a common word; a word no page
+//! holds counts as a rare word in a query of three words or fewer, half of one in a longer,
+//! pasted, query). Bonuses add to that: all the query's
 //! words in a row in a title or alias; each run of consecutive query words equal to a title, an
 //! alias or a keyword (by the run's length); each pair of consecutive query words that a page's
 //! names, keywords or description hold in that order. A query equal to a title or an alias
 //! (punctuation and case aside) puts that document first; so does a code the query names. A
-//! vendor's code scores a tenth less than an official one (near ties go to the official code).
-//! Ties are broken by code, then title.
+//! vendor's code scores a tenth less than an official one (near ties go to the official code),
+//! and four tenths less when the query does not name it (by its vendor, the key of one of its
+//! entries, or a run of three or more words of one of its names): `api rate limit exceeded`
+//! gives the official 429 before Twitter's 420. A content-family entry scores a further fifth
+//! less, a guide half. Ties are broken by code, then title.
 //!
 //! Results end where they stop being relevant: a document matching few of the words, none
 //! of them in its title, aliases, vendor, keywords or description, and no run, pair, name or
-//! code, is left out, and so is one scoring under an eighth of the best. A query matching
-//! nothing relevant has no results.
+//! code, is left out, and so is one scoring under an eighth of the best. When at least half of
+//! the query's words are in no page (`how to center a div`), a result needs most of the words
+//! in its names. A query matching nothing relevant has no results.
 //!
 //! # Results
 //!

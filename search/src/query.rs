@@ -136,6 +136,10 @@ const FRAMING_WORDS: &[&str] = &[
     "statuses",
 ];
 
+/// Most filler words between a number and the word that makes it a code (`404 is an
+/// error`).
+const MAX_FILLER_SKIPPED: usize = 2;
+
 /// Words that make the number before them a quantity, not a code (`100 seconds`, `500 ms`).
 const UNIT_WORDS: &[&str] = &[
     "b",
@@ -242,7 +246,16 @@ pub struct ParsedQuery {
     /// Whether the last word is still being typed (the query does not end with a space or
     /// punctuation), so it also matches as a prefix.
     pub last_word_is_prefix: bool,
+    /// Indices into [`ParsedQuery::words`] of words from a namespace: the segments before a
+    /// `.` or `::` of a dotted or `::` path (`werkzeug.exceptions.MethodNotAllowed`,
+    /// `ActiveRecord::RecordNotFound`, `org.springframework.web.client…`). The last segment
+    /// names the status; the path around it only says where it lives, so these words weigh
+    /// [`NAMESPACE_WEIGHT`].
+    pub namespace_words: Vec<usize>,
 }
+
+/// The weight of a namespace word ([`ParsedQuery::namespace_words`]) against another word.
+pub const NAMESPACE_WEIGHT: f32 = 0.25;
 
 impl ParsedQuery {
     /// `true` when the query asks for nothing (empty or only spaces).
@@ -257,6 +270,16 @@ impl ParsedQuery {
     /// The words joined by spaces (the text part of the query).
     pub fn text(&self) -> String {
         self.words.join(" ")
+    }
+
+    /// How much word `index` of [`ParsedQuery::words`] counts: 1, or [`NAMESPACE_WEIGHT`]
+    /// for a namespace's word.
+    pub fn word_weight(&self, index: usize) -> f32 {
+        if self.namespace_words.contains(&index) {
+            NAMESPACE_WEIGHT
+        } else {
+            1.0
+        }
     }
 }
 
@@ -357,8 +380,13 @@ enum NumberRole {
 /// One piece of a whitespace-separated part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
-    /// A word (lowercase) and whether it came from splitting an identifier.
-    Word { text: String, identifier: bool },
+    /// A word (lowercase), whether it came from splitting an identifier, and whether it is
+    /// a namespace's (see [`ParsedQuery::namespace_words`]).
+    Word {
+        text: String,
+        identifier: bool,
+        namespace: bool,
+    },
     /// A run of ASCII digits and how the text around it reads it.
     Number { digits: String, role: NumberRole },
     /// An IIS-style sub-status, `502.5`.
@@ -477,6 +505,14 @@ fn pieces(part: &str, prev_context: bool) -> Vec<Piece> {
     let after = |at: usize| -> Option<u8> { bytes.get(at).copied() };
     for (run_index, &(s, e)) in runs.iter().enumerate() {
         let run = &part[s..e];
+        // A segment of a path: `.` or `::` then a letter follow it (`ActiveRecord::`,
+        // `exceptions.`), not a sentence's full stop nor a version's dot.
+        let rest = &part[e..];
+        let namespace = identifier
+            && ["::", "."].iter().any(|sep| {
+                rest.strip_prefix(sep)
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_alphabetic()))
+            });
         for piece in split_run(run) {
             let offset = s + (piece.as_ptr() as usize - run.as_ptr() as usize);
             let end = offset + piece.len();
@@ -484,6 +520,7 @@ fn pieces(part: &str, prev_context: bool) -> Vec<Piece> {
                 out.push(Piece::Word {
                     text: piece.to_lowercase(),
                     identifier,
+                    namespace,
                 });
                 continue;
             }
@@ -665,19 +702,45 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
     }
     q.name = name_words.join(" ");
 
-    // Numbers next to `error`, `status`, `code` … (`502 error`, `error 502`).
-    let context_at = |i: usize| -> bool {
-        matches!(all.get(i), Some((Piece::Word { text, .. }, _)) if is_code_context(text))
+    // Numbers next to `error`, `status`, `code` … (`502 error`, `error 502`), filler words
+    // between them skipped (`is 404 an error`, `error is 502`).
+    let is_word = |i: usize, test: fn(&str) -> bool| -> bool {
+        matches!(all.get(i), Some((Piece::Word { text, .. }, _)) if test(text))
+    };
+    let skippable = |text: &str| is_filler(text) && !is_code_context(text);
+    let context_at = |i: usize, forward: bool| -> bool {
+        let mut at = i;
+        for _ in 0..=MAX_FILLER_SKIPPED {
+            if is_word(at, is_code_context) {
+                return true;
+            }
+            if !is_word(at, skippable) {
+                return false;
+            }
+            at = match (forward, at.checked_sub(1)) {
+                (true, _) => at + 1,
+                (false, Some(before)) => before,
+                (false, None) => return false,
+            };
+        }
+        false
     };
     let last_index = all.len().saturating_sub(1);
     let mut last_word_from_tail = false;
     for (i, (piece, part_index)) in all.iter().enumerate() {
         match piece {
-            Piece::Word { text, identifier } => {
+            Piece::Word {
+                text,
+                identifier,
+                namespace,
+            } => {
                 if is_filler(text) || (*identifier && is_framing(text)) {
                     continue;
                 }
                 if q.words.len() < max_words {
+                    if *namespace {
+                        q.namespace_words.push(q.words.len());
+                    }
                     q.words.push(text.clone());
                     last_word_from_tail = i == last_index && *part_index + 1 == parts.len();
                 }
@@ -695,8 +758,8 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                 if digits.len() <= 2 {
                     continue;
                 }
-                let neighbour_context =
-                    context_at(i + 1) || i.checked_sub(1).is_some_and(context_at);
+                let neighbour_context = context_at(i + 1, true)
+                    || i.checked_sub(1).is_some_and(|b| context_at(b, false));
                 let alone = meaningful_words == 0;
                 match role {
                     NumberRole::Skip => {}
@@ -767,6 +830,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
             .take(max_words)
             .collect();
         q.only_filler = !q.words.is_empty();
+        q.namespace_words.clear();
         last_word_from_tail = q.only_filler;
     }
     q.last_word_is_prefix = typing && last_word_from_tail && !q.words.is_empty();
@@ -874,6 +938,38 @@ mod tests {
         let q = parse_query("502.5");
         assert_eq!(q.codes, [502]);
         assert_eq!(q.keys, ["502.5"]);
+    }
+
+    #[test]
+    fn code_context_skips_filler_words() {
+        assert_eq!(parse_query("is 404 an error").codes, [404]);
+        assert_eq!(parse_query("the error is 502").codes, [502]);
+        // Too far from the context word, or no context word: a candidate only.
+        assert!(parse_query("404 is not an error").codes.is_empty());
+        assert!(parse_query("nginx 504 again").codes.is_empty());
+    }
+
+    #[test]
+    fn namespace_words_weigh_less() {
+        let q = parse_query("ActiveRecord::RecordNotFound");
+        assert_eq!(q.words, ["active", "record", "record", "not", "found"]);
+        assert_eq!(q.namespace_words, [0, 1]);
+        assert_eq!(q.word_weight(0), NAMESPACE_WEIGHT);
+        assert_eq!(q.word_weight(2), 1.0);
+        let q = parse_query("werkzeug.exceptions.MethodNotAllowed");
+        assert_eq!(
+            q.words,
+            ["werkzeug", "exceptions", "method", "not", "allowed"]
+        );
+        assert_eq!(q.namespace_words, [0, 1]);
+        // A sentence's full stop, a version and a plain word are not namespaces.
+        assert!(parse_query("Request aborted. Try again")
+            .namespace_words
+            .is_empty());
+        assert!(parse_query("nginx/1.24.0 bad gateway")
+            .namespace_words
+            .is_empty());
+        assert!(parse_query("too many requests").namespace_words.is_empty());
     }
 
     #[test]

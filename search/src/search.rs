@@ -44,6 +44,14 @@ const MAX_RUN: usize = 8;
 const PAIR_WEIGHT: f32 = 1.5;
 /// Factor on the score of a vendor's (unofficial) code: near ties go to the official code.
 const VENDOR_FACTOR: f32 = 0.9;
+/// [`VENDOR_FACTOR`] when no query word is the vendor's name: a reader who does not name
+/// Twitter or cPanel asking about `api rate limit exceeded` wants the official 429 before
+/// the vendor variants that mean the same, unless a variant matches much better.
+const UNNAMED_VENDOR_FACTOR: f32 = 0.6;
+/// A vendor's code counts as named when the query holds one of its names, aliases or
+/// keywords of at least this many words (filler dropped) as a run: `The plain HTTP request
+/// was sent to HTTPS port` names nginx's 497.
+const NAMING_RUN: usize = 3;
 /// Further factor on a content-family entry's score (a Cloudflare 1xxx error, an IIS
 /// sub-status): a word query's near ties go to the HTTP code a reader can act on first; an
 /// entry named by its key (`1020`) still comes first through [`KEY_BOOST`].
@@ -69,6 +77,8 @@ const MIN_NAMES_COVERAGE_OFF_TOPIC: f32 = 0.5;
 /// The least score of code, name, phrase and word-pair matches that makes a result relevant
 /// whatever its share of the words.
 const MIN_BONUS: f32 = 1.0;
+/// A query of at most this many words (filler dropped) is short: typed, not pasted.
+const SHORT_QUERY_WORDS: usize = 3;
 /// Score added when the whole query is a title, a name or an alias.
 const EXACT_NAME_BOOST: f32 = 200.0;
 /// Score added per title/alias field that contains the query words as a phrase.
@@ -128,10 +138,13 @@ struct Built {
     /// word's importance: the share of the words a document's names hold.
     name_words: Vec<(Box<dyn Query>, f32)>,
     highlight: BTreeSet<String>,
+    /// Any query word in a document's vendor name: which vendors the query names.
+    vendor_named: Box<dyn Query>,
     /// Whether the query has words, so that weak results are noise to leave out.
     floor: bool,
-    /// Whether most of the query's words are in no document (`git rebase interactive
-    /// squash`): a result then needs most of the words in its names.
+    /// Whether at least half of the query's words are in no document (`git rebase
+    /// interactive squash`, `how to center a div`): a result then needs most of the words in
+    /// its names.
     off_topic: bool,
 }
 
@@ -266,12 +279,16 @@ impl SearchIndex {
         };
         let word_weights = weights(&built.words)?;
         let name_weights = weights(&built.name_words)?;
+        let vendor_named = built
+            .vendor_named
+            .weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
         let unofficial = Term::from_field_text(self.fields.flags, "unofficial");
         let entry = Term::from_field_text(self.fields.flags, "entry");
         let guide = Term::from_field_text(self.fields.flags, "guide");
         let collector = TopDocs::with_limit(limit).tweak_score(coordinator(
             Arc::new(word_weights),
             Arc::new(name_weights),
+            Arc::from(vendor_named),
             unofficial,
             entry,
             guide,
@@ -508,6 +525,14 @@ impl SearchIndex {
         let mut unknown_words = 0usize;
         let mut name_words: Vec<(Box<dyn Query>, f32)> = Vec::new();
         let tokens = self.query_tokens(parsed);
+        // A vendor is named by its name, by the key of one of its entries (`502.5`), or by a
+        // long run of words one of its names holds (see [`NAMING_RUN`]).
+        let mut naming_terms: Vec<Term> = tokens
+            .iter()
+            .filter(|t| !t.stop)
+            .map(|t| Term::from_field_text(f.vendor, &t.stem))
+            .chain(parsed.keys.iter().map(|k| Term::from_field_text(f.key, k)))
+            .collect();
         for token in &tokens {
             let (expansions, doc_freq) = self.expand(token)?;
             if !token.stop {
@@ -518,9 +543,15 @@ impl SearchIndex {
                 // of words the reference does not use has no relevant result.
                 unknown_words += 1;
                 if !token.stop {
-                    // Half a rare word's weight: a pasted line has tokens no page holds
-                    // (`AH00124`, `epoll_wait`) that say little.
-                    let idf = 0.5 * (1.0 + self.num_docs() as f32).ln();
+                    // Half a rare word's weight in a pasted line, which has tokens no page
+                    // holds (`AH00124`, `epoll_wait`) that say little; a whole one in a short
+                    // query, where each word is what the reader asks about (`center a div`).
+                    let share = if tokens.len() <= SHORT_QUERY_WORDS {
+                        1.0
+                    } else {
+                        0.5
+                    };
+                    let idf = share * (1.0 + self.num_docs() as f32).ln();
                     words.push((Box::new(EmptyQuery), idf));
                     name_words.push((Box::new(EmptyQuery), idf));
                 }
@@ -553,9 +584,17 @@ impl SearchIndex {
                 disjuncts,
                 TIE_BREAKER,
             ));
+            // A namespace's word (`ActiveRecord::`) scores and counts less.
+            let word_weight = parsed.word_weight(token.word);
+            let clause: Box<dyn Query> = if word_weight < 1.0 {
+                Box::new(BoostQuery::new(clause, word_weight))
+            } else {
+                clause
+            };
             // Filler words score but do not count as words to match.
             if !stop {
-                let idf = (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
+                let idf =
+                    word_weight * (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
                 words.push((clause.box_clone(), idf));
                 name_words.push((Box::new(BooleanQuery::union(in_names)), idf));
             }
@@ -589,6 +628,9 @@ impl SearchIndex {
             for start in 0..stems.len() {
                 for len in 2..=MAX_RUN.min(stems.len() - start) {
                     let key = stems[start..start + len].join(" ");
+                    if len >= NAMING_RUN {
+                        naming_terms.push(Term::from_field_text(f.phrases, &key));
+                    }
                     runs.push(Box::new(ConstScoreQuery::new(
                         Box::new(TermQuery::new(
                             Term::from_field_text(f.phrases, &key),
@@ -725,13 +767,22 @@ impl SearchIndex {
             must.push((Occur::Must, main));
             Box::new(BooleanQuery::new(must))
         };
+        let vendor_named: Box<dyn Query> = Box::new(BooleanQuery::union(
+            naming_terms
+                .into_iter()
+                .map(|term| {
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>
+                })
+                .collect(),
+        ));
         Ok(Built {
             query,
             words,
             name_words,
             highlight,
+            vendor_named,
             floor: !tokens.is_empty(),
-            off_topic: unknown_words * 2 > tokens.len(),
+            off_topic: unknown_words * 2 >= tokens.len(),
         })
     }
 
@@ -947,9 +998,11 @@ impl SearchIndex {
     }
 }
 
-/// The sort key of a matching document: its score with the words' share scaled by the square
-/// of the share of the words it matches, each word counting by its importance (coordination),
-/// and its doc id for stable ties (docs are indexed in code order).
+/// The sort key of a matching document: its score with the words' share scaled by the share
+/// of the words it matches and by that share again with words found only in its body counted
+/// half, each word counting by its importance (coordination: a page naming the query's words
+/// in its title, aliases or keywords beats one that only mentions them), and its doc id for
+/// stable ties (docs are indexed in code order).
 type WordWeights = Arc<Vec<(Box<dyn Weight>, f32)>>;
 /// Computes a document's sort key within one segment.
 type DocSortKey = Box<dyn Fn(DocId, Score) -> (Score, Reverse<DocId>)>;
@@ -957,6 +1010,7 @@ type DocSortKey = Box<dyn Fn(DocId, Score) -> (Score, Reverse<DocId>)>;
 fn coordinator(
     word_weights: WordWeights,
     name_weights: WordWeights,
+    vendor_named: Arc<dyn Weight>,
     unofficial: Term,
     entry: Term,
     guide: Term,
@@ -987,12 +1041,28 @@ fn coordinator(
             .filter_map(|(w, importance)| Some((w.scorer(segment, 1.0).ok()?, *importance)))
             .collect();
         let name_scorers = RefCell::new(name_scorers);
+        let vendor_scorer = RefCell::new(vendor_named.scorer(segment, 1.0).ok());
+
         Box::new(move |doc: DocId, score: Score| {
             let flagged = |docs: &Vec<bool>| docs.get(doc as usize).copied().unwrap_or(false);
-            let factor = match (flagged(&vendor), flagged(&entries), flagged(&guides)) {
+            let (vendor, entry, guide) = (flagged(&vendor), flagged(&entries), flagged(&guides));
+            let vendor_factor = if (vendor || entry) && !guide {
+                let named = vendor_scorer
+                    .borrow_mut()
+                    .as_mut()
+                    .is_some_and(|s| at_doc(s.as_mut(), doc));
+                if named {
+                    VENDOR_FACTOR
+                } else {
+                    UNNAMED_VENDOR_FACTOR
+                }
+            } else {
+                1.0
+            };
+            let factor = match (vendor, entry, guide) {
                 (_, _, true) => GUIDE_FACTOR,
-                (_, true, false) => VENDOR_FACTOR * ENTRY_FACTOR,
-                (true, false, false) => VENDOR_FACTOR,
+                (_, true, false) => vendor_factor * ENTRY_FACTOR,
+                (true, false, false) => vendor_factor,
                 (false, false, false) => 1.0,
             };
             if total <= 0.0 {
@@ -1034,10 +1104,19 @@ fn coordinator(
                 // A few of the words, scattered: noise.
                 return (0.0, Reverse(doc));
             }
-            let score = bonus + words_score * coverage * coverage;
+            let score = bonus + words_score * coverage * weighed_coverage;
             (score * factor, Reverse(doc))
         })
     }
+}
+
+/// Whether `scorer` has `doc` (moving it there when it is before).
+fn at_doc(scorer: &mut dyn Scorer, doc: DocId) -> bool {
+    let mut at = scorer.doc();
+    if at < doc {
+        at = scorer.seek(doc);
+    }
+    at == doc
 }
 
 /// When a result is noise (see [`coordinator`]).

@@ -277,6 +277,34 @@ fn any_input_answers_without_panic() {
 }
 
 #[test]
+fn any_input_answers_in_bounded_time() {
+    // The costliest queries: 10 KB of distinct long words, each a typo candidate that no
+    // name holds (every word would be expanded by an automaton if the input were not capped),
+    // 10 KB of one pasted line, and 10 KB of control characters and punctuation.
+    let distinct: String = (0..1200).map(|i| format!("zqxwvu{i:04} ")).collect();
+    let pasted =
+        "upstream timed out (110: Connection timed out) while reading response header ".repeat(140);
+    let noise: String = (0u8..128)
+        .map(char::from)
+        .filter(|c| !c.is_alphanumeric())
+        .cycle()
+        .take(10_240)
+        .collect();
+    for q in [&distinct, &pasted, &noise] {
+        assert!(q.len() >= 10_240, "{} bytes", q.len());
+        let started = std::time::Instant::now();
+        let hits = index().search(q, usize::MAX).unwrap();
+        let took = started.elapsed();
+        // Debug builds on a shared machine: generous, yet far below what an uncapped query
+        // of 1,200 typo-expanded words takes.
+        assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+        assert!(hits.len() as u64 <= index().num_docs());
+    }
+    // Only the first 1024 bytes count (the crate docs): the rest changes nothing.
+    assert_eq!(codes(&pasted), codes(&pasted[..1024]));
+}
+
+#[test]
 fn any_limit_is_bounded_by_the_number_of_documents() {
     // Tantivy's collector allocates for its limit up front: usize::MAX overflowed its capacity
     // (a panic) and a billion tried to allocate 24 GB (an abort).
