@@ -34,39 +34,8 @@ pub const KNOWN_KEYS: &[&str] = &[
 /// Descriptions longer than this are cut off in search engine results.
 pub const DESCRIPTION_MAX: usize = 160;
 
-/// Where a status code stands: in the IANA registry, or a vendor's own use.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Registered and current.
-    Official,
-    /// Registered provisionally (IANA temporary registration).
-    Temporary,
-    /// Registered but deprecated (305 Use Proxy).
-    Deprecated,
-    /// Reserved, not to be used (306, 418).
-    Unused,
-    /// Registered, but its specification is historic (510).
-    Obsolete,
-    /// Not registered: a vendor's or a convention's.
-    Unofficial,
-}
-
-impl Status {
-    /// The word used in badges and filters.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Official => "official",
-            Status::Temporary => "temporary",
-            Status::Deprecated => "deprecated",
-            Status::Unused => "unused",
-            Status::Obsolete => "obsolete",
-            Status::Unofficial => "unofficial",
-        }
-    }
-}
+/// Where a status code stands (`status:` in front matter): the type the search indexes too.
+pub use statusref_search::Status;
 
 /// `keywords:` as a YAML list or as one comma-separated string.
 #[derive(Debug, Clone, Default, PartialEq)]

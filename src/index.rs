@@ -60,8 +60,8 @@ pub fn documents(site: &Site) -> Vec<Document> {
                 } else {
                     String::new()
                 },
-                class: page.class.clone(),
-                status: meaning.status.as_str().to_string(),
+                class: statusref_search::Class::from(page.class.as_str()),
+                status: Some(meaning.status),
                 vendor: meaning.vendor.clone(),
                 url: page.url.clone(),
                 ..Document::default()
@@ -76,8 +76,8 @@ pub fn documents(site: &Site) -> Vec<Document> {
             keywords: article.keywords.clone(),
             description: article.description.clone(),
             body: article.plain_text.to_string(),
-            class: "guide".into(),
-            status: "guide".into(),
+            class: statusref_search::Class::Guide,
+            status: None,
             vendor: None,
             url: article.url.clone(),
             ..Document::default()
@@ -97,8 +97,8 @@ pub fn documents(site: &Site) -> Vec<Document> {
                 keywords,
                 description: entry.description.clone(),
                 body: entry.plain_text.to_string(),
-                class: family.slug.clone(),
-                status: "unofficial".into(),
+                class: statusref_search::Class::Family(family.slug.clone()),
+                status: Some(statusref_search::Status::Unofficial),
                 vendor: family.vendor.clone(),
                 url: entry.url.clone(),
                 key: Some(entry.key.clone()),
@@ -206,8 +206,8 @@ mod tests {
             keywords: vec!["proxy".into()],
             description: "A gateway timed out.".into(),
             body: body.into(),
-            class: "5xx".into(),
-            status: "official".into(),
+            class: statusref_search::Class::Codes(5),
+            status: Some(statusref_search::Status::Official),
             vendor: None,
             url: "/http-codes/504/".into(),
             ..Document::default()

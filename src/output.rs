@@ -157,7 +157,7 @@ pub fn code_entry<'a>(c: &'a crate::site::CodePage, origin: &str) -> CodeEntry<'
         title: format!("{} {}", c.code, c.name),
         name: &c.name,
         class: &c.class,
-        official: c.status != crate::content::Status::Unofficial,
+        official: c.status.is_registered(),
         status: c.status.as_str(),
         vendor: c.vendor.as_deref(),
         source: c.source.as_deref(),
@@ -168,7 +168,7 @@ pub fn code_entry<'a>(c: &'a crate::site::CodePage, origin: &str) -> CodeEntry<'
             .iter()
             .map(|m| OtherMeaning {
                 name: &m.name,
-                official: m.status != crate::content::Status::Unofficial,
+                official: m.status.is_registered(),
                 status: m.status.as_str(),
                 vendor: m.vendor.as_deref(),
                 source: m.source.as_deref(),

@@ -730,18 +730,6 @@ fn classify_source(source: Option<&str>) -> (Status, Option<String>) {
     }
 }
 
-fn badge(status: Status, vendor: Option<&str>) -> String {
-    match (status, vendor) {
-        (Status::Official, _) => "Official".into(),
-        (Status::Unofficial, Some(vendor)) => vendor.into(),
-        (Status::Unofficial, None) => "Unofficial".into(),
-        (Status::Temporary, _) => "Temporary".into(),
-        (Status::Deprecated, _) => "Deprecated".into(),
-        (Status::Unused, _) => "Unused".into(),
-        (Status::Obsolete, _) => "Obsolete".into(),
-    }
-}
-
 fn meaning(front: &MeaningFront) -> Meaning {
     let (derived_status, derived_vendor) = classify_source(front.source.as_deref());
     let vendor = front.vendor.clone().or(derived_vendor);
@@ -752,7 +740,7 @@ fn meaning(front: &MeaningFront) -> Meaning {
     });
     Meaning {
         name: front.name.trim().to_string(),
-        badge: badge(status, vendor.as_deref()),
+        badge: status.badge(vendor.as_deref()),
         status,
         vendor,
         source: front.source.clone(),

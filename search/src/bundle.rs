@@ -26,7 +26,8 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::Schema;
 use tantivy::{doc, Directory, Index, IndexSettings, IndexWriter, TantivyDocument};
 
-use crate::schema::{self, flags_for_status, normalize_name, Fields};
+use crate::schema::{self, normalize_name, Fields};
+use crate::status::{Status, GUIDE};
 use crate::{Document, Error, Result};
 
 /// First bytes of every bundle.
@@ -192,8 +193,8 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
         f.title => d.title.as_str(),
         f.description => d.description.as_str(),
         f.body => d.body.as_str(),
-        f.class => d.class.to_ascii_lowercase(),
-        f.status => d.status.to_ascii_lowercase(),
+        f.class => d.class.name(),
+        f.status => d.status.map_or(GUIDE, Status::as_str),
         f.url => d.url.as_str(),
         f.ord => ord,
     );
@@ -226,8 +227,8 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
     if let Some(vendor) = &d.vendor {
         doc.add_text(f.vendor, vendor);
     }
-    for flag in flags_for_status(&d.status) {
-        doc.add_text(f.flags, flag);
+    for flag in d.status.map_or(&[GUIDE][..], Status::flags) {
+        doc.add_text(f.flags, *flag);
     }
     if d.key.is_some() {
         // A family entry (`is:entry`): ranked after HTTP codes on near ties.
@@ -518,8 +519,8 @@ mod tests {
             keywords: vec![],
             description: format!("About {title}."),
             body: "Some body text.".into(),
-            class: format!("{}xx", code / 100),
-            status: "official".into(),
+            class: crate::Class::of_code(code).unwrap_or_default(),
+            status: Some(crate::Status::Official),
             vendor: None,
             url: format!("/http-codes/{code}/"),
             ..Document::default()

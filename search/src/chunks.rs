@@ -506,15 +506,11 @@ mod tests {
                     description: format!("About {} {}.", words[i % 15], words[(i * 5) % 15]),
                     body: body.join(" "),
                     class: if i < 400 {
-                        format!("{}xx", code / 100)
+                        crate::Class::of_code(code).unwrap_or_default()
                     } else {
-                        "guide".into()
+                        crate::Class::Guide
                     },
-                    status: if i < 400 {
-                        "official".into()
-                    } else {
-                        "guide".into()
-                    },
+                    status: (i < 400).then_some(crate::Status::Official),
                     vendor: None,
                     url: if i < 400 {
                         format!("/http-codes/{code}/")

@@ -17,8 +17,8 @@
 //!     keywords: vec!["proxy".into(), "upstream".into()],
 //!     description: "A gateway or proxy did not receive a timely response.".into(),
 //!     body: String::new(),
-//!     class: "5xx".into(),
-//!     status: "official".into(),
+//!     class: statusref_search::Class::Codes(5),
+//!     status: Some(statusref_search::Status::Official),
 //!     vendor: None,
 //!     url: "/http-codes/504/".into(),
 //!     ..Document::default()
@@ -104,11 +104,13 @@ pub mod quality;
 mod query;
 mod schema;
 mod search;
+mod status;
 
 pub use bundle::{build_bundle, BUNDLE_MAGIC, BUNDLE_VERSION};
 pub use chunks::{open_split, open_split_with, split_bundle, ChunkStore, SplitIndex};
 pub use query::{parse_query, Filter, FilterKind, ParsedQuery};
 pub use search::SearchIndex;
+pub use status::{Class, Status};
 
 /// One searchable document: a page, or one meaning of a code with several meanings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -125,10 +127,10 @@ pub struct Document {
     pub description: String,
     /// Plain text of the page (may be long); searched, not stored.
     pub body: String,
-    /// `"1xx"` … `"5xx"`, or `"guide"`.
-    pub class: String,
-    /// `official`, `temporary`, `deprecated`, `unused`, `obsolete`, `unofficial` or `guide`.
-    pub status: String,
+    /// The class it is listed and filtered under: `5xx`, a guide, a family.
+    pub class: Class,
+    /// Where its code stands in the registry; `None` for guides.
+    pub status: Option<Status>,
     /// The vendor of an unofficial code (`"Cloudflare"`, `"nginx"`, …); `None` for official ones.
     pub vendor: Option<String>,
     /// Final URL path, base path included: `"/http-codes/504/"`.

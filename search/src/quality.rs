@@ -8,8 +8,8 @@
 //! use statusref_search::quality::{evaluate, parse_queries_tsv};
 //! # use statusref_search::{build_bundle, Document, SearchIndex};
 //! # let docs = vec![Document { code: Some(404), title: "404 Not Found".into(), aliases: vec![],
-//! #     keywords: vec![], description: String::new(), body: String::new(), class: "4xx".into(),
-//! #     status: "official".into(), vendor: None, url: "/http-codes/404/".into(),
+//! #     keywords: vec![], description: String::new(), body: String::new(), class: statusref_search::Class::Codes(4),
+//! #     status: Some(statusref_search::Status::Official), vendor: None, url: "/http-codes/404/".into(),
 //! #     ..Document::default() }];
 //! # let index = SearchIndex::open(build_bundle(&docs)?)?;
 //! let queries = parse_queries_tsv("query\texpected\trank\nnot fuond\t404\t1\n").unwrap();
@@ -215,8 +215,10 @@ pub fn documents_from_codes_tsv(tsv: &str) -> Vec<Document> {
                 keywords: Vec::new(),
                 description: c[8].trim().to_string(),
                 body: String::new(),
-                class: c[2].trim().to_string(),
-                status: c[3].trim().to_string(),
+                class: crate::Class::from(c[2].trim()),
+                status: Some(
+                    crate::Status::parse(c[3].trim()).unwrap_or(crate::Status::Unofficial),
+                ),
                 vendor,
                 url: format!("/http-codes/{code}/{slug}"),
                 ..Document::default()

@@ -418,26 +418,6 @@ pub(crate) fn normalize_name(s: &str) -> String {
     out
 }
 
-/// Flags indexed for `is:` filters.
-pub(crate) fn flags_for_status(status: &str) -> Vec<String> {
-    let status = status.to_ascii_lowercase();
-    let mut flags = vec![status.clone()];
-    match status.as_str() {
-        "official" | "temporary" | "deprecated" | "unused" | "obsolete" => {
-            if status != "official" {
-                flags.push("official".into());
-            }
-        }
-        "guide" => {}
-        _ => {
-            if status != "unofficial" {
-                flags.push("unofficial".into());
-            }
-        }
-    }
-    flags
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,14 +503,6 @@ mod tests {
                 "x509"
             ]
         );
-    }
-
-    #[test]
-    fn flags() {
-        assert_eq!(flags_for_status("official"), ["official"]);
-        assert_eq!(flags_for_status("deprecated"), ["deprecated", "official"]);
-        assert_eq!(flags_for_status("unofficial"), ["unofficial"]);
-        assert_eq!(flags_for_status("guide"), ["guide"]);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::bundle::open_index;
 use crate::bundle::strip_code;
 use crate::query::{parse_query, FilterKind, ParsedQuery};
 use crate::schema::{self, content_stems, normalize_name, pair_key, weighted_text_fields, Fields};
-use crate::{Hit, Result};
+use crate::{Hit, Result, Status};
 
 /// Score added for a document whose code the query names (see [`ParsedQuery::codes`]) when
 /// the query says little else: that code first.
@@ -1191,19 +1191,12 @@ fn osa_distance(a: &str, b: &str) -> u8 {
     prev[b.len()].min(u8::MAX as usize) as u8
 }
 
-/// The badge shown beside a result.
+/// The badge shown beside a result, from the status the index holds: the status's own
+/// ([`Status::badge`]), or "Guide" for a page without a code.
 fn badge(status: &str, vendor: Option<&str>) -> String {
-    match status {
-        "official" => "Official".into(),
-        "unofficial" => vendor.unwrap_or("Unofficial").to_string(),
-        "guide" => "Guide".into(),
-        other => {
-            let mut chars = other.chars();
-            match chars.next() {
-                Some(c) => c.to_uppercase().chain(chars).collect(),
-                None => "Unofficial".into(),
-            }
-        }
+    match Status::parse(status) {
+        Some(status) => status.badge(vendor),
+        None => "Guide".into(),
     }
 }
 

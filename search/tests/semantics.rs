@@ -20,8 +20,8 @@ fn index() -> &'static SearchIndex {
             body: "Walk the chain from the browser to the origin: load balancer, CDN, reverse \
                    proxy, application server. Each hop has its own idle timeout."
                 .into(),
-            class: "guide".into(),
-            status: "guide".into(),
+            class: statusref_search::Class::Guide,
+            status: None,
             vendor: None,
             url: "/guides/timeouts/".into(),
             ..Document::default()

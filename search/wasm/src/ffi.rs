@@ -227,8 +227,8 @@ mod tests {
                     .map(|j| words[(usize::from(i) * 5 + j * j) % 7])
                     .collect::<Vec<_>>()
                     .join(" "),
-                class: format!("{}xx", (100 + i) / 100),
-                status: "official".into(),
+                class: statusref_search::Class::of_code(100 + i).unwrap_or_default(),
+                status: Some(statusref_search::Status::Official),
                 vendor: None,
                 url: format!("/http-codes/{}/", 100 + i),
                 ..statusref_search::Document::default()
@@ -285,8 +285,8 @@ mod tests {
             keywords: vec![],
             description: "A gateway did not receive a timely response.".into(),
             body: String::new(),
-            class: "5xx".into(),
-            status: "official".into(),
+            class: statusref_search::Class::Codes(5),
+            status: Some(statusref_search::Status::Official),
             vendor: None,
             url: "/http-codes/504/".into(),
             ..statusref_search::Document::default()
