@@ -41,7 +41,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::assets::{self, Asset, ThemeFile};
 use crate::config::Config;
@@ -49,7 +48,8 @@ use crate::content::{self, Page};
 use crate::diagnostic::{self, Diagnostic};
 use crate::index::{self, Document};
 use crate::markdown;
-use crate::render::{self, Job, RenderError, Renderer};
+use crate::pipeline::plan::{self, PageData, Route, Routes};
+use crate::render::{RenderError, Renderer};
 use crate::site::Site;
 use crate::{BuildError, BuildOptions, SEARCH_WASM};
 
@@ -127,8 +127,7 @@ struct StaticAssets {
 struct Last {
     config: Config,
     site: Site,
-    jobs: Vec<Job>,
-    site_context: Value,
+    routes: Routes,
     asset_urls: BTreeMap<String, String>,
     theme_generation: u64,
     assets_generation: u64,
@@ -317,7 +316,7 @@ impl Incremental {
                 (Ok(_), None) => {}
                 (Err(errors), _) => {
                     if let Some(d) = errors.first() {
-                        unparsed_urls.push(content::url_for_path(&d.path));
+                        unparsed_urls.push(plan::source_url(&d.path));
                     }
                     diagnostics.extend(errors.iter().cloned());
                 }
@@ -371,41 +370,46 @@ impl Incremental {
             .map(|a| (a.name.clone(), assets::url_of(&base_path, &a.path)))
             .collect();
         asset_urls.insert("index.bin".into(), placeholder.clone());
-        let jobs = render::jobs(&site);
-        let site_context = render::site_context(&site);
+        let routes = plan::plan(&site);
+        let jobs = &routes.pages;
         let last = self.last.as_ref();
         let full = match last {
             None => true,
             Some(last) => {
                 last.theme_generation != theme.generation
                     || last.config != config
-                    || last.site_context != site_context
+                    || last.routes.shared != routes.shared
                     || last.asset_urls != asset_urls
             }
         };
-        let selected: Vec<&Job> = match last {
+        let selected: Vec<&Route> = match last {
             Some(last) if !full => {
-                let old: HashMap<&str, &Job> =
-                    last.jobs.iter().map(|j| (j.path.as_str(), j)).collect();
+                let old: HashMap<&str, &Route> = last
+                    .routes
+                    .pages
+                    .iter()
+                    .map(|j| (j.path.as_str(), j))
+                    .collect();
                 jobs.iter()
                     .filter(|job| {
                         old.get(job.path.as_str())
-                            .is_none_or(|old| !job.same_output(&site, old, &last.site))
+                            .is_none_or(|old| !same_output(&site, job, old, &last.site))
                     })
                     .collect()
             }
             _ => jobs.iter().collect(),
         };
         let rendered: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
-        let result = theme
-            .renderer
-            .render_jobs(&site, &asset_urls, &selected, |_, job, html| {
-                rendered
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((job.path.clone(), html));
-                Ok::<(), std::convert::Infallible>(())
-            });
+        let result =
+            theme
+                .renderer
+                .render(&site, &routes, &asset_urls, &selected, |_, job, html| {
+                    rendered
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((job.path.clone(), html));
+                    Ok::<(), std::convert::Infallible>(())
+                });
         match result {
             Ok(()) => {}
             Err(RenderError::Templates(errors)) => {
@@ -450,7 +454,7 @@ impl Incremental {
         let mut map = FileMap::new(last);
         let new_paths: HashSet<&str> = jobs.iter().map(|j| j.path.as_str()).collect();
         if let Some(last) = last {
-            for job in &last.jobs {
+            for job in &last.routes.pages {
                 if !new_paths.contains(job.path.as_str()) {
                     map.remove(&job.path);
                 }
@@ -460,7 +464,7 @@ impl Incremental {
         for (path, html) in rendered {
             map.set_page(path, Bytes::from(html), &placeholder, &index_url);
         }
-        let generated = crate::generated_files(&site);
+        let generated = crate::generated_files(&site, &routes);
         if let Some(last) = last {
             for path in &last.generated_paths {
                 if !generated.iter().any(|(p, _)| p == path) {
@@ -502,8 +506,7 @@ impl Incremental {
         };
         let previous = self.last.replace(Last {
             config,
-            jobs,
-            site_context,
+            routes,
             asset_urls,
             theme_generation: theme.generation,
             assets_generation: static_assets.generation,
@@ -563,6 +566,36 @@ impl Incremental {
         last.files = Arc::new(map.files);
         last.raw = map.raw;
         Ok(map.changed.into_iter().collect())
+    }
+}
+
+/// Whether `route`, in `site`, renders the same bytes as `old` did in `old_site`, given the same
+/// templates, the same shared `site` object ([`Routes::shared`]) and the same asset URLs (the
+/// caller checks those).
+fn same_output(site: &Site, route: &Route, old: &Route, old_site: &Site) -> bool {
+    if route.kind != old.kind
+        || route.template != old.template
+        || route.path != old.path
+        || route.twin != old.twin
+        || route.record != old.record
+        || route.url != old.url
+        || route.title != old.title
+        || route.description != old.description
+    {
+        return false;
+    }
+    match (&route.data, &old.data) {
+        (PageData::List(a), PageData::List(b)) => a == b,
+        (PageData::Code(i), PageData::Code(j)) => {
+            matches!((site.codes.get(*i), old_site.codes.get(*j)), (Some(a), Some(b)) if a == b)
+        }
+        (PageData::Article(i), PageData::Article(j)) => {
+            matches!((site.articles.get(*i), old_site.articles.get(*j)), (Some(a), Some(b)) if a == b)
+        }
+        (PageData::Entry(i), PageData::Entry(j)) => {
+            matches!((site.entries.get(*i), old_site.entries.get(*j)), (Some(a), Some(b)) if a == b)
+        }
+        _ => false,
     }
 }
 

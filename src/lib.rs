@@ -28,6 +28,7 @@ pub mod index;
 pub mod markdown;
 pub mod open_formats;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
@@ -206,14 +207,33 @@ pub fn render_site_with_progress(
     progress(Stage::Render {
         pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
-    let mut files = renderer
-        .render_site(&site, &assets.urls(&site.base_path))
-        .map_err(|errors| {
+    let routes = pipeline::plan::plan(&site);
+    let selected: Vec<&pipeline::plan::Route> = routes.pages.iter().collect();
+    let rendered = std::sync::Mutex::new(Vec::with_capacity(selected.len()));
+    let result = renderer.render(
+        &site,
+        &routes,
+        &assets.urls(&site.base_path),
+        &selected,
+        |_, route, html| {
+            rendered
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((route.path.clone(), html));
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    match result {
+        Ok(()) => {}
+        Err(render::RenderError::Templates(errors)) => {
             warnings.extend(errors);
-            BuildError::Input(std::mem::take(&mut warnings))
-        })?;
+            return Err(BuildError::Input(warnings));
+        }
+        Err(render::RenderError::Sink(never)) => match never {},
+    }
+    let mut files = rendered.into_inner().unwrap_or_else(|e| e.into_inner());
     let pages = files.len();
-    files.extend(generated_files(&site));
+    files.extend(generated_files(&site, &routes));
     files.extend(assets.list.into_iter().map(|a| (a.path, a.bytes)));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Rendered {
@@ -227,32 +247,39 @@ pub fn render_site_with_progress(
 /// The files besides pages and assets: `codes.json`, `families.json`, `robots.txt`, `sitemap.xml`
 /// (only with an absolute base URL), and the open formats (`llms.txt`, each page's Markdown twin
 /// and each code's JSON record: [`open_formats`]).
-pub fn generated_files(site: &site::Site) -> Vec<render::OutputFile> {
-    let jobs = render::jobs(site);
-    let mut files = site_files(site, &jobs);
+pub fn generated_files(
+    site: &site::Site,
+    routes: &pipeline::plan::Routes,
+) -> Vec<render::OutputFile> {
+    let mut files = site_files(site, routes);
     files.extend(
-        jobs.par_iter()
-            .flat_map_iter(|job| open_formats::page_files(site, job))
+        routes
+            .pages
+            .par_iter()
+            .flat_map_iter(|route| open_formats::page_files(site, route))
             .collect::<Vec<_>>(),
     );
     files
 }
 
-/// [`generated_files`] but the per-page ones, which `build` writes as each page is rendered.
-fn site_files(site: &site::Site, jobs: &[render::Job]) -> Vec<render::OutputFile> {
-    let mut files = vec![
-        ("codes.json".to_string(), output::codes_json(site)),
-        ("families.json".to_string(), output::families_json(site)),
-        (
-            open_formats::LLMS_TXT.to_string(),
-            open_formats::llms_txt(site, jobs),
-        ),
-        ("robots.txt".to_string(), output::robots(site)),
-    ];
-    if let Some(sitemap) = output::sitemap(site) {
-        files.push(("sitemap.xml".into(), sitemap));
-    }
-    files
+/// [`generated_files`] but the per-page ones, which `build` writes as each page is rendered:
+/// the site-wide files of the route table.
+fn site_files(site: &site::Site, routes: &pipeline::plan::Routes) -> Vec<render::OutputFile> {
+    use pipeline::plan::FileKind;
+    routes
+        .files
+        .iter()
+        .filter_map(|file| {
+            let bytes = match file.kind {
+                FileKind::CodesJson => output::codes_json(site, routes),
+                FileKind::FamiliesJson => output::families_json(site),
+                FileKind::LlmsTxt => open_formats::llms_txt(site, routes),
+                FileKind::Robots => output::robots(site),
+                FileKind::Sitemap => output::sitemap(site, routes)?,
+            };
+            Some((file.path.clone(), bytes))
+        })
+        .collect()
 }
 
 /// A site loaded, checked and indexed, ready to render.
@@ -428,8 +455,9 @@ pub fn build_with_progress(
     for page in &mut site.entries {
         page.plain_text = markdown::SharedText::default();
     }
-    let jobs = render::jobs(&site);
-    let generated = site_files(&site, &jobs);
+    let routes = pipeline::plan::plan(&site);
+    let jobs = &routes.pages;
+    let generated = site_files(&site, &routes);
     progress(Stage::Render {
         pages: site.codes.len() + site.articles.len() + site.entries.len(),
     });
@@ -442,9 +470,10 @@ pub fn build_with_progress(
             .chain(search_chunks.iter().map(|(p, _)| p.as_str())),
     )?;
     let bytes = std::sync::atomic::AtomicU64::new(0);
-    let selected: Vec<&render::Job> = jobs.iter().collect();
-    let rendered = renderer.render_jobs(
+    let selected: Vec<&pipeline::plan::Route> = jobs.iter().collect();
+    let rendered = renderer.render(
         &site,
+        &routes,
         &assets.urls(&site.base_path),
         &selected,
         |_, job, html| {

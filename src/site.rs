@@ -14,6 +14,7 @@ use crate::content::{HeadTag, MeaningFront, Page, PageKind, Status, DESCRIPTION_
 use crate::diagnostic::{line_col, Diagnostic};
 use crate::family::{self, EntryPage, FamilyDef, FamilyInfo};
 use crate::markdown::{summarize, Rendered, SharedText, TocEntry};
+use crate::pipeline::plan;
 
 /// The sections every code page has, in this order (the seed's form).
 pub const CODE_SECTIONS: [&str; 5] = [
@@ -237,7 +238,7 @@ pub struct Site {
 impl Site {
     /// URL of the search page (the seed's "Back to Search" target).
     pub fn search_url(&self) -> String {
-        format!("{}http-codes/", self.base_path)
+        format!("{}{}", self.base_path, plan::SEARCH)
     }
 
     /// Guides only.
@@ -324,7 +325,7 @@ impl Site {
                 .get(&code)
                 .map(|&i| code_name(pages[i].0, pages[i].1))
         };
-        let code_url = |code: u16| format!("{base_path}http-codes/{code}/");
+        let code_url = |code: u16| format!("{base_path}{}", plan::code_url(code));
         let code_ref = |code: u16| -> Option<CodeRef> {
             name_of(code).map(|name| CodeRef {
                 code,
@@ -334,26 +335,20 @@ impl Site {
             })
         };
 
-        // Every URL the site will have, with the ids of content pages for anchor checks.
+        // Every URL the site will have (the plan stage's scheme), with the ids of content pages
+        // for anchor checks.
         let mut targets: HashMap<String, Option<&[String]>> = HashMap::new();
-        for fixed in [
-            "/",
-            "/http-codes/",
-            "/guides/",
-            "/codes.json",
-            "/families.json",
-            "/sitemap.xml",
-            "/robots.txt",
-            "/404.html",
-            "/llms.txt",
-        ] {
-            targets.insert(fixed.to_string(), None);
+        for fixed in ["", plan::SEARCH, plan::GUIDES, plan::NOT_FOUND]
+            .into_iter()
+            .chain(plan::GENERATED)
+        {
+            targets.insert(format!("/{fixed}"), None);
         }
         for (digit, _, _) in CLASSES {
-            targets.insert(format!("/http-codes/{digit}xx/"), None);
+            targets.insert(format!("/{}", plan::class_url(&format!("{digit}xx"))), None);
         }
         for def in families {
-            targets.insert(format!("/{}", family::list_path(&def.file.slug)), None);
+            targets.insert(format!("/{}", plan::family_url(&def.file.slug)), None);
         }
         let unparsed: HashSet<&str> = unparsed_urls.iter().map(String::as_str).collect();
         for url in unparsed_urls {
@@ -362,14 +357,7 @@ impl Site {
         let mut url_owner: HashMap<String, &Page> = HashMap::new();
         let mut markdown: HashMap<String, SharedText> = HashMap::new();
         for &(page, rendered) in pages {
-            let url = match page.kind {
-                PageKind::Code(code) => format!("/http-codes/{code}/"),
-                PageKind::Article => format!("/{}/", page.slug),
-                PageKind::Entry => match page.entry.as_deref() {
-                    Some(e) => format!("/{}", family::entry_path(&e.family, &e.key)),
-                    None => format!("/{}/", page.slug),
-                },
-            };
+            let url = format!("/{}", content_url(page));
             if page.kind == PageKind::Article {
                 if let Some(other) = url_owner.get(&url) {
                     errors.push(
@@ -380,8 +368,8 @@ impl Site {
                         .help("rename one of the files"),
                     );
                 } else if targets.contains_key(&url)
-                    || url.starts_with("/http-codes/")
-                    || url.starts_with("/assets/")
+                    || url.starts_with(&format!("/{}", plan::SEARCH))
+                    || url.starts_with(&format!("/{}", plan::ASSETS_DIR))
                 {
                     errors.push(
                         Diagnostic::error(
@@ -438,7 +426,9 @@ impl Site {
                 let exists = u16::try_from(related)
                     .ok()
                     .is_some_and(|c| by_code.contains_key(&c))
-                    || unparsed.contains(format!("/http-codes/{related}/").as_str());
+                    || u16::try_from(related).is_ok_and(|c| {
+                        unparsed.contains(format!("/{}", plan::code_url(c)).as_str())
+                    });
                 if !exists {
                     missing += 1;
                     if missing > MAX_LINK_ERRORS_PER_FILE {
@@ -488,7 +478,8 @@ impl Site {
             u16::try_from(code)
                 .ok()
                 .is_some_and(|c| by_code.contains_key(&c))
-                || unparsed.contains(format!("/http-codes/{code}/").as_str())
+                || u16::try_from(code)
+                    .is_ok_and(|c| unparsed.contains(format!("/{}", plan::code_url(c)).as_str()))
         };
         let entry_index = family::check(families, pages, &has_code, &mut errors, &mut warnings);
         if !errors.is_empty() {
@@ -550,7 +541,7 @@ impl Site {
                     class: format!("{digit}xx"),
                     name: name.to_string(),
                     summary: summary.to_string(),
-                    url: format!("{base_path}http-codes/{digit}xx/"),
+                    url: format!("{base_path}{}", plan::class_url(&format!("{digit}xx"))),
                     count: members.len(),
                     members,
                 }
@@ -593,14 +584,7 @@ fn output_path_collisions(
         .collect();
     let mut files: HashSet<String> = targets
         .keys()
-        .map(|url| {
-            let rel = url.trim_start_matches('/');
-            if rel.is_empty() || rel.ends_with('/') {
-                format!("{rel}index.html")
-            } else {
-                rel.to_string()
-            }
-        })
+        .map(|url| plan::output_path(url.trim_start_matches('/')))
         .collect();
     files.insert(crate::output::MARKER.to_string());
     let mut errors = Vec::new();
@@ -648,6 +632,18 @@ fn output_path_collisions(
     errors
 }
 
+/// A content page's URL relative to the base path, by the plan stage's scheme.
+fn content_url(page: &Page) -> String {
+    match page.kind {
+        PageKind::Code(code) => plan::code_url(code),
+        PageKind::Article => plan::article_url(&page.slug),
+        PageKind::Entry => match page.entry.as_deref() {
+            Some(e) => plan::entry_url(&e.family, &e.key),
+            None => plan::article_url(&page.slug),
+        },
+    }
+}
+
 /// A page's body in the three forms the model keeps.
 #[derive(Default)]
 struct Bodies {
@@ -665,7 +661,7 @@ fn check_link(url: &str, targets: &HashMap<String, Option<&[String]>>) -> Option
     let path = path.split('?').next().unwrap_or(path);
     let candidates = [path.to_string(), format!("{path}/")];
     let Some(ids) = candidates.iter().find_map(|c| targets.get(c)) else {
-        if path.starts_with("/assets/") {
+        if path.starts_with(&format!("/{}", plan::ASSETS_DIR)) {
             return None;
         }
         return Some((
@@ -833,7 +829,7 @@ fn code_page(
             }
         }
     }
-    let search_path = format!("{base_path}http-codes/");
+    let search_path = format!("{base_path}{}", plan::SEARCH);
     CodePage {
         code,
         class: format!("{}xx", code / 100),
@@ -843,7 +839,7 @@ fn code_page(
             .unwrap_or_else(|| page.title().to_string()),
         title: page.title().to_string(),
         description: description(page, rendered, &body.plain_text),
-        url: format!("{base_path}http-codes/{code}/"),
+        url: format!("{base_path}{}", plan::code_url(code)),
         status: first.status,
         vendor: first.vendor.clone(),
         badge: first.badge.clone(),
@@ -858,7 +854,7 @@ fn code_page(
         links_to_search: rendered
             .links
             .iter()
-            .any(|l| l.url == "/http-codes/" || l.url == search_path),
+            .any(|l| l.url == format!("/{}", plan::SEARCH) || l.url == search_path),
         source_path: page.path.display().to_string(),
         word_count: rendered.word_count,
         frameworks: Vec::new(),
@@ -950,7 +946,7 @@ fn article_page(
             .unwrap_or_else(|| page.title().to_string()),
         title: page.title().to_string(),
         description: description(page, rendered, &body.plain_text),
-        url: format!("{base_path}{}/", page.slug),
+        url: format!("{base_path}{}", plan::article_url(&page.slug)),
         is_guide: page.slug.starts_with("guides/"),
         related: related_refs(page, code_ref),
         keywords: page.front.keywords.0.clone(),
