@@ -464,7 +464,7 @@ impl Incremental {
         for (path, html) in rendered {
             map.set_page(path, Bytes::from(html), &placeholder, &index_url);
         }
-        let generated = crate::generated_files(&site, &routes);
+        let generated = crate::pipeline::generated_files(&site, &routes);
         if let Some(last) = last {
             for path in &last.generated_paths {
                 if !generated.iter().any(|(p, _)| p == path) {
