@@ -12,8 +12,8 @@
 //! The site is built with [`crate::incremental::Incremental`] and served from memory: nothing
 //! is written to disk, and `public/` is left alone. An edit re-renders the pages it can change
 //! and nothing else; the search index is rebuilt in the background, the previous one served
-//! until the new one lands (then the pages that link it are updated, and tabs showing them
-//! reload). Every HTML page is served with one `<script>` tag (only here, never in `build`)
+//! until the new one lands (then the pages that link it are rendered again with its URL, and
+//! tabs showing them reload). Every HTML page is served with one `<script>` tag (only here, never in `build`)
 //! that connects to [`LIVE_PATH`]; after a successful rebuild the server sends `reload`, after a
 //! failed one the diagnostics, which the script shows in an overlay (as text, never as HTML)
 //! over the last good page.
