@@ -291,8 +291,10 @@ impl Site {
         })
     }
 
-    /// The assembly itself; `bodies(i, rendered)` gives page `i`'s HTML, table of contents and
-    /// plain text (at most once per page, after the checks).
+    /// The assembly itself, in named steps: one page per code, every URL the site will have,
+    /// each page's links, related codes and sections, the families' rules, then the model.
+    /// `bodies(i, rendered)` gives page `i`'s HTML, table of contents and plain text (at most
+    /// once per page, after the checks).
     fn assemble_with(
         config: Config,
         families: &[FamilyDef],
@@ -300,41 +302,84 @@ impl Site {
         unparsed_urls: &[String],
         bodies: &mut dyn FnMut(usize, &Rendered) -> Bodies,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let base_path = config.base_path();
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
+        let by_code = codes_by_number(pages, &mut errors);
+        let known = Known::new(pages, families, unparsed_urls, &by_code, &mut errors);
+        for &(page, rendered) in pages {
+            errors.extend(broken_links(page, rendered, &known));
+            warnings.extend(related_warnings(page));
+            errors.extend(missing_related(page, &known));
+            warnings.extend(missing_sections(page, rendered));
+        }
+        let entry_index = family::check(
+            families,
+            pages,
+            &|code| known.has_code(code),
+            &mut errors,
+            &mut warnings,
+        );
+        if !errors.is_empty() {
+            errors.extend(warnings);
+            return Err(errors);
+        }
+        let site = model(
+            config,
+            families,
+            pages,
+            &by_code,
+            &entry_index,
+            known.markdown,
+            bodies,
+        );
+        Ok((site, warnings))
+    }
+}
 
-        // One page per code.
-        let mut by_code: BTreeMap<u16, usize> = BTreeMap::new();
-        for (i, &(page, _)) in pages.iter().enumerate() {
-            if let Some(code) = page.code() {
-                if let Some(&first) = by_code.get(&code) {
-                    let first_path = pages[first].0.path.display().to_string();
-                    errors.push(
-                        Diagnostic::error(&page.path, format!("code {code} is already documented by {first_path}"))
-                            .at_line(&page.text, 1)
-                            .help("keep one page per code; list other meanings under `meanings:` in that page"),
-                    );
-                } else {
-                    by_code.insert(code, i);
-                }
+/// One page per code: each code's page by number, and an error for every second one.
+fn codes_by_number(
+    pages: &[(&Page, &Rendered)],
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<u16, usize> {
+    // One page per code.
+    let mut by_code: BTreeMap<u16, usize> = BTreeMap::new();
+    for (i, &(page, _)) in pages.iter().enumerate() {
+        if let Some(code) = page.code() {
+            if let Some(&first) = by_code.get(&code) {
+                let first_path = pages[first].0.path.display().to_string();
+                errors.push(
+                    Diagnostic::error(&page.path, format!("code {code} is already documented by {first_path}"))
+                        .at_line(&page.text, 1)
+                        .help("keep one page per code; list other meanings under `meanings:` in that page"),
+                );
+            } else {
+                by_code.insert(code, i);
             }
         }
-        let name_of = |code: u16| -> Option<String> {
-            by_code
-                .get(&code)
-                .map(|&i| code_name(pages[i].0, pages[i].1))
-        };
-        let code_url = |code: u16| format!("{base_path}{}", plan::code_url(code));
-        let code_ref = |code: u16| -> Option<CodeRef> {
-            name_of(code).map(|name| CodeRef {
-                code,
-                class: format!("{}xx", code / 100),
-                name,
-                url: code_url(code),
-            })
-        };
+    }
+    by_code
+}
 
+/// What the checks know of the site before its model exists: every URL it will have (the plan
+/// stage's scheme), with the ids of content pages for anchor checks; the codes with a page,
+/// and the URLs of files that failed to load.
+struct Known<'a> {
+    targets: HashMap<String, Option<&'a [String]>>,
+    /// Every content page's Markdown twin body, by its URL without the base path.
+    markdown: HashMap<String, SharedText>,
+    unparsed: HashSet<&'a str>,
+    by_code: &'a BTreeMap<u16, usize>,
+}
+
+impl<'a> Known<'a> {
+    /// Gathers the URLs; pages whose URL is taken, reserved or unwritable are errors.
+    fn new(
+        pages: &[(&'a Page, &'a Rendered)],
+        families: &[FamilyDef],
+        unparsed_urls: &'a [String],
+        by_code: &'a BTreeMap<u16, usize>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Known<'a> {
         // Every URL the site will have (the plan stage's scheme), with the ids of content pages
         // for anchor checks.
         let mut targets: HashMap<String, Option<&[String]>> = HashMap::new();
@@ -387,182 +432,215 @@ impl Site {
 
         errors.extend(output_path_collisions(pages, &targets));
 
-        // Links and related codes.
-        for &(page, rendered) in pages {
-            let mut broken = 0usize;
-            for link in &rendered.links {
-                if let Some(problem) = check_link(&link.url, &targets) {
-                    broken += 1;
-                    if broken > MAX_LINK_ERRORS_PER_FILE {
-                        continue;
-                    }
-                    let (line, col) = line_col(&page.body, link.offset);
-                    errors.push(
-                        Diagnostic::error(&page.path, problem.0)
-                            .at(&page.text, page.body_line + line - 1, col)
-                            .help(problem.1),
-                    );
-                }
-            }
-            if broken > MAX_LINK_ERRORS_PER_FILE {
-                errors.push(
-                    Diagnostic::error(
-                        &page.path,
-                        format!(
-                            "{} more broken links in this file",
-                            broken - MAX_LINK_ERRORS_PER_FILE
-                        ),
-                    )
-                    .help("fix the links reported above; the others are checked the same way"),
-                );
-            }
-            warnings.extend(related_warnings(page));
-            let mut checked = HashSet::new();
-            let mut missing = 0usize;
-            for &related in &page.front.related {
-                if !checked.insert(related) || Some(related) == page.code().map(i64::from) {
-                    continue;
-                }
-                let exists = u16::try_from(related)
-                    .ok()
-                    .is_some_and(|c| by_code.contains_key(&c))
-                    || u16::try_from(related).is_ok_and(|c| {
-                        unparsed.contains(format!("/{}", plan::code_url(c)).as_str())
-                    });
-                if !exists {
-                    missing += 1;
-                    if missing > MAX_LINK_ERRORS_PER_FILE {
-                        continue;
-                    }
-                    let mut d = Diagnostic::error(
-                        &page.path,
-                        format!("related code {related} has no page"),
-                    );
-                    if let Some(line) = page.key_line("related") {
-                        d = d.at_line(&page.text, line);
-                    }
-                    errors.push(d.help(format!(
-                        "write content/codes/{related}.md, or remove {related} from `related`"
-                    )));
-                }
-            }
-            if missing > MAX_LINK_ERRORS_PER_FILE {
-                errors.push(
-                    Diagnostic::error(
-                        &page.path,
-                        format!(
-                            "{} more related codes without a page",
-                            missing - MAX_LINK_ERRORS_PER_FILE
-                        ),
-                    )
-                    .help("fix the codes reported above; the others are checked the same way"),
-                );
-            }
-            if let PageKind::Code(_) = page.kind {
-                let titles: Vec<&str> =
-                    rendered.sections.iter().map(|s| s.title.as_str()).collect();
-                let missing: Vec<&str> = CODE_SECTIONS
-                    .iter()
-                    .copied()
-                    .filter(|s| !titles.contains(s))
-                    .collect();
-                if !missing.is_empty() {
-                    warnings.push(
-                        Diagnostic::warning(&page.path, format!("missing section(s): {}", missing.join(", ")))
-                            .help("code pages have `## Meaning`, `## When to Use`, `## Example`, `## When Not to Use`, `## Source`"),
-                    );
-                }
-            }
-        }
-        let has_code = |code: i64| {
-            u16::try_from(code)
-                .ok()
-                .is_some_and(|c| by_code.contains_key(&c))
-                || u16::try_from(code)
-                    .is_ok_and(|c| unparsed.contains(format!("/{}", plan::code_url(c)).as_str()))
-        };
-        let entry_index = family::check(families, pages, &has_code, &mut errors, &mut warnings);
-        if !errors.is_empty() {
-            errors.extend(warnings);
-            return Err(errors);
-        }
-
-        // Code pages, ascending; prev/next in one pass.
-        let mut codes: Vec<CodePage> = by_code
-            .values()
-            .map(|&i| {
-                let body = bodies(i, pages[i].1);
-                code_page(pages[i].0, pages[i].1, body, &base_path, &code_ref)
-            })
-            .collect();
-        for i in 0..codes.len() {
-            let prev = i.checked_sub(1).map(|p| short_ref(&codes[p]));
-            let next = codes.get(i + 1).map(short_ref);
-            codes[i].prev = prev;
-            codes[i].next = next;
-        }
-        let mut articles: Vec<ArticlePage> = pages
-            .iter()
-            .enumerate()
-            .filter(|(_, (p, _))| p.kind == PageKind::Article)
-            .map(|(i, &(p, r))| {
-                let body = bodies(i, r);
-                article_page(p, r, body, &base_path, &code_ref)
-            })
-            .collect();
-        articles.sort_by(|a, b| (!a.is_guide, &a.heading).cmp(&(!b.is_guide, &b.heading)));
-        let (families, entries) = family::model(
-            families,
-            pages,
-            &entry_index,
-            &base_path,
-            &code_ref,
-            &|i, plain_text| description(pages[i].0, pages[i].1, plain_text),
-            &mut |i| {
-                let body = bodies(i, pages[i].1);
-                family::EntryBody {
-                    html: body.html,
-                    toc: body.toc,
-                    plain_text: body.plain_text,
-                }
-            },
-        );
-
-        let classes = CLASSES
-            .iter()
-            .map(|&(digit, name, summary)| {
-                let members: Vec<usize> = codes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.code / 100 == digit)
-                    .map(|(i, _)| i)
-                    .collect();
-                ClassInfo {
-                    class: format!("{digit}xx"),
-                    name: name.to_string(),
-                    summary: summary.to_string(),
-                    url: format!("{base_path}{}", plan::class_url(&format!("{digit}xx"))),
-                    count: members.len(),
-                    members,
-                }
-            })
-            .collect();
-        let vendors: BTreeSet<String> = codes
-            .iter()
-            .flat_map(|c| c.meanings.iter().filter_map(|m| m.vendor.clone()))
-            .collect();
-        let site = Site {
-            config,
-            base_path,
-            codes,
-            articles,
-            classes,
-            vendors: vendors.into_iter().collect(),
-            families,
-            entries,
+        Known {
+            targets,
             markdown,
-        };
-        Ok((site, warnings))
+            unparsed,
+            by_code,
+        }
+    }
+
+    /// Whether `code` has a page (or a file that failed to load would have been it).
+    fn has_code(&self, code: i64) -> bool {
+        u16::try_from(code).is_ok_and(|c| {
+            self.by_code.contains_key(&c)
+                || self
+                    .unparsed
+                    .contains(format!("/{}", plan::code_url(c)).as_str())
+        })
+    }
+}
+
+/// Links in a page's body to no page of the site, or to no heading of one.
+fn broken_links(page: &Page, rendered: &Rendered, known: &Known<'_>) -> Vec<Diagnostic> {
+    let targets = &known.targets;
+    let mut errors = Vec::new();
+    let mut broken = 0usize;
+    for link in &rendered.links {
+        if let Some(problem) = check_link(&link.url, targets) {
+            broken += 1;
+            if broken > MAX_LINK_ERRORS_PER_FILE {
+                continue;
+            }
+            let (line, col) = line_col(&page.body, link.offset);
+            errors.push(
+                Diagnostic::error(&page.path, problem.0)
+                    .at(&page.text, page.body_line + line - 1, col)
+                    .help(problem.1),
+            );
+        }
+    }
+    if broken > MAX_LINK_ERRORS_PER_FILE {
+        errors.push(
+            Diagnostic::error(
+                &page.path,
+                format!(
+                    "{} more broken links in this file",
+                    broken - MAX_LINK_ERRORS_PER_FILE
+                ),
+            )
+            .help("fix the links reported above; the others are checked the same way"),
+        );
+    }
+    errors
+}
+
+/// `related` codes without a page.
+fn missing_related(page: &Page, known: &Known<'_>) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut checked = HashSet::new();
+    let mut missing = 0usize;
+    for &related in &page.front.related {
+        if !checked.insert(related) || Some(related) == page.code().map(i64::from) {
+            continue;
+        }
+        if !known.has_code(related) {
+            missing += 1;
+            if missing > MAX_LINK_ERRORS_PER_FILE {
+                continue;
+            }
+            let mut d =
+                Diagnostic::error(&page.path, format!("related code {related} has no page"));
+            if let Some(line) = page.key_line("related") {
+                d = d.at_line(&page.text, line);
+            }
+            errors.push(d.help(format!(
+                "write content/codes/{related}.md, or remove {related} from `related`"
+            )));
+        }
+    }
+    if missing > MAX_LINK_ERRORS_PER_FILE {
+        errors.push(
+            Diagnostic::error(
+                &page.path,
+                format!(
+                    "{} more related codes without a page",
+                    missing - MAX_LINK_ERRORS_PER_FILE
+                ),
+            )
+            .help("fix the codes reported above; the others are checked the same way"),
+        );
+    }
+    errors
+}
+
+/// A code page without the seed's sections.
+fn missing_sections(page: &Page, rendered: &Rendered) -> Option<Diagnostic> {
+    let PageKind::Code(_) = page.kind else {
+        return None;
+    };
+    let titles: Vec<&str> = rendered.sections.iter().map(|s| s.title.as_str()).collect();
+    let missing: Vec<&str> = CODE_SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| !titles.contains(s))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        Diagnostic::warning(&page.path, format!("missing section(s): {}", missing.join(", ")))
+            .help("code pages have `## Meaning`, `## When to Use`, `## Example`, `## When Not to Use`, `## Source`")
+    })
+}
+
+/// The model, from pages that passed every check.
+fn model(
+    config: Config,
+    families: &[FamilyDef],
+    pages: &[(&Page, &Rendered)],
+    by_code: &BTreeMap<u16, usize>,
+    entry_index: &family::EntryIndex<'_>,
+    markdown: HashMap<String, SharedText>,
+    bodies: &mut dyn FnMut(usize, &Rendered) -> Bodies,
+) -> Site {
+    let base_path = config.base_path();
+    let name_of = |code: u16| -> Option<String> {
+        by_code
+            .get(&code)
+            .map(|&i| code_name(pages[i].0, pages[i].1))
+    };
+    let code_url = |code: u16| format!("{base_path}{}", plan::code_url(code));
+    let code_ref = |code: u16| -> Option<CodeRef> {
+        name_of(code).map(|name| CodeRef {
+            code,
+            class: format!("{}xx", code / 100),
+            name,
+            url: code_url(code),
+        })
+    };
+
+    // Code pages, ascending; prev/next in one pass.
+    let mut codes: Vec<CodePage> = by_code
+        .values()
+        .map(|&i| {
+            let body = bodies(i, pages[i].1);
+            code_page(pages[i].0, pages[i].1, body, &base_path, &code_ref)
+        })
+        .collect();
+    for i in 0..codes.len() {
+        let prev = i.checked_sub(1).map(|p| short_ref(&codes[p]));
+        let next = codes.get(i + 1).map(short_ref);
+        codes[i].prev = prev;
+        codes[i].next = next;
+    }
+    let mut articles: Vec<ArticlePage> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| p.kind == PageKind::Article)
+        .map(|(i, &(p, r))| {
+            let body = bodies(i, r);
+            article_page(p, r, body, &base_path, &code_ref)
+        })
+        .collect();
+    articles.sort_by(|a, b| (!a.is_guide, &a.heading).cmp(&(!b.is_guide, &b.heading)));
+    let (families, entries) = family::model(
+        families,
+        pages,
+        entry_index,
+        &base_path,
+        &code_ref,
+        &|i, plain_text| description(pages[i].0, pages[i].1, plain_text),
+        &mut |i| {
+            let body = bodies(i, pages[i].1);
+            family::EntryBody {
+                html: body.html,
+                toc: body.toc,
+                plain_text: body.plain_text,
+            }
+        },
+    );
+
+    let classes = CLASSES
+        .iter()
+        .map(|&(digit, name, summary)| {
+            let members: Vec<usize> = codes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.code / 100 == digit)
+                .map(|(i, _)| i)
+                .collect();
+            ClassInfo {
+                class: format!("{digit}xx"),
+                name: name.to_string(),
+                summary: summary.to_string(),
+                url: format!("{base_path}{}", plan::class_url(&format!("{digit}xx"))),
+                count: members.len(),
+                members,
+            }
+        })
+        .collect();
+    let vendors: BTreeSet<String> = codes
+        .iter()
+        .flat_map(|c| c.meanings.iter().filter_map(|m| m.vendor.clone()))
+        .collect();
+    Site {
+        config,
+        base_path,
+        codes,
+        articles,
+        classes,
+        vendors: vendors.into_iter().collect(),
+        families,
+        entries,
+        markdown,
     }
 }
 
