@@ -40,7 +40,7 @@ use std::time::{Duration, Instant, SystemTime};
 use axum::body::Bytes;
 use rayon::prelude::*;
 
-use crate::assets::{self, Assets, ThemeFile};
+use crate::assets::{Assets, ThemeFile};
 use crate::config::Config;
 use crate::content::{self, Page};
 use crate::diagnostic::Diagnostic;
@@ -467,7 +467,7 @@ impl Incremental {
         let mut asset_urls = last.asset_urls.clone();
         asset_urls.insert(
             load::INDEX_ASSET.into(),
-            assets::url_of(&last.site.base_path, &path),
+            plan::asset_url(&last.site.base_path, &path),
         );
         let selected: Vec<&Route> = last
             .routes
@@ -516,11 +516,7 @@ enum PassError {
 
 /// `assets/index.<hash>.bin`.
 fn index_path(bundle: &[u8]) -> String {
-    format!(
-        "{}{}",
-        plan::ASSETS_DIR,
-        assets::fingerprinted_name(load::INDEX_ASSET, bundle)
-    )
+    plan::asset_path(load::INDEX_ASSET, bundle)
 }
 
 /// The first build: every page, the index built alongside them as `build` and `check` do.
@@ -591,7 +587,7 @@ fn next_pass(
     static_assets: &StaticAssets,
     documents: Vec<Document>,
 ) -> Result<Pass, PassError> {
-    let served_url = assets::url_of(&site.base_path, &last.index_path);
+    let served_url = plan::asset_url(&site.base_path, &last.index_path);
     let mut asset_urls = static_assets.assets.urls(&site.base_path);
     asset_urls.insert(load::INDEX_ASSET.into(), served_url.clone());
     let full = last.theme_generation != theme.generation

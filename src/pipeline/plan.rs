@@ -96,6 +96,33 @@ pub fn url_of_output(path: &str) -> &str {
     }
 }
 
+/// An asset's output path: `assets/` and its fingerprinted name (`assets/site.1a2b3c4d5e.css`),
+/// so that a change renames the file and it can be cached forever.
+pub fn asset_path(name: &str, bytes: &[u8]) -> String {
+    format!(
+        "{ASSETS_DIR}{}",
+        crate::assets::fingerprinted_name(name, bytes)
+    )
+}
+
+/// Characters left as they are in a URL path segment: RFC 3986's unreserved ones.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The URL of the asset at output path `path` (`assets/site.1a2b3c4d5e.css`) under
+/// `base_path`, each segment percent-encoded: asset names are whatever the site's `assets/`
+/// holds (`my file.css`, `a#b.svg`), and a raw `#`, `?` or space would break the URL.
+pub fn asset_url(base_path: &str, path: &str) -> String {
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+        .collect();
+    format!("{base_path}{}", segments.join("/"))
+}
+
 /// The root-relative URL a content file would get from its path alone
 /// (`content/codes/502.md` → `/http-codes/502/`): links to a file that failed to load are not
 /// reported on top of its own error.
@@ -673,6 +700,18 @@ mod tests {
         assert_eq!(entry_url("iis-codes", "500.19"), "iis-codes/500.19/");
         assert_eq!(family_url("iis-codes"), "iis-codes/");
         assert_eq!(class_url("5xx"), "http-codes/5xx/");
+    }
+
+    #[test]
+    fn asset_urls_are_percent_encoded_per_segment() {
+        assert_eq!(
+            asset_url("/ref/", "assets/site.1a2b3c4d5e.css"),
+            "/ref/assets/site.1a2b3c4d5e.css"
+        );
+        assert_eq!(
+            asset_url("/", "assets/icons/a b#c?d%.x~y.svg"),
+            "/assets/icons/a%20b%23c%3Fd%25.x~y.svg"
+        );
     }
 
     #[test]
