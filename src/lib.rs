@@ -1,15 +1,18 @@
 //! statusref: a static-site generator for an HTTP status code reference.
 //!
-//! One pass, one way through the data (see DESIGN.md):
+//! One pipeline, one way through the data (see DESIGN.md and [`pipeline`]):
 //!
 //! ```text
-//! content/**/*.md ─load─▶ Page ─markdown─▶ Rendered ─site─▶ Site ─┬─ index  (tantivy bundle)
-//!                                                                  ├─ render (tera pages)
-//!                                                                  └─ output (staging → swap)
+//! content/**/*.md ─load─▶ Page ─assemble─▶ Site ─plan─▶ Routes ─index─▶ bundle ─render─▶ pages ─▶ sink
+//!  site.yaml, theme       (markdown,      (model,   (route table:   (own thread;  (tera; pages     build: staging
+//!                          cross-page      checks)   kind, template, pages that    naming the      dir, swap
+//!                          checks)                   URL, path)      don't name    index wait)     check: memory
+//!                                                                    it render)                    serve: file map
 //! ```
 //!
-//! [`build`] runs the whole pipeline; each stage is its own module and reads only what the
-//! stage before it produced.
+//! [`build`] (disk) and [`render_site`] (`check`, memory) run [`pipeline::run`]; the dev server
+//! ([`incremental`]) runs the same stage functions through its cache policy. Each stage is its
+//! own module and reads only what the stages before it produced.
 
 #![deny(missing_docs)]
 
@@ -153,12 +156,14 @@ pub enum Stage {
         /// Content pages loaded.
         pages: usize,
     },
-    /// Building the search index over the site's pages.
+    /// Building the search index over the site's pages, on its own thread, while the pages
+    /// that do not show its URL render (and, in `build`, are written).
     Index {
         /// Content pages (codes and articles).
         pages: usize,
     },
-    /// Rendering the pages through the templates, and the other output files.
+    /// Rendering the pages that waited for the index (those that show its URL: the search
+    /// page), once it is built.
     Render {
         /// Content pages (codes and articles); class and list pages come on top.
         pages: usize,
