@@ -383,17 +383,9 @@ impl<'a> Known<'a> {
         // Every URL the site will have (the plan stage's scheme), with the ids of content pages
         // for anchor checks.
         let mut targets: HashMap<String, Option<&[String]>> = HashMap::new();
-        for fixed in ["", plan::SEARCH, plan::GUIDES, plan::NOT_FOUND]
-            .into_iter()
-            .chain(plan::GENERATED)
-        {
-            targets.insert(format!("/{fixed}"), None);
-        }
-        for (digit, _, _) in CLASSES {
-            targets.insert(format!("/{}", plan::class_url(&format!("{digit}xx"))), None);
-        }
-        for def in families {
-            targets.insert(format!("/{}", plan::family_url(&def.file.slug)), None);
+        let slugs = families.iter().map(|def| def.file.slug.as_str());
+        for url in plan::generated_urls(slugs) {
+            targets.insert(format!("/{url}"), None);
         }
         let unparsed: HashSet<&str> = unparsed_urls.iter().map(String::as_str).collect();
         for url in unparsed_urls {
@@ -402,7 +394,7 @@ impl<'a> Known<'a> {
         let mut url_owner: HashMap<String, &Page> = HashMap::new();
         let mut markdown: HashMap<String, SharedText> = HashMap::new();
         for &(page, rendered) in pages {
-            let url = format!("/{}", content_url(page));
+            let url = format!("/{}", plan::page_url(page));
             if page.kind == PageKind::Article {
                 if let Some(other) = url_owner.get(&url) {
                     errors.push(
@@ -708,18 +700,6 @@ fn output_path_collisions(
         }
     }
     errors
-}
-
-/// A content page's URL relative to the base path, by the plan stage's scheme.
-fn content_url(page: &Page) -> String {
-    match page.kind {
-        PageKind::Code(code) => plan::code_url(code),
-        PageKind::Article => plan::article_url(&page.slug),
-        PageKind::Entry => match page.entry.as_deref() {
-            Some(e) => plan::entry_url(&e.family, &e.key),
-            None => plan::article_url(&page.slug),
-        },
-    }
 }
 
 /// A page's body in the three forms the model keeps.

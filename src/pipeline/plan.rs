@@ -18,6 +18,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::content::{Page, PageKind};
 use crate::site::{ArticlePage, CodePage, Site};
 
 /// The search page and the list of every code, relative to the base path.
@@ -93,6 +94,37 @@ pub fn url_of_output(path: &str) -> &str {
             Some(dir) => &path[..dir.len() + 1],
             None => path,
         }
+    }
+}
+
+/// The URLs of what the generator makes itself, relative to the base path: the landing,
+/// search, guides and 404 pages, the site-wide files, the five class pages and each family's
+/// list page. With [`page_url`] of every content page, every URL the route table will have:
+/// what links are checked against before the model exists.
+pub fn generated_urls<'a>(family_slugs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut urls: Vec<String> = ["", SEARCH, GUIDES, NOT_FOUND]
+        .into_iter()
+        .chain(GENERATED)
+        .map(str::to_string)
+        .collect();
+    urls.extend(
+        crate::site::CLASSES
+            .iter()
+            .map(|(digit, _, _)| class_url(&format!("{digit}xx"))),
+    );
+    urls.extend(family_slugs.into_iter().map(family_url));
+    urls
+}
+
+/// A content page's URL relative to the base path: a code's, an article's, a family entry's.
+pub fn page_url(page: &Page) -> String {
+    match page.kind {
+        PageKind::Code(code) => code_url(code),
+        PageKind::Article => article_url(&page.slug),
+        PageKind::Entry => match page.entry.as_deref() {
+            Some(e) => entry_url(&e.family, &e.key),
+            None => article_url(&page.slug),
+        },
     }
 }
 
@@ -728,7 +760,7 @@ mod tests {
         }
     }
 
-    fn site(base_url: &str) -> Site {
+    fn pages() -> Vec<(Page, crate::markdown::Rendered)> {
         let page = |path: &str, text: &str| {
             let rel = Path::new(path);
             let slug = rel.strip_prefix("content").unwrap();
@@ -736,7 +768,7 @@ mod tests {
             let rendered = crate::markdown::render(&page.body, &Config::default().base_path());
             (page, rendered)
         };
-        let pages = vec![
+        vec![
             page(
                 "content/codes/504.md",
                 "---\ntitle: \"504 Gateway Timeout\"\n---\n## Meaning\n\nSlow.\n",
@@ -745,7 +777,11 @@ mod tests {
                 "content/guides/x.md",
                 "---\ntitle: \"X\"\ndescription: \"About x.\"\n---\n# X\n\nBody.\n",
             ),
-        ];
+        ]
+    }
+
+    fn site(base_url: &str) -> Site {
+        let pages = pages();
         let config = Config {
             base_url: base_url.into(),
             ..Config::default()
@@ -805,5 +841,22 @@ mod tests {
         // Without an origin, no sitemap.
         let routes = plan(&site("/"));
         assert!(routes.files.iter().all(|f| f.kind != FileKind::Sitemap));
+    }
+
+    /// Links are checked against [`generated_urls`] and [`page_url`] before the model exists:
+    /// those are exactly the pages and site-wide files of the route table.
+    #[test]
+    fn link_targets_are_the_route_tables_outputs() {
+        let routes = plan(&site("https://example.org/ref/"));
+        let mut targets: std::collections::BTreeSet<String> =
+            generated_urls(std::iter::empty()).into_iter().collect();
+        targets.extend(pages().iter().map(|(page, _)| page_url(page)));
+        let mut table: std::collections::BTreeSet<String> = routes
+            .pages
+            .iter()
+            .map(|r| url_of_output(&r.path).to_string())
+            .collect();
+        table.extend(routes.files.iter().map(|f| f.path.clone()));
+        assert_eq!(targets, table);
     }
 }
