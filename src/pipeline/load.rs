@@ -7,8 +7,11 @@
 //! [`templates`], [`asset_sources`], [`static_assets`], [`pages`]) and keeps what did not
 //! change.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::path::Path;
+
+use rayon::prelude::*;
 
 use crate::assets::{self, Assets, ThemeFile};
 use crate::config::Config;
@@ -48,13 +51,26 @@ pub struct Loaded {
 pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     let root = &options.root;
     let config = config(options)?;
-    let loaded = content::load(root, options.drafts);
-    let families = crate::family::load(root, &loaded.files);
-    let mut diagnostics: Vec<Diagnostic> = loaded
-        .diagnostics
-        .into_iter()
-        .filter(|d| families.keep(d))
+    let content::Discovered {
+        files,
+        mut diagnostics,
+    } = content::discover(root);
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .map(|path| content::load_file(root, path))
         .collect();
+    let mut unparsed_urls = Vec::new();
+    let pages: Vec<Page> = self::pages(
+        results.into_iter().map(|r| (r, ())),
+        options.drafts,
+        &mut diagnostics,
+        &mut unparsed_urls,
+    )
+    .into_iter()
+    .map(|(page, ())| page)
+    .collect();
+    let families = crate::family::load(root, &files);
+    diagnostics.retain(|d| families.keep(d));
     diagnostics.extend(families.diagnostics.iter().cloned());
     // Templates are parsed even when content failed, so one run reports both.
     let renderer =
@@ -62,8 +78,8 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     let assets = asset_sources(root, &mut diagnostics).map(static_assets);
     Ok(Loaded {
         config,
-        pages: loaded.pages,
-        unparsed_urls: loaded.unparsed_urls,
+        pages,
+        unparsed_urls,
         families,
         renderer,
         assets,
@@ -132,22 +148,47 @@ pub fn with_index(mut assets: Assets, index: Vec<u8>) -> Assets {
     assets
 }
 
+/// One content file's outcome, owned (the full load moves its pages on) or borrowed (the dev
+/// server's cache keeps them).
+pub trait FileOutcome {
+    /// `Page` or `&Page`.
+    type Page: Borrow<Page>;
+    /// The page with its warnings, or the file's errors.
+    fn into_parts(self) -> Result<(Self::Page, Vec<Diagnostic>), Vec<Diagnostic>>;
+}
+
+impl FileOutcome for FileResult {
+    type Page = Page;
+    fn into_parts(self) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+        self
+    }
+}
+
+impl<'a> FileOutcome for &'a FileResult {
+    type Page = &'a Page;
+    fn into_parts(self) -> Result<(&'a Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+        match self {
+            Ok((page, warnings)) => Ok((page, warnings.clone())),
+            Err(errors) => Err(errors.clone()),
+        }
+    }
+}
+
 /// The pages of loaded content files, in file order: each file's page unless it is a draft and
 /// drafts are left out (its warnings go to `diagnostics`), or its errors and the URL it would
-/// have had (into `unparsed_urls`). What [`content::Loaded::add`] does for the full load, over
-/// borrowed results (the dev server keeps them).
-pub fn pages<'a, T>(
-    results: impl Iterator<Item = (&'a FileResult, T)>,
+/// have had (into `unparsed_urls`). One rule for the full load and the dev server's cache.
+pub fn pages<R: FileOutcome, T>(
+    results: impl Iterator<Item = (R, T)>,
     include_drafts: bool,
     diagnostics: &mut Vec<Diagnostic>,
     unparsed_urls: &mut Vec<String>,
-) -> Vec<(&'a Page, T)> {
+) -> Vec<(R::Page, T)> {
     let mut pages = Vec::new();
     for (result, extra) in results {
-        match result {
+        match result.into_parts() {
             Ok((page, warnings)) => {
-                diagnostics.extend(warnings.iter().cloned());
-                if include_drafts || !page.front.draft {
+                diagnostics.extend(warnings);
+                if include_drafts || !page.borrow().front.draft {
                     pages.push((page, extra));
                 }
             }
@@ -155,7 +196,7 @@ pub fn pages<'a, T>(
                 if let Some(d) = errors.first() {
                     unparsed_urls.push(super::plan::source_url(&d.path));
                 }
-                diagnostics.extend(errors.iter().cloned());
+                diagnostics.extend(errors);
             }
         }
     }
