@@ -1,5 +1,6 @@
 //! Theme files: the templates and assets the binary carries, overridden file by file by the
-//! site root's `templates/` and `assets/`, and the fingerprinted names assets are served under.
+//! site root's `templates/` and `assets/`, and the fingerprinted names assets are served under
+//! (their paths and URLs come from the plan stage: [`crate::pipeline::plan::asset_path`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -132,7 +133,7 @@ impl Assets {
         let list = all
             .into_iter()
             .map(|(name, bytes)| Asset {
-                path: format!("assets/{}", fingerprinted_name(&name, &bytes)),
+                path: crate::pipeline::plan::asset_path(&name, &bytes),
                 name,
                 bytes,
             })
@@ -144,27 +145,14 @@ impl Assets {
     pub fn urls(&self, base_path: &str) -> BTreeMap<String, String> {
         self.list
             .iter()
-            .map(|a| (a.name.clone(), url_of(base_path, &a.path)))
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    crate::pipeline::plan::asset_url(base_path, &a.path),
+                )
+            })
             .collect()
     }
-}
-
-/// Characters left as they are in a URL path segment: RFC 3986's unreserved ones.
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// The URL of the output file `path` (`assets/site.1a2b3c4d5e.css`) under `base_path`, each
-/// segment percent-encoded: asset names are whatever the site's `assets/` holds (`my file.css`,
-/// `a#b.svg`), and a raw `#`, `?` or space would break the URL.
-pub fn url_of(base_path: &str, path: &str) -> String {
-    let segments: Vec<String> = path
-        .split('/')
-        .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
-        .collect();
-    format!("{base_path}{}", segments.join("/"))
 }
 
 /// `site.css` → `site.<10 hex digits of SHA-256>.css`.
@@ -188,18 +176,6 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("site.") && a.ends_with(".css") && a.len() == "site..css".len() + 10);
         assert!(fingerprinted_name("icons/x.svg", b"a").starts_with("icons/x."));
-    }
-
-    #[test]
-    fn asset_urls_are_percent_encoded_per_segment() {
-        assert_eq!(
-            url_of("/ref/", "assets/site.1a2b3c4d5e.css"),
-            "/ref/assets/site.1a2b3c4d5e.css"
-        );
-        assert_eq!(
-            url_of("/", "assets/icons/a b#c?d%.x~y.svg"),
-            "/assets/icons/a%20b%23c%3Fd%25.x~y.svg"
-        );
     }
 
     #[test]

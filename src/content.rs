@@ -303,7 +303,8 @@ impl Loaded {
             }
             Err(diagnostics) => {
                 if let Some(d) = diagnostics.first() {
-                    self.unparsed_urls.push(url_for_path(&d.path));
+                    self.unparsed_urls
+                        .push(crate::pipeline::plan::source_url(&d.path));
                 }
                 self.diagnostics.extend(diagnostics);
             }
@@ -394,28 +395,6 @@ pub fn load_file(root: &Path, path: &Path) -> FileResult {
     let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::cannot_read(&rel, &e)])?;
     let slug_path = path.strip_prefix(&content_dir).unwrap_or(path);
     parse_bytes(&rel, slug_path, &bytes)
-}
-
-/// The URL a file would get from its path alone (`content/codes/502.md` → `/http-codes/502/`):
-/// links to a file that failed to load are not reported on top of its own error.
-pub fn url_for_path(rel: &Path) -> String {
-    let slug_path = rel.strip_prefix("content").unwrap_or(rel);
-    if let Some(family) = crate::family::family_of(slug_path) {
-        let key = slug_path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
-        return format!("/{}", crate::family::entry_path(family, key));
-    }
-    let slug_path = slug_path.with_extension("");
-    let stem = slug_path
-        .file_name()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    match three_digits(stem) {
-        Some(code) => format!("/http-codes/{code}/"),
-        None => format!("/{}/", slug_path.display()),
-    }
 }
 
 /// Parses one file's bytes. `slug_path` is the path relative to `content/`.
@@ -862,7 +841,7 @@ fn unsafe_slug(rel: &Path, slug: &str) -> Option<Diagnostic> {
     )
 }
 
-fn three_digits(s: &str) -> Option<u16> {
+pub(crate) fn three_digits(s: &str) -> Option<u16> {
     (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
         .then(|| s.parse().ok())
         .flatten()

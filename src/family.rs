@@ -6,8 +6,8 @@
 //! is particular to families: reading `_family.yaml` ([`load`]), an entry's front matter
 //! ([`parse_entry`], called by [`crate::content`] for files in a family folder), the cross-page
 //! rules (required `http_status`, duplicate keys, `related` links into other families), the
-//! model the templates see ([`FamilyInfo`], [`EntryPage`]) and the family URLs ([`list_path`],
-//! [`entry_path`]: the one place they are derived).
+//! model the templates see ([`FamilyInfo`], [`EntryPage`]). Their URLs come from the plan
+//! stage's URL scheme ([`plan::family_url`], [`plan::entry_url`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -20,6 +20,7 @@ use crate::content::{
 };
 use crate::diagnostic::{closest, Diagnostic};
 use crate::markdown::{Rendered, SharedText, TocEntry};
+use crate::pipeline::plan;
 use crate::site::CodeRef;
 use crate::yaml;
 
@@ -66,16 +67,6 @@ pub fn family_of(slug_path: &Path) -> Option<&str> {
     let first = components.next()?.as_os_str().to_str()?;
     components.next()?;
     (!PLAIN_FOLDERS.contains(&first)).then_some(first)
-}
-
-/// The path of a family's list page under the base path: `cloudflare-errors/`.
-pub fn list_path(slug: &str) -> String {
-    format!("{slug}/")
-}
-
-/// The path of an entry's page under the base path: `cloudflare-errors/1020/`.
-pub fn entry_path(slug: &str, key: &str) -> String {
-    format!("{}{key}/", list_path(slug))
 }
 
 /// Whether `key` has the shape of an entry key: digits, optionally a dot and more digits
@@ -895,7 +886,7 @@ pub(crate) fn model(
             code: key.to_string(),
             class: "family".into(),
             name: name_of(page, rendered, key),
-            url: format!("{base_path}{}", entry_path(slug, key)),
+            url: format!("{base_path}{}", plan::entry_url(slug, key)),
         })
     };
     for def in sorted {
@@ -935,7 +926,7 @@ pub(crate) fn model(
                 family: slug.to_string(),
                 family_name: def.file.name.clone(),
                 entry_label: def.file.entry_label.clone(),
-                family_url: format!("{base_path}{}", list_path(slug)),
+                family_url: format!("{base_path}{}", plan::family_url(slug)),
                 key: key.to_string(),
                 name: name_of(page, rendered, key),
                 heading: rendered
@@ -944,7 +935,7 @@ pub(crate) fn model(
                     .unwrap_or_else(|| page.title().to_string()),
                 title: page.title().to_string(),
                 description: description(i, &body.plain_text),
-                url: format!("{base_path}{}", entry_path(slug, key)),
+                url: format!("{base_path}{}", plan::entry_url(slug, key)),
                 http_status: entry.http_status,
                 http_status_ref: entry.http_status.and_then(code_ref),
                 source: page.front.source.clone(),
@@ -968,7 +959,7 @@ pub(crate) fn model(
             description: def.file.description.clone(),
             entry_label: def.file.entry_label.clone(),
             vendor: def.file.vendor.clone(),
-            url: format!("{base_path}{}", list_path(slug)),
+            url: format!("{base_path}{}", plan::family_url(slug)),
             sections: def.file.sections.clone(),
             http_status: def.file.http_status,
             count: members.len(),
@@ -1007,8 +998,6 @@ mod tests {
         assert_eq!(family_of(Path::new("codes/504.md")), None);
         assert_eq!(family_of(Path::new("guides/a.md")), None);
         assert_eq!(family_of(Path::new("about.md")), None);
-        assert_eq!(entry_path("iis-codes", "500.19"), "iis-codes/500.19/");
-        assert_eq!(list_path("iis-codes"), "iis-codes/");
     }
 
     fn entry(path: &str, front: &str) -> FileResult {

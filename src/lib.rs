@@ -1,15 +1,18 @@
 //! statusref: a static-site generator for an HTTP status code reference.
 //!
-//! One pass, one way through the data (see DESIGN.md):
+//! One pipeline, one way through the data (see DESIGN.md and [`pipeline`]):
 //!
 //! ```text
-//! content/**/*.md ─load─▶ Page ─markdown─▶ Rendered ─site─▶ Site ─┬─ index  (tantivy bundle)
-//!                                                                  ├─ render (tera pages)
-//!                                                                  └─ output (staging → swap)
+//! content/**/*.md ─load─▶ Page ─assemble─▶ Site ─plan─▶ Routes ─index─▶ bundle ─render─▶ pages ─▶ sink
+//!  site.yaml, theme       (markdown,      (model,   (route table:   (own thread;  (tera; pages     build: staging
+//!                          cross-page      checks)   kind, template, pages that    naming the      dir, swap
+//!                          checks)                   URL, path)      don't name    index wait)     check: memory
+//!                                                                    it render)                    serve: file map
 //! ```
 //!
-//! [`build`] runs the whole pipeline; each stage is its own module and reads only what the
-//! stage before it produced.
+//! [`build`] (disk) and [`render_site`] (`check`, memory) run [`pipeline::run`]; the dev server
+//! ([`incremental`]) runs the same stage functions through its cache policy. Each stage is its
+//! own module and reads only what the stages before it produced.
 
 #![deny(missing_docs)]
 
@@ -28,6 +31,7 @@ pub mod index;
 pub mod markdown;
 pub mod open_formats;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
@@ -38,8 +42,6 @@ mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-use rayon::prelude::*;
 
 pub use diagnostic::{Diagnostic, Severity};
 
@@ -155,12 +157,14 @@ pub enum Stage {
         /// Content pages loaded.
         pages: usize,
     },
-    /// Building the search index over the site's pages.
+    /// Building the search index over the site's pages, on its own thread, while the pages
+    /// that do not show its URL render (and, in `build`, are written).
     Index {
         /// Content pages (codes and articles).
         pages: usize,
     },
-    /// Rendering the pages through the templates, and the other output files.
+    /// Rendering the pages that waited for the index (those that show its URL: the search
+    /// page), once it is built.
     Render {
         /// Content pages (codes and articles); class and list pages come on top.
         pages: usize,
@@ -197,184 +201,15 @@ pub fn render_site_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Stage) + Sync),
 ) -> Result<Rendered, BuildError> {
-    let Prepared {
-        site,
-        renderer,
-        assets,
-        search_chunks: _,
-        mut warnings,
-    } = prepare(options, progress, false)?;
-    progress(Stage::Render {
-        pages: site.codes.len() + site.articles.len() + site.entries.len(),
-    });
-    let mut files = renderer
-        .render_site(&site, &assets.urls(&site.base_path))
-        .map_err(|errors| {
-            warnings.extend(errors);
-            BuildError::Input(std::mem::take(&mut warnings))
-        })?;
-    let pages = files.len();
-    files.extend(generated_files(&site));
-    files.extend(assets.list.into_iter().map(|a| (a.path, a.bytes)));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let memory = pipeline::sink::Memory::default();
+    let run = pipeline::run(options, &memory, progress)?;
+    let (files, pages) = memory.into_files();
     Ok(Rendered {
-        site,
+        site: run.site,
         files,
         pages,
-        warnings,
+        warnings: run.warnings,
     })
-}
-
-/// The files besides pages and assets: `codes.json`, `families.json`, `robots.txt`, `sitemap.xml`
-/// (only with an absolute base URL), and the open formats (`llms.txt`, each page's Markdown twin
-/// and each code's JSON record: [`open_formats`]).
-pub fn generated_files(site: &site::Site) -> Vec<render::OutputFile> {
-    let jobs = render::jobs(site);
-    let mut files = site_files(site, &jobs);
-    files.extend(
-        jobs.par_iter()
-            .flat_map_iter(|job| open_formats::page_files(site, job))
-            .collect::<Vec<_>>(),
-    );
-    files
-}
-
-/// [`generated_files`] but the per-page ones, which `build` writes as each page is rendered.
-fn site_files(site: &site::Site, jobs: &[render::Job]) -> Vec<render::OutputFile> {
-    let mut files = vec![
-        ("codes.json".to_string(), output::codes_json(site)),
-        ("families.json".to_string(), output::families_json(site)),
-        (
-            open_formats::LLMS_TXT.to_string(),
-            open_formats::llms_txt(site, jobs),
-        ),
-        ("robots.txt".to_string(), output::robots(site)),
-    ];
-    if let Some(sitemap) = output::sitemap(site) {
-        files.push(("sitemap.xml".into(), sitemap));
-    }
-    files
-}
-
-/// A site loaded, checked and indexed, ready to render.
-struct Prepared {
-    site: site::Site,
-    renderer: render::Renderer,
-    assets: assets::Assets,
-    /// The chunks of a split search index, `(path under the output, bytes)`; empty when the
-    /// index is one whole bundle.
-    search_chunks: Vec<(String, Vec<u8>)>,
-    warnings: Vec<Diagnostic>,
-}
-
-/// Loads, renders the markdown, assembles the model, builds the search index and fingerprints
-/// the assets: everything before the pages. With `split_index` (what `build` writes) the
-/// index is a head plus chunks fetched on demand; without (`check`, and `serve`, which serves
-/// from memory) one whole bundle, which the same search.js and wasm read too.
-fn prepare(
-    options: &BuildOptions,
-    progress: &(dyn Fn(Stage) + Sync),
-    split_index: bool,
-) -> Result<Prepared, BuildError> {
-    progress(Stage::Load);
-    let root = &options.root;
-    let mut diagnostics = Vec::new();
-    let mut config = match config::Config::load(root) {
-        Ok(config) => config,
-        Err(d) => return Err(BuildError::Input(vec![d])),
-    };
-    if let Some(base_url) = &options.base_url {
-        config
-            .override_base_url(base_url)
-            .map_err(|e| BuildError::Usage(output::Refusal { message: format!("--base-url {e}"), help: "give an http(s) URL (`https://example.org/ref/`) or a path starting with one `/` (`/ref/`)".into() }))?;
-    }
-    let base_path = config.base_path();
-
-    let loaded = content::load(root, options.drafts);
-    let families = family::load(root, &loaded.files);
-    diagnostics.extend(loaded.diagnostics.into_iter().filter(|d| families.keep(d)));
-    diagnostics.extend(families.diagnostics.iter().cloned());
-    // Templates are parsed even when content failed, so one run reports both.
-    let (renderer, theme_assets) = load_theme(root, &mut diagnostics);
-    // Cross-page checks run even when some files failed, so one build reports everything.
-    progress(Stage::Markdown {
-        pages: loaded.pages.len(),
-    });
-    let pages: Vec<(content::Page, markdown::Rendered)> = loaded
-        .pages
-        .into_par_iter()
-        .map(|page| {
-            let rendered = markdown::render_page(&page, &base_path);
-            (page, rendered)
-        })
-        .collect();
-    let site = diagnostic::gather(
-        site::Site::assemble(config, &families.defs, pages, &loaded.unparsed_urls),
-        &mut diagnostics,
-    );
-    let site = site.map(|mut site| {
-        constants::attach(root, &mut site, &mut diagnostics);
-        site
-    });
-    let (Some(renderer), Some(theme_assets), Some(site)) = (renderer, theme_assets, site) else {
-        return Err(BuildError::Input(diagnostics));
-    };
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(BuildError::Input(diagnostics));
-    }
-
-    progress(Stage::Index {
-        pages: site.codes.len() + site.articles.len() + site.entries.len(),
-    });
-    let mut bundle = index::bundle(&site).map_err(|d| BuildError::Input(vec![d]))?;
-    let mut search_chunks = Vec::new();
-    if split_index {
-        let split = index::split(bundle).map_err(|d| BuildError::Input(vec![d]))?;
-        bundle = split.head;
-        search_chunks = split
-            .chunks
-            .into_iter()
-            .map(|(name, bytes)| {
-                let path = statusref_search::chunks::chunk_path(&name);
-                (format!("assets/{path}"), bytes)
-            })
-            .collect();
-    }
-    let assets = assets::Assets::new(
-        theme_assets,
-        vec![
-            ("search.wasm".into(), SEARCH_WASM.to_vec()),
-            ("index.bin".into(), bundle),
-        ],
-    );
-    Ok(Prepared {
-        site,
-        renderer,
-        assets,
-        search_chunks,
-        warnings: diagnostics,
-    })
-}
-
-/// Parses the templates and reads the theme assets (built-in, overridden by the site root's
-/// `templates/` and `assets/`); problems go into `diagnostics`.
-pub(crate) fn load_theme(
-    root: &Path,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> (
-    Option<render::Renderer>,
-    Option<std::collections::BTreeMap<String, assets::ThemeFile>>,
-) {
-    let templates = diagnostic::gather(assets::theme_files(root, "templates"), diagnostics);
-    let theme_assets = diagnostic::gather(assets::theme_files(root, "assets"), diagnostics);
-    let renderer = templates.and_then(|templates| match render::Renderer::new(templates) {
-        Ok(renderer) => Some(renderer),
-        Err(errors) => {
-            diagnostics.extend(errors);
-            None
-        }
-    });
-    (renderer, theme_assets)
 }
 
 /// Builds the site into its output directory through a staging directory: pages are written
@@ -385,8 +220,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 }
 
 /// [`build`], calling `progress` as each [`Stage`] starts (for a progress bar, or timings).
-/// Pages are written as they are rendered, so [`Stage::Render`] covers writing them;
-/// [`Stage::Write`] is the rest (JSON, sitemap, assets) and the swap.
+/// Pages are written as they are rendered, so [`Stage::Index`] and [`Stage::Render`] cover
+/// writing them; [`Stage::Write`] is the rest (JSON, sitemap, assets) and the swap.
 pub fn build_with_progress(
     options: &BuildOptions,
     progress: &(dyn Fn(Stage) + Sync),
@@ -394,122 +229,15 @@ pub fn build_with_progress(
     let started = Instant::now();
     let output = options.output_dir();
     output::check_output_dir(&options.root, &output, options.force)?;
-    let Prepared {
-        mut site,
-        renderer,
-        assets,
-        search_chunks,
-        mut warnings,
-    } = prepare(options, progress, true)?;
-    if site.codes.is_empty()
-        && site.articles.is_empty()
-        && site.entries.is_empty()
-        && !options.allow_empty
-        && output::is_statusref_output(&output)
-    {
-        warnings.push(
-            Diagnostic::error(
-                "content",
-                format!(
-                    "the content has no pages; the build would replace the site in {} with an empty one",
-                    output.display()
-                ),
-            )
-            .help("add pages under content/ (or pass --drafts if they are all drafts), or pass --allow-empty to replace the site anyway"),
-        );
-        return Err(BuildError::Input(warnings));
-    }
-    // The index is built: the plain text is not needed any more.
-    for page in &mut site.codes {
-        page.plain_text = markdown::SharedText::default();
-    }
-    for page in &mut site.articles {
-        page.plain_text = markdown::SharedText::default();
-    }
-    for page in &mut site.entries {
-        page.plain_text = markdown::SharedText::default();
-    }
-    let jobs = render::jobs(&site);
-    let generated = site_files(&site, &jobs);
-    progress(Stage::Render {
-        pages: site.codes.len() + site.articles.len() + site.entries.len(),
-    });
-    let staging = output::Staging::create(&output)?;
-    staging.create_dirs(
-        jobs.iter()
-            .map(|j| j.path.as_str())
-            .chain(generated.iter().map(|(p, _)| p.as_str()))
-            .chain(assets.list.iter().map(|a| a.path.as_str()))
-            .chain(search_chunks.iter().map(|(p, _)| p.as_str())),
-    )?;
-    let bytes = std::sync::atomic::AtomicU64::new(0);
-    let selected: Vec<&render::Job> = jobs.iter().collect();
-    let rendered = renderer.render_jobs(
-        &site,
-        &assets.urls(&site.base_path),
-        &selected,
-        |_, job, html| {
-            let mut n = staging.write(&job.path, &html)?;
-            // The page's twin and JSON record go beside it, into the directory it is in.
-            for (path, data) in open_formats::page_files(&site, job) {
-                n += staging.write(&path, &data)?;
-            }
-            if options.precompress_html {
-                for (path, data) in compress::siblings(&job.path, &html) {
-                    n += staging.write(&path, &data)?;
-                }
-            }
-            bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-            Ok(())
-        },
-    );
-    match rendered {
-        Ok(()) => {}
-        Err(render::RenderError::Templates(errors)) => {
-            warnings.extend(errors);
-            return Err(BuildError::Input(warnings));
-        }
-        Err(render::RenderError::Sink(e)) => return Err(BuildError::Write(e)),
-    }
-    progress(Stage::Write {
-        files: generated.len() + assets.list.len() + search_chunks.len(),
-    });
-    let mut bytes = bytes.into_inner();
-    for (path, data) in &generated {
-        bytes += staging.write(path, data)?;
-    }
-    for asset in &assets.list {
-        bytes += staging.write(&asset.path, &asset.bytes)?;
-    }
-    for (path, data) in &search_chunks {
-        bytes += staging.write(path, data)?;
-    }
-    let siblings: Vec<(String, Vec<u8>)> = assets
-        .list
-        .iter()
-        .map(|a| (&a.path, &a.bytes))
-        .chain(search_chunks.iter().map(|(p, b)| (p, b)))
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .filter(|(path, _)| compress::wanted(path, options.precompress_html))
-        .flat_map_iter(|(path, data)| {
-            if data.as_slice() == SEARCH_WASM {
-                compress::known_siblings(path, data, SEARCH_WASM_BR, SEARCH_WASM_GZ)
-            } else {
-                compress::siblings(path, data)
-            }
-        })
-        .collect();
-    for (path, data) in &siblings {
-        bytes += staging.write(path, data)?;
-    }
-    staging.commit()?;
+    let disk = pipeline::sink::Disk::new(&output, options.precompress_html, options.allow_empty);
+    let run = pipeline::run(options, &disk, progress)?;
+    let bytes = disk.commit()?;
     Ok(BuildReport {
-        pages: jobs.len(),
-        codes: site.codes.len(),
-        guides: site.guides().count(),
-        entries: site.entries.len(),
-        warnings,
+        pages: run.pages,
+        codes: run.site.codes.len(),
+        guides: run.site.guides().count(),
+        entries: run.site.entries.len(),
+        warnings: run.warnings,
         bytes,
         output,
         elapsed: started.elapsed(),

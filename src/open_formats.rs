@@ -9,9 +9,10 @@
 //! - One JSON record per code beside its page (`/http-codes/504/index.json`): its `codes.json`
 //!   entry plus meanings, aliases, keywords, related codes and the twin's and record's URLs.
 //!
-//! Everything is derived from the route table ([`crate::render::jobs`]) and the site model's
-//! Markdown bodies ([`Site::markdown`], by URL): every job that renders a content page (anything
-//! but a list page) has a twin, whatever kind of page it is. Codes and guides have their own
+//! Everything is derived from the route table ([`crate::pipeline::plan`], which names each
+//! twin's and record's output path) and the site model's Markdown bodies ([`Site::markdown`], by
+//! URL): every route of a content page (anything but a list page) has a twin, whatever kind of
+//! page it is. Codes and guides have their own
 //! facts; any other kind (a family's entries) joins with its heading, description and address,
 //! in an llms.txt section named after its list page, until it gets an arm of its own (`doc`).
 //! The bytes are a pure function of the site (deterministic), and `build`, `check` and `serve`
@@ -19,55 +20,26 @@
 
 use serde::Serialize;
 
-use crate::render::{Job, OutputFile, PageData};
+use crate::pipeline::plan::{url_of_output, PageData, Route, Routes};
+use crate::render::OutputFile;
 use crate::site::{ArticlePage, CodePage, CodeRef, Meaning, Site};
 
-/// The llms.txt index, at the site's root (under the base path).
-pub const LLMS_TXT: &str = "llms.txt";
-
-/// The Markdown twin of a page: its output path with this appended (`index.html.md`), the name
-/// the llms.txt convention proposes.
-pub const TWIN_SUFFIX: &str = ".md";
-
-/// A code's JSON record, beside its page.
-pub const JSON_NAME: &str = "index.json";
-
-/// The twin's URL of a page that has one (`/ref/http-codes/504/index.html.md`), for the
-/// `<link rel="alternate" type="text/markdown">` in its head and the "Copy as Markdown" button.
-pub fn twin_url(site: &Site, job: &Job) -> Option<String> {
-    has_twin(site, job).then(|| twin_path(site, job))
-}
-
-/// The twin's path with the base path, whether or not the page has one.
-fn twin_path(site: &Site, job: &Job) -> String {
-    format!("{}{}{TWIN_SUFFIX}", site.base_path, job.path)
-}
-
-/// Whether a page has a Markdown twin: every content page does, of whatever kind (its body is
-/// in [`Site::markdown`]); list pages (landing, search, classes, guides, 404) have no source
-/// and no twin.
-pub fn has_twin(site: &Site, job: &Job) -> bool {
-    site.markdown.contains_key(&model_key(site, job))
-}
-
-/// One page's open-format files: its twin, and for a code its JSON record. None for list pages.
-pub fn page_files(site: &Site, job: &Job) -> Vec<OutputFile> {
-    let Some(doc) = doc(site, job) else {
+/// One page's open-format files, at the paths its route names: its twin, and for a code or a
+/// family entry its JSON record. None for list pages.
+pub fn page_files(site: &Site, job: &Route) -> Vec<OutputFile> {
+    let (Some(twin_path), Some(doc)) = (&job.twin, doc(site, job)) else {
         return Vec::new();
     };
-    let mut files = vec![(
-        format!("{}{TWIN_SUFFIX}", job.path),
-        twin(&doc).into_bytes(),
-    )];
-    match job.data {
-        PageData::Code(i) => {
+    let mut files = vec![(twin_path.clone(), twin(&doc).into_bytes())];
+    match (job.data.clone(), &job.record) {
+        (PageData::Code(i), Some(record)) => {
             if let Some(page) = site.codes.get(i) {
-                files.push((json_path(job), code_json(site, job, page)));
+                files.push((record.clone(), code_json(site, job, page)));
             }
         }
-        PageData::Entry(i) => {
+        (PageData::Entry(i), Some(record)) => {
             if let Some(page) = site.entries.get(i) {
-                files.push((json_path(job), entry_json(site, job, page)));
+                files.push((record.clone(), entry_json(site, job, page)));
             }
         }
         _ => {}
@@ -106,13 +78,13 @@ struct RelatedEntry<'a> {
     url: String,
 }
 
-fn entry_json(site: &Site, job: &Job, page: &crate::family::EntryPage) -> Vec<u8> {
+fn entry_json(site: &Site, job: &Route, page: &crate::family::EntryPage) -> Vec<u8> {
     let record = EntryRecord {
         member: crate::output::FamilyMember {
             key: &page.key,
             title: &page.title,
             http_status: page.http_status,
-            url: full_url(site, &page.url),
+            url: full_url(site, &job.url),
             description: &page.description,
             source: page.source.as_deref(),
             spec_url: page.spec_url.as_deref(),
@@ -138,36 +110,26 @@ fn entry_json(site: &Site, job: &Job, page: &crate::family::EntryPage) -> Vec<u8
 }
 
 /// The page's Markdown twin, as a full URL (absolute when the site has an origin).
-fn full_twin_url(site: &Site, job: &Job) -> String {
-    full_url(site, &twin_path(site, job))
+fn full_twin_url(site: &Site, job: &Route) -> String {
+    let twin = job.twin.as_deref().unwrap_or_default();
+    full_url(site, &format!("{}{twin}", site.base_path))
 }
 
 /// The page's JSON record, as a full URL.
-fn record_url(site: &Site, job: &Job) -> String {
-    full_url(site, &format!("{}{}", site.base_path, json_path(job)))
-}
-
-/// `http-codes/504/index.html` → `http-codes/504/index.json`.
-fn json_path(job: &Job) -> String {
-    match job.path.strip_suffix("index.html") {
-        Some(dir) => format!("{dir}{JSON_NAME}"),
-        None => format!("{}.json", job.path),
-    }
+fn record_url(site: &Site, job: &Route) -> String {
+    let record = job.record.as_deref().unwrap_or_default();
+    full_url(site, &format!("{}{record}", site.base_path))
 }
 
 /// The key of a page in [`Site::markdown`]: its URL without the base path (`/http-codes/504/`).
-fn model_key(site: &Site, job: &Job) -> String {
-    let rest = job.url.strip_prefix(&site.base_path).unwrap_or(&job.url);
-    format!("/{}", rest.trim_start_matches('/'))
+fn model_key(job: &Route) -> String {
+    format!("/{}", url_of_output(&job.path))
 }
 
 /// An absolute URL when the site has a domain, else the root-relative path (base path
 /// included, as every URL in the model is).
 fn full_url(site: &Site, url: &str) -> String {
-    match site.config.origin() {
-        Some(origin) => format!("{origin}{url}"),
-        None => url.to_string(),
-    }
+    Routes::full_url(site, url)
 }
 
 /// What a twin and an llms.txt entry show of one page.
@@ -191,8 +153,8 @@ struct Doc<'a> {
 }
 
 /// The document of a content page; `None` for list pages (they have no Markdown source).
-fn doc<'a>(site: &'a Site, job: &'a Job) -> Option<Doc<'a>> {
-    let body = site.markdown.get(&model_key(site, job))?;
+fn doc<'a>(site: &'a Site, job: &'a Route) -> Option<Doc<'a>> {
+    let body = site.markdown.get(&model_key(job))?;
     Some(match job.data {
         PageData::Code(i) => code_doc(site, job, site.codes.get(i)?, body),
         PageData::Article(i) => article_doc(site, site.articles.get(i)?, body),
@@ -206,7 +168,7 @@ fn doc<'a>(site: &'a Site, job: &'a Job) -> Option<Doc<'a>> {
 /// A family's entry (`/cloudflare-errors/1020/`): its key, family, HTTP status and source.
 fn entry_doc<'a>(
     site: &'a Site,
-    job: &Job,
+    job: &Route,
     page: &'a crate::family::EntryPage,
     body: &'a str,
 ) -> Doc<'a> {
@@ -243,10 +205,7 @@ fn entry_doc<'a>(
         facts.push(format!("Related: {}", links.join(", ")));
     }
     facts.push(format!("Web page: {}", full_url(site, &page.url)));
-    facts.push(format!(
-        "JSON: {}",
-        full_url(site, &format!("{}{}", site.base_path, json_path(job)))
-    ));
+    facts.push(format!("JSON: {}", record_url(site, job)));
     Doc {
         heading: &page.heading,
         link_text: page.heading.clone(),
@@ -259,7 +218,7 @@ fn entry_doc<'a>(
 }
 
 /// A content page known only by its route: heading and description from the job, its address.
-fn generic_doc<'a>(site: &Site, job: &'a Job, body: &'a str) -> Doc<'a> {
+fn generic_doc<'a>(site: &Site, job: &'a Route, body: &'a str) -> Doc<'a> {
     let heading = strip_site_suffix(site, &job.title);
     Doc {
         heading,
@@ -279,7 +238,7 @@ fn strip_site_suffix<'a>(site: &Site, title: &'a str) -> &'a str {
         .unwrap_or(title)
 }
 
-fn code_doc<'a>(site: &'a Site, job: &Job, page: &'a CodePage, body: &'a str) -> Doc<'a> {
+fn code_doc<'a>(site: &'a Site, job: &Route, page: &'a CodePage, body: &'a str) -> Doc<'a> {
     let class = site.classes.iter().find(|c| c.class == page.class);
     let section = match class {
         Some(class) => format!("{} {}", class.class, class.name),
@@ -323,15 +282,12 @@ fn code_doc<'a>(site: &'a Site, job: &Job, page: &'a CodePage, body: &'a str) ->
         facts.push(format!("Related: {}", related(site, &page.related)));
     }
     facts.push(format!("Web page: {}", full_url(site, &page.url)));
-    facts.push(format!(
-        "JSON: {}",
-        full_url(site, &format!("{}{}", site.base_path, json_path(job)))
-    ));
+    facts.push(format!("JSON: {}", record_url(site, job)));
     Doc {
         heading: &page.heading,
         link_text: format!("{} {}", page.code, page.name),
         description: &page.description,
-        summary: crate::render::list_summary(page),
+        summary: crate::pipeline::plan::list_summary(page),
         section: Some(section),
         facts,
         body,
@@ -412,7 +368,8 @@ fn twin(doc: &Doc<'_>) -> String {
 
 /// `/llms.txt`: the site's name, its description, how to get each page as Markdown or JSON,
 /// then one section per group of pages, in route order, each entry a link to a twin.
-pub fn llms_txt(site: &Site, jobs: &[Job]) -> Vec<u8> {
+pub fn llms_txt(site: &Site, routes: &Routes) -> Vec<u8> {
+    let jobs = &routes.pages;
     let mut sections: Vec<(String, Vec<String>)> = Vec::new();
     // List pages by URL: a page without a section of its own goes under its parent list's title.
     let lists: std::collections::HashMap<&str, &str> = jobs
@@ -439,7 +396,10 @@ pub fn llms_txt(site: &Site, jobs: &[Job]) -> Vec<u8> {
             None => sections.push((section, vec![entry])),
         }
     }
-    let codes_json = full_url(site, &format!("{}codes.json", site.base_path));
+    let codes_json = full_url(
+        site,
+        &format!("{}{}", site.base_path, crate::pipeline::plan::CODES_JSON),
+    );
     let mut out = format!(
         "# {}\n\n> {}\n\nEach link below is the Markdown version of a page: the page's URL with \
          `index.html.md` appended. Each status code also has a JSON record beside its page \
@@ -486,10 +446,9 @@ struct RelatedRecord<'a> {
     url: String,
 }
 
-fn code_json(site: &Site, job: &Job, page: &CodePage) -> Vec<u8> {
-    let origin = site.config.origin().unwrap_or_default();
+fn code_json(site: &Site, job: &Route, page: &CodePage) -> Vec<u8> {
     let record = CodeRecord {
-        entry: crate::output::code_entry(page, &origin),
+        entry: crate::output::code_entry(page, full_url(site, &job.url)),
         heading: &page.heading,
         meanings: &page.meanings,
         aliases: &page.aliases,
@@ -818,8 +777,12 @@ mod tests {
             page("content/guides/x.md", "---\ntitle: \"X\"\ndescription: \"About x.\"\n---\n# X\n\nBody of [x](/http-codes/504/).\n"),
         ];
         let (site, _) = Site::assemble(Config::default(), &[], pages, &[]).unwrap();
-        let mut jobs = crate::render::jobs(&site);
-        let article = jobs.iter_mut().find(|j| j.url == "/guides/x/").unwrap();
+        let mut routes = crate::pipeline::plan::plan(&site);
+        let article = routes
+            .pages
+            .iter_mut()
+            .find(|j| j.url == "/guides/x/")
+            .unwrap();
         // The same page, as a kind the module does not know (the route table's data only).
         article.data = PageData::List(serde_json::json!({}));
         let article = article.clone();
@@ -830,18 +793,15 @@ mod tests {
             String::from_utf8_lossy(&files[0].1),
             "# X\n\nAbout x.\n\n- Web page: /guides/x/\n\nBody of [x](/http-codes/504/).\n"
         );
-        let llms = String::from_utf8(llms_txt(&site, &jobs)).unwrap();
+        let llms = String::from_utf8(llms_txt(&site, &routes)).unwrap();
         assert!(
             llms.ends_with("\n## Guides\n\n- [X](/guides/x/index.html.md): About x.\n"),
             "{llms}"
         );
-        assert_eq!(
-            twin_url(&site, &article).as_deref(),
-            Some("/guides/x/index.html.md")
-        );
+        assert_eq!(article.twin.as_deref(), Some("guides/x/index.html.md"));
         // List pages have none.
-        let list = jobs.iter().find(|j| j.url == "/guides/").unwrap();
-        assert!(page_files(&site, list).is_empty() && twin_url(&site, list).is_none());
+        let list = routes.pages.iter().find(|j| j.url == "/guides/").unwrap();
+        assert!(page_files(&site, list).is_empty() && list.twin.is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::pipeline::plan::{PageData, Routes};
 use crate::site::Site;
 
 /// An I/O failure while writing, with the path it concerns.
@@ -74,10 +75,19 @@ pub struct OtherMeaning<'a> {
     pub source: Option<&'a str>,
 }
 
-/// `/codes.json`: every code, for tools and other sites.
-pub fn codes_json(site: &Site) -> Vec<u8> {
-    let origin = site.config.origin().unwrap_or_default();
-    let entries: Vec<CodeEntry<'_>> = site.codes.iter().map(|c| code_entry(c, &origin)).collect();
+/// `/codes.json`: every code, for tools and other sites, at the URLs of its route table.
+pub fn codes_json(site: &Site, routes: &Routes) -> Vec<u8> {
+    let entries: Vec<CodeEntry<'_>> = routes
+        .pages
+        .iter()
+        .filter_map(|route| match route.data {
+            PageData::Code(i) => site
+                .codes
+                .get(i)
+                .map(|c| code_entry(c, Routes::full_url(site, &route.url))),
+            _ => None,
+        })
+        .collect();
     pretty_json(&entries)
 }
 
@@ -150,8 +160,8 @@ pub fn families_json(site: &Site) -> Vec<u8> {
 }
 
 /// One code's entry of `/codes.json` (also the start of its own `index.json`, see
-/// [`crate::open_formats`]); `origin` is `https://example.org` or empty.
-pub fn code_entry<'a>(c: &'a crate::site::CodePage, origin: &str) -> CodeEntry<'a> {
+/// [`crate::open_formats`]); `url` is its page's full URL.
+pub fn code_entry(c: &crate::site::CodePage, url: String) -> CodeEntry<'_> {
     CodeEntry {
         code: c.code,
         title: format!("{} {}", c.code, c.name),
@@ -162,7 +172,7 @@ pub fn code_entry<'a>(c: &'a crate::site::CodePage, origin: &str) -> CodeEntry<'
         vendor: c.vendor.as_deref(),
         source: c.source.as_deref(),
         spec_url: c.spec_url.as_deref(),
-        url: format!("{origin}{}", c.url),
+        url,
         description: &c.description,
         other_meanings: c.meanings[1..]
             .iter()
@@ -185,29 +195,15 @@ pub(crate) fn pretty_json(value: &impl Serialize) -> Vec<u8> {
     json
 }
 
-/// `/sitemap.xml`, when the site has an absolute base URL (sitemaps need absolute URLs).
-pub fn sitemap(site: &Site) -> Option<Vec<u8>> {
+/// `/sitemap.xml`, when the site has an absolute base URL (sitemaps need absolute URLs): the
+/// pages the route table lists for it, in its order.
+pub fn sitemap(site: &Site, routes: &Routes) -> Option<Vec<u8>> {
     let origin = site.config.origin()?;
-    let mut urls = vec![site.base_path.clone(), site.search_url()];
-    urls.extend(
-        site.classes
-            .iter()
-            .filter(|c| c.count > 0)
-            .map(|c| c.url.clone()),
-    );
-    urls.extend(site.codes.iter().map(|c| c.url.clone()));
-    for family in &site.families {
-        urls.push(family.url.clone());
-        urls.extend(
-            family
-                .members
-                .iter()
-                .filter_map(|&i| site.entries.get(i))
-                .map(|e| e.url.clone()),
-        );
-    }
-    urls.push(format!("{}guides/", site.base_path));
-    urls.extend(site.articles.iter().map(|a| a.url.clone()));
+    let urls = routes
+        .sitemap
+        .iter()
+        .filter_map(|&i| routes.pages.get(i))
+        .map(|r| &r.url);
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for url in urls {
         xml.push_str(&format!(
@@ -224,8 +220,9 @@ pub fn robots(site: &Site) -> Vec<u8> {
     let mut text = String::from("User-agent: *\nAllow: /\n");
     if let Some(origin) = site.config.origin() {
         text.push_str(&format!(
-            "\nSitemap: {origin}{}sitemap.xml\n",
-            site.base_path
+            "\nSitemap: {origin}{}{}\n",
+            site.base_path,
+            crate::pipeline::plan::SITEMAP
         ));
     }
     text.into_bytes()

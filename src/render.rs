@@ -1,24 +1,25 @@
 //! Pages through Tera: the renderer reads the [`Site`] and produces HTML files, nothing else.
 //!
 //! Templates are parsed once into one [`Tera`] environment (built-in defaults overridden by the
-//! site root's `templates/`). The site's pages are [`jobs`]; they render in parallel, each
-//! context built only while its page renders, and each page goes to a sink as soon as it is
-//! rendered ([`Renderer::render_jobs`]): `build` writes it out, `check` and the dev server keep
-//! it. Each template sees a small `site` object shared by all pages plus its own page data,
-//! never the whole model; list pages see summaries, never bodies.
+//! site root's `templates/`). The pages are the routes of the plan stage
+//! ([`crate::pipeline::plan`]); they render in parallel, each context built only while its page
+//! renders, and each page goes to a sink as soon as it is rendered ([`Renderer::render`]):
+//! `build` writes it out, `check` and the dev server keep it. Each template sees a small `site`
+//! object shared by all pages ([`Routes::shared`]) plus its own page data, never the whole
+//! model; list pages see summaries, never bodies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::{json, Value};
 use tera::{Context, Tera};
 
 use crate::assets::ThemeFile;
 use crate::content::HeadTag;
 use crate::diagnostic::Diagnostic;
-use crate::site::{ArticlePage, CodePage, Site};
+use crate::pipeline::plan::{list_summary, PageData, Route, Routes};
+use crate::site::Site;
 
 /// An output file: path relative to the output directory, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
@@ -40,6 +41,8 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
 pub struct Renderer {
     tera: Tera,
     origins: BTreeMap<String, String>,
+    /// Each template's source, for [`Renderer::templates_naming`].
+    sources: BTreeMap<String, String>,
 }
 
 impl Renderer {
@@ -69,6 +72,7 @@ impl Renderer {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let texts: BTreeMap<String, String> = sources.iter().cloned().collect();
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         // Tera's default also escapes `/`, which mangles every URL; these five are enough.
@@ -92,25 +96,61 @@ impl Renderer {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Renderer { tera, origins })
+        Ok(Renderer {
+            tera,
+            origins,
+            sources: texts,
+        })
     }
 
-    /// Renders every page of the site into memory, in [`jobs`] order. `asset_urls` maps
-    /// logical asset names to their URLs.
+    /// The templates whose pages may show `name` (an asset's logical name, e.g. `index.bin`),
+    /// so that the pipeline can render every other page before that asset exists: the
+    /// templates whose source mentions it. `None` when one of them is also named by another
+    /// template (a base or a partial, so any page may show it): then every page may.
+    ///
+    /// Only the text is read, so a template that computes the name at run time is not caught;
+    /// the pipeline also holds back any page whose output holds the pending URL.
+    pub fn templates_naming(&self, name: &str) -> Option<BTreeSet<&'static str>> {
+        let naming: BTreeSet<&str> = self
+            .sources
+            .iter()
+            .filter(|(_, text)| text.contains(name))
+            .map(|(template, _)| template.as_str())
+            .collect();
+        let shared = naming.iter().any(|template| {
+            self.sources
+                .iter()
+                .any(|(other, text)| other != template && text.contains(*template))
+        });
+        if shared {
+            return None;
+        }
+        // Route templates are `&'static str`: answer in their terms.
+        Some(
+            crate::render::REQUIRED_TEMPLATES
+                .iter()
+                .copied()
+                .filter(|t| naming.contains(t))
+                .collect(),
+        )
+    }
+
+    /// Plans the site and renders every page into memory, in route order: the render stage
+    /// alone, for tests and the fuzz targets (the pipeline streams pages to a sink instead).
     pub fn render_site(
         &self,
         site: &Site,
         asset_urls: &BTreeMap<String, String>,
     ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-        let jobs = jobs(site);
-        let selected: Vec<&Job> = jobs.iter().collect();
+        let routes = crate::pipeline::plan::plan(site);
+        let selected: Vec<&Route> = routes.pages.iter().collect();
         let rendered: std::sync::Mutex<Vec<(usize, OutputFile)>> =
-            std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
-        let result = self.render_jobs(site, asset_urls, &selected, |i, job, html| {
+            std::sync::Mutex::new(Vec::with_capacity(selected.len()));
+        let result = self.render(site, &routes, asset_urls, &selected, |i, route, html| {
             rendered
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push((i, (job.path.clone(), html)));
+                .push((i, (route.path.clone(), html)));
             Ok::<(), std::convert::Infallible>(())
         });
         match result {
@@ -123,29 +163,33 @@ impl Renderer {
         Ok(rendered.into_iter().map(|(_, file)| file).collect())
     }
 
-    /// Renders `selected` jobs in parallel and hands each page to `sink` as soon as it is
-    /// rendered (with the job's position in `selected`), so that a caller can write pages out
-    /// instead of holding them all. Nothing is kept here: each page's context is built, used
-    /// and dropped in its own task.
+    /// Renders `selected` routes of `routes` in parallel and hands each page to `sink` as soon
+    /// as it is rendered (with the route's position in `selected`), so that a caller can write
+    /// pages out instead of holding them all. Nothing is kept here: each page's context is
+    /// built, used and dropped in its own task. `asset_urls` maps logical asset names to their
+    /// URLs.
     ///
-    /// Every job is rendered even after a failure, so that a broken template is reported once
+    /// Every route is rendered even after a failure, so that a broken template is reported once
     /// with the number of pages it failed (as [`RenderError::Templates`]); `sink` is not called
     /// any more once something failed. The first error of `sink` is returned as
     /// [`RenderError::Sink`].
-    pub fn render_jobs<E: Send>(
+    pub fn render<E: Send>(
         &self,
         site: &Site,
+        routes: &Routes,
         asset_urls: &BTreeMap<String, String>,
-        selected: &[&Job],
-        sink: impl Fn(usize, &Job, Vec<u8>) -> Result<(), E> + Sync,
+        selected: &[&Route],
+        sink: impl Fn(usize, &Route, Vec<u8>) -> Result<(), E> + Sync,
     ) -> Result<(), RenderError<E>> {
-        let shared = shared_context(site, asset_urls);
+        let mut shared = Context::new();
+        shared.insert("site", &routes.shared);
+        shared.insert("assets", asset_urls);
         let failed = AtomicBool::new(false);
         let failures: Vec<(usize, Failure<E>)> = selected
             .par_iter()
             .enumerate()
             .filter_map(|(i, job)| {
-                let context = job_context(site, &shared, job);
+                let context = page_context(site, routes, &shared, job);
                 match self.tera.render(job.template, &context) {
                     Ok(html) => {
                         if failed.load(Ordering::Relaxed) {
@@ -214,7 +258,7 @@ impl Renderer {
     }
 }
 
-/// Why [`Renderer::render_jobs`] failed.
+/// Why [`Renderer::render`] failed.
 #[derive(Debug)]
 pub enum RenderError<E> {
     /// Template errors: one per broken template, with the number of pages it failed.
@@ -228,227 +272,8 @@ enum Failure<E> {
     Sink(E),
 }
 
-/// One page to render: its template, output path, URL, `<title>`, description, and data.
-///
-/// Jobs hold no page bodies: a code page or guide is referred to by its index in the
-/// [`Site`], and its context is built only while it renders. List pages carry their list
-/// context (summaries only, never bodies) ready-made, so that two jobs can be compared.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Job {
-    /// Template name: `code.html`.
-    pub template: &'static str,
-    /// Output path relative to the output directory: `http-codes/504/index.html`.
-    pub path: String,
-    /// The page's URL (base path included).
-    pub url: String,
-    /// `<title>`, also used for Open Graph.
-    pub title: String,
-    /// Meta description.
-    pub description: String,
-    /// What the page shows besides what every page sees.
-    pub data: PageData,
-}
-
-/// A job's own data.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PageData {
-    /// Landing, search, guides list, class pages, 404: the template's extra context.
-    List(Value),
-    /// The code page at this index of [`Site::codes`].
-    Code(usize),
-    /// The article at this index of [`Site::articles`].
-    Article(usize),
-    /// The family entry at this index of [`Site::entries`].
-    Entry(usize),
-}
-
-impl Job {
-    /// Whether this job, in `site`, renders the same bytes as `old` did in `old_site`,
-    /// given the same templates and the same [`site_context`] and asset URLs (the caller
-    /// checks those).
-    pub fn same_output(&self, site: &Site, old: &Job, old_site: &Site) -> bool {
-        if self.template != old.template
-            || self.path != old.path
-            || self.url != old.url
-            || self.title != old.title
-            || self.description != old.description
-        {
-            return false;
-        }
-        match (&self.data, &old.data) {
-            (PageData::List(a), PageData::List(b)) => a == b,
-            (PageData::Code(i), PageData::Code(j)) => {
-                matches!((site.codes.get(*i), old_site.codes.get(*j)), (Some(a), Some(b)) if a == b)
-            }
-            (PageData::Article(i), PageData::Article(j)) => {
-                matches!((site.articles.get(*i), old_site.articles.get(*j)), (Some(a), Some(b)) if a == b)
-            }
-            (PageData::Entry(i), PageData::Entry(j)) => {
-                matches!((site.entries.get(*i), old_site.entries.get(*j)), (Some(a), Some(b)) if a == b)
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Every page of the site, in a fixed order: landing, search, guides, 404, classes, codes,
-/// articles, family list pages, family entries.
-pub fn jobs(site: &Site) -> Vec<Job> {
-    let summaries: Vec<Value> = site.codes.iter().map(code_summary).collect();
-    let guides: Vec<Value> = site.guides().map(guide_summary).collect();
-    let name = &site.config.title;
-    let suffixed = |title: &str| format!("{title} · {name}");
-    let mut jobs: Vec<Job> = vec![
-        Job {
-            template: "index.html",
-            path: "index.html".into(),
-            url: site.base_path.clone(),
-            title: format!("{name}: every HTTP status code, explained"),
-            description: site.config.description.clone(),
-            data: PageData::List(landing(site, &summaries, &guides)),
-        },
-        Job {
-            template: "search.html",
-            path: "http-codes/index.html".into(),
-            url: site.search_url(),
-            title: suffixed("All HTTP status codes"),
-            description: format!(
-                "Search and browse all {} HTTP status codes: official codes from the RFCs and vendor codes from {}.",
-                site.codes.len(),
-                vendor_examples(site)
-            ),
-            data: PageData::List(search_page(site, &summaries)),
-        },
-        Job {
-            template: "guides.html",
-            path: "guides/index.html".into(),
-            url: format!("{}guides/", site.base_path),
-            title: suffixed("Guides"),
-            description: "Long-form guides to HTTP status codes: how codes relate across layers and how to choose between look-alikes.".into(),
-            data: PageData::List(json!({ "guides": guides })),
-        },
-        Job {
-            template: "404.html",
-            path: "404.html".into(),
-            url: format!("{}404.html", site.base_path),
-            title: suffixed("Page not found"),
-            description: "This page does not exist.".into(),
-            data: PageData::List(json!({})),
-        },
-    ];
-    for class in &site.classes {
-        let codes: Vec<&Value> = class.members.iter().map(|&i| &summaries[i]).collect();
-        jobs.push(Job {
-            template: "class.html",
-            path: format!("http-codes/{}/index.html", class.class),
-            url: class.url.clone(),
-            title: suffixed(&format!(
-                "{} {}: all {} codes",
-                class.class, class.name, class.count
-            )),
-            description: format!(
-                "{} All {} {} codes, official and vendor, with their meaning.",
-                class.summary, class.count, class.class
-            ),
-            data: PageData::List(json!({ "class": class, "codes": codes })),
-        });
-    }
-    for (i, page) in site.codes.iter().enumerate() {
-        jobs.push(Job {
-            template: "code.html",
-            path: format!("http-codes/{}/index.html", page.code),
-            url: page.url.clone(),
-            // A title that already carries a tagline (the seed's "… - HTTP Status Code
-            // Explained") is used as written.
-            title: if page.title.contains(" - ") {
-                page.title.clone()
-            } else {
-                suffixed(&page.title)
-            },
-            description: page.description.clone(),
-            data: PageData::Code(i),
-        });
-    }
-    for (i, article) in site.articles.iter().enumerate() {
-        jobs.push(Job {
-            template: "guide.html",
-            path: format!("{}/index.html", article.slug),
-            url: article.url.clone(),
-            title: suffixed(&article.title),
-            description: article.description.clone(),
-            data: PageData::Article(i),
-        });
-    }
-    let path_of = |url: &str| {
-        let rel = url.strip_prefix(site.base_path.as_str()).unwrap_or(url);
-        format!("{rel}index.html")
-    };
-    for family in &site.families {
-        jobs.push(Job {
-            template: "family.html",
-            path: path_of(&family.url),
-            url: family.url.clone(),
-            title: suffixed(&format!("{}: all {} codes", family.name, family.count)),
-            description: family.description.clone(),
-            data: PageData::List(family_page(site, family)),
-        });
-    }
-    for (i, entry) in site.entries.iter().enumerate() {
-        jobs.push(Job {
-            template: "entry.html",
-            path: path_of(&entry.url),
-            url: entry.url.clone(),
-            title: suffixed(&format!("{} ({})", entry.title, entry.entry_label)),
-            description: entry.description.clone(),
-            data: PageData::Entry(i),
-        });
-    }
-    jobs
-}
-
-/// A family list page: its entries grouped by the HTTP status they arrive with (ascending;
-/// entries without one last), each group in key order.
-fn family_page(site: &Site, family: &crate::family::FamilyInfo) -> Value {
-    let mut groups: BTreeMap<(bool, u16), Vec<Value>> = BTreeMap::new();
-    for entry in family.members.iter().filter_map(|&i| site.entries.get(i)) {
-        let status = entry.http_status;
-        groups
-            .entry((status.is_none(), status.unwrap_or_default()))
-            .or_default()
-            .push(json!({
-                "key": entry.key,
-                "name": entry.name,
-                "url": entry.url,
-                "http_status": entry.http_status,
-                "description": entry.description,
-            }));
-    }
-    let groups: Vec<Value> = groups
-        .into_iter()
-        .map(|((none, status), entries)| {
-            let code = (!none)
-                .then(|| site.codes.iter().find(|c| c.code == status))
-                .flatten();
-            let label = match (none, code) {
-                (true, _) => "No HTTP response".to_string(),
-                (false, Some(code)) => format!("HTTP {} {}", code.code, code.name),
-                (false, None) => format!("HTTP {status}"),
-            };
-            json!({
-                "http_status": (!none).then_some(status),
-                "id": if none { "status-none".to_string() } else { format!("status-{status}") },
-                "label": label,
-                "url": code.map(|c| c.url.clone()),
-                "class": if none { "family".to_string() } else { format!("{}xx", status / 100) },
-                "entries": entries,
-            })
-        })
-        .collect();
-    json!({ "family": family, "groups": groups })
-}
-
-/// A job's whole context: what every page sees, then its own data.
-fn job_context(site: &Site, shared: &Context, job: &Job) -> Context {
+/// A page's whole context: what every page sees, then its own data.
+fn page_context(site: &Site, routes: &Routes, shared: &Context, job: &Route) -> Context {
     let mut context = shared.clone();
     match &job.data {
         PageData::List(Value::Object(map)) => {
@@ -487,7 +312,11 @@ fn job_context(site: &Site, shared: &Context, job: &Job) -> Context {
         }
     }
     context.insert("current_url", &job.url);
-    context.insert("markdown_url", &crate::open_formats::twin_url(site, job));
+    let twin_url = job
+        .twin
+        .as_ref()
+        .map(|path| format!("{}{path}", routes.base_path));
+    context.insert("markdown_url", &twin_url);
     context.insert("title", &job.title);
     context.insert("description", &job.description);
     let canonical = site.config.origin().map(|o| format!("{o}{}", job.url));
@@ -497,135 +326,6 @@ fn job_context(site: &Site, shared: &Context, job: &Job) -> Context {
 
 fn escape_html(text: &str) -> String {
     crate::markdown::escape(text)
-}
-
-/// The `site` object every template sees (title, URLs, classes, counts): one value for all
-/// pages, so that a change to it is a change to every page.
-pub fn site_context(site: &Site) -> Value {
-    let config = &site.config;
-    json!({
-        "title": config.title,
-        "description": config.description,
-        "language": config.language,
-        "base_path": site.base_path,
-        "origin": config.origin(),
-        "search_url": site.search_url(),
-        "guides_url": format!("{}guides/", site.base_path),
-        "classes": site.classes,
-        "code_count": site.codes.len(),
-        "guide_count": site.guides().count(),
-        "families": site.families.iter().map(|f| json!({
-            "slug": f.slug,
-            "name": f.name,
-            "description": f.description,
-            "entry_label": f.entry_label,
-            "url": f.url,
-            "count": f.count,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn shared_context(site: &Site, asset_urls: &BTreeMap<String, String>) -> Context {
-    let mut context = Context::new();
-    context.insert("site", &site_context(site));
-    context.insert("assets", asset_urls);
-    context
-}
-
-/// What list pages (landing, guides) show of a guide: no body, table of contents or text.
-fn guide_summary(article: &ArticlePage) -> Value {
-    json!({
-        "slug": article.slug,
-        "heading": article.heading,
-        "title": article.title,
-        "description": article.description,
-        "url": article.url,
-        "is_guide": article.is_guide,
-    })
-}
-
-fn code_summary(page: &CodePage) -> Value {
-    json!({
-        "code": page.code,
-        "name": page.name,
-        "url": page.url,
-        "class": page.class,
-        "badge": page.badge,
-        "status": page.status,
-        "vendor": page.vendor,
-        "description": page.description,
-        "summary": list_summary(page),
-        "meanings": page.meanings.iter().map(|m| json!({
-            "name": m.name, "badge": m.badge, "status": m.status, "vendor": m.vendor,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// The description without a leading "504 Gateway Timeout:" that a list already shows.
-pub(crate) fn list_summary(page: &CodePage) -> String {
-    let text = page.description.trim();
-    let code = page.code.to_string();
-    let prefixes = [
-        format!("{code} {}:", page.name),
-        format!("{code} {},", page.name),
-        format!("{code}:"),
-        format!("{}:", page.name),
-    ];
-    for prefix in &prefixes {
-        if let Some(rest) = text.strip_prefix(prefix.as_str()) {
-            let rest = rest.trim_start();
-            let mut chars = rest.chars();
-            return match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => text.to_string(),
-            };
-        }
-    }
-    text.to_string()
-}
-
-fn landing(site: &Site, summaries: &[Value], guides: &[Value]) -> Value {
-    let popular: Vec<&Value> = site
-        .config
-        .popular
-        .iter()
-        .filter_map(|code| site.codes.iter().position(|c| c.code == *code))
-        .map(|i| &summaries[i])
-        .collect();
-    json!({ "popular": popular, "guides": guides })
-}
-
-fn search_page(site: &Site, summaries: &[Value]) -> Value {
-    #[derive(Serialize)]
-    struct Group<'a> {
-        class: &'a crate::site::ClassInfo,
-        codes: Vec<&'a Value>,
-    }
-    let groups: Vec<Group<'_>> = site
-        .classes
-        .iter()
-        .filter(|c| c.count > 0)
-        .map(|class| Group {
-            class,
-            codes: class.members.iter().map(|&i| &summaries[i]).collect(),
-        })
-        .collect();
-    // Chips for vendors with several codes; the rest are a `vendor:` query away.
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for code in &site.codes {
-        for m in &code.meanings {
-            if let Some(v) = &m.vendor {
-                *counts.entry(v.as_str()).or_default() += 1;
-            }
-        }
-    }
-    let mut vendors: Vec<&str> = counts
-        .into_iter()
-        .filter(|(_, n)| *n >= 3)
-        .map(|(v, _)| v)
-        .collect();
-    vendors.sort_by_key(|v| v.to_lowercase());
-    json!({ "groups": groups, "vendors": vendors })
 }
 
 /// Front-matter head tags minus those the generator writes itself (description, keywords when
@@ -647,25 +347,6 @@ fn head_tags(tags: &[HeadTag], page_has_keywords: bool) -> Vec<Value> {
         })
         .map(|tag| json!({ "tag": tag.tag, "attrs": tag.attrs }))
         .collect()
-}
-
-/// "Cloudflare, nginx, AWS Elastic Load Balancing and others" from the site's vendors.
-fn vendor_examples(site: &Site) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for code in &site.codes {
-        for m in &code.meanings {
-            if let Some(v) = &m.vendor {
-                *counts.entry(v.as_str()).or_default() += 1;
-            }
-        }
-    }
-    let mut vendors: Vec<(&str, usize)> = counts.into_iter().collect();
-    vendors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let top: Vec<&str> = vendors.iter().take(4).map(|v| v.0).collect();
-    match top.len() {
-        0 => "vendors".into(),
-        _ => format!("{} and others", top.join(", ")),
-    }
 }
 
 fn edit_url(site: &Site, source_path: &str) -> Option<String> {

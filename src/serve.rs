@@ -12,8 +12,8 @@
 //! The site is built with [`crate::incremental::Incremental`] and served from memory: nothing
 //! is written to disk, and `public/` is left alone. An edit re-renders the pages it can change
 //! and nothing else; the search index is rebuilt in the background, the previous one served
-//! until the new one lands (then the pages that link it are updated, and tabs showing them
-//! reload). Every HTML page is served with one `<script>` tag (only here, never in `build`)
+//! until the new one lands (then the pages that link it are rendered again with its URL, and
+//! tabs showing them reload). Every HTML page is served with one `<script>` tag (only here, never in `build`)
 //! that connects to [`LIVE_PATH`]; after a successful rebuild the server sends `reload`, after a
 //! failed one the diagnostics, which the script shows in an overlay (as text, never as HTML)
 //! over the last good page.
@@ -70,6 +70,7 @@ use tokio::sync::{broadcast, watch};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::incremental::{Incremental, IndexJob, IndexResult};
+use crate::pipeline::plan;
 use crate::{BuildError, BuildOptions, Diagnostic};
 
 /// Everything under this path prefix belongs to the dev server, not to the site.
@@ -885,16 +886,10 @@ impl Rebuilder {
     }
 }
 
-/// The URL path of an output file: `http-codes/504/index.html` → `/http-codes/504/`.
+/// The URL path of an output file: `http-codes/504/index.html` → `/http-codes/504/` (the plan
+/// stage's URL scheme, backwards).
 fn url_path(base_path: &str, path: &str) -> String {
-    let path = if path == "index.html" {
-        ""
-    } else {
-        path.strip_suffix("/index.html")
-            .map(|dir| &path[..dir.len() + 1])
-            .unwrap_or(path)
-    };
-    format!("{base_path}{path}")
+    format!("{base_path}{}", plan::url_of_output(path))
 }
 
 /// Prints diagnostics like `build` does (errors last, so they stay on screen).
@@ -978,7 +973,7 @@ pub fn resolve(raw_path: &str, base_path: &str, exists: impl Fn(&str) -> bool) -
         return Resolved::NotFound;
     };
     if key.is_empty() || key.ends_with('/') {
-        let index = format!("{key}index.html");
+        let index = plan::output_path(&key);
         return if exists(&index) {
             Resolved::File(index)
         } else {
@@ -987,7 +982,7 @@ pub fn resolve(raw_path: &str, base_path: &str, exists: impl Fn(&str) -> bool) -
     }
     if exists(&key) {
         Resolved::File(key)
-    } else if exists(&format!("{key}/index.html")) {
+    } else if exists(&plan::output_path(&format!("{key}/"))) {
         Resolved::Redirect(format!("{raw_path}/"))
     } else {
         Resolved::NotFound

@@ -14,6 +14,7 @@ use crate::content::{HeadTag, MeaningFront, Page, PageKind, Status, DESCRIPTION_
 use crate::diagnostic::{line_col, Diagnostic};
 use crate::family::{self, EntryPage, FamilyDef, FamilyInfo};
 use crate::markdown::{summarize, Rendered, SharedText, TocEntry};
+use crate::pipeline::plan;
 
 /// The sections every code page has, in this order (the seed's form).
 pub const CODE_SECTIONS: [&str; 5] = [
@@ -237,7 +238,7 @@ pub struct Site {
 impl Site {
     /// URL of the search page (the seed's "Back to Search" target).
     pub fn search_url(&self) -> String {
-        format!("{}http-codes/", self.base_path)
+        format!("{}{}", self.base_path, plan::SEARCH)
     }
 
     /// Guides only.
@@ -290,8 +291,10 @@ impl Site {
         })
     }
 
-    /// The assembly itself; `bodies(i, rendered)` gives page `i`'s HTML, table of contents and
-    /// plain text (at most once per page, after the checks).
+    /// The assembly itself, in named steps: one page per code, every URL the site will have,
+    /// each page's links, related codes and sections, the families' rules, then the model.
+    /// `bodies(i, rendered)` gives page `i`'s HTML, table of contents and plain text (at most
+    /// once per page, after the checks).
     fn assemble_with(
         config: Config,
         families: &[FamilyDef],
@@ -299,61 +302,90 @@ impl Site {
         unparsed_urls: &[String],
         bodies: &mut dyn FnMut(usize, &Rendered) -> Bodies,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let base_path = config.base_path();
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
+        let by_code = codes_by_number(pages, &mut errors);
+        let known = Known::new(pages, families, unparsed_urls, &by_code, &mut errors);
+        for &(page, rendered) in pages {
+            errors.extend(broken_links(page, rendered, &known));
+            warnings.extend(related_warnings(page));
+            errors.extend(missing_related(page, &known));
+            warnings.extend(missing_sections(page, rendered));
+        }
+        let entry_index = family::check(
+            families,
+            pages,
+            &|code| known.has_code(code),
+            &mut errors,
+            &mut warnings,
+        );
+        if !errors.is_empty() {
+            errors.extend(warnings);
+            return Err(errors);
+        }
+        let site = model(
+            config,
+            families,
+            pages,
+            &by_code,
+            &entry_index,
+            known.markdown,
+            bodies,
+        );
+        Ok((site, warnings))
+    }
+}
 
-        // One page per code.
-        let mut by_code: BTreeMap<u16, usize> = BTreeMap::new();
-        for (i, &(page, _)) in pages.iter().enumerate() {
-            if let Some(code) = page.code() {
-                if let Some(&first) = by_code.get(&code) {
-                    let first_path = pages[first].0.path.display().to_string();
-                    errors.push(
-                        Diagnostic::error(&page.path, format!("code {code} is already documented by {first_path}"))
-                            .at_line(&page.text, 1)
-                            .help("keep one page per code; list other meanings under `meanings:` in that page"),
-                    );
-                } else {
-                    by_code.insert(code, i);
-                }
+/// One page per code: each code's page by number, and an error for every second one.
+fn codes_by_number(
+    pages: &[(&Page, &Rendered)],
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<u16, usize> {
+    // One page per code.
+    let mut by_code: BTreeMap<u16, usize> = BTreeMap::new();
+    for (i, &(page, _)) in pages.iter().enumerate() {
+        if let Some(code) = page.code() {
+            if let Some(&first) = by_code.get(&code) {
+                let first_path = pages[first].0.path.display().to_string();
+                errors.push(
+                    Diagnostic::error(&page.path, format!("code {code} is already documented by {first_path}"))
+                        .at_line(&page.text, 1)
+                        .help("keep one page per code; list other meanings under `meanings:` in that page"),
+                );
+            } else {
+                by_code.insert(code, i);
             }
         }
-        let name_of = |code: u16| -> Option<String> {
-            by_code
-                .get(&code)
-                .map(|&i| code_name(pages[i].0, pages[i].1))
-        };
-        let code_url = |code: u16| format!("{base_path}http-codes/{code}/");
-        let code_ref = |code: u16| -> Option<CodeRef> {
-            name_of(code).map(|name| CodeRef {
-                code,
-                class: format!("{}xx", code / 100),
-                name,
-                url: code_url(code),
-            })
-        };
+    }
+    by_code
+}
 
-        // Every URL the site will have, with the ids of content pages for anchor checks.
+/// What the checks know of the site before its model exists: every URL it will have (the plan
+/// stage's scheme), with the ids of content pages for anchor checks; the codes with a page,
+/// and the URLs of files that failed to load.
+struct Known<'a> {
+    targets: HashMap<String, Option<&'a [String]>>,
+    /// Every content page's Markdown twin body, by its URL without the base path.
+    markdown: HashMap<String, SharedText>,
+    unparsed: HashSet<&'a str>,
+    by_code: &'a BTreeMap<u16, usize>,
+}
+
+impl<'a> Known<'a> {
+    /// Gathers the URLs; pages whose URL is taken, reserved or unwritable are errors.
+    fn new(
+        pages: &[(&'a Page, &'a Rendered)],
+        families: &[FamilyDef],
+        unparsed_urls: &'a [String],
+        by_code: &'a BTreeMap<u16, usize>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Known<'a> {
+        // Every URL the site will have (the plan stage's scheme), with the ids of content pages
+        // for anchor checks.
         let mut targets: HashMap<String, Option<&[String]>> = HashMap::new();
-        for fixed in [
-            "/",
-            "/http-codes/",
-            "/guides/",
-            "/codes.json",
-            "/families.json",
-            "/sitemap.xml",
-            "/robots.txt",
-            "/404.html",
-            "/llms.txt",
-        ] {
-            targets.insert(fixed.to_string(), None);
-        }
-        for (digit, _, _) in CLASSES {
-            targets.insert(format!("/http-codes/{digit}xx/"), None);
-        }
-        for def in families {
-            targets.insert(format!("/{}", family::list_path(&def.file.slug)), None);
+        let slugs = families.iter().map(|def| def.file.slug.as_str());
+        for url in plan::generated_urls(slugs) {
+            targets.insert(format!("/{url}"), None);
         }
         let unparsed: HashSet<&str> = unparsed_urls.iter().map(String::as_str).collect();
         for url in unparsed_urls {
@@ -362,14 +394,7 @@ impl Site {
         let mut url_owner: HashMap<String, &Page> = HashMap::new();
         let mut markdown: HashMap<String, SharedText> = HashMap::new();
         for &(page, rendered) in pages {
-            let url = match page.kind {
-                PageKind::Code(code) => format!("/http-codes/{code}/"),
-                PageKind::Article => format!("/{}/", page.slug),
-                PageKind::Entry => match page.entry.as_deref() {
-                    Some(e) => format!("/{}", family::entry_path(&e.family, &e.key)),
-                    None => format!("/{}/", page.slug),
-                },
-            };
+            let url = format!("/{}", plan::page_url(page));
             if page.kind == PageKind::Article {
                 if let Some(other) = url_owner.get(&url) {
                     errors.push(
@@ -380,8 +405,8 @@ impl Site {
                         .help("rename one of the files"),
                     );
                 } else if targets.contains_key(&url)
-                    || url.starts_with("/http-codes/")
-                    || url.starts_with("/assets/")
+                    || url.starts_with(&format!("/{}", plan::SEARCH))
+                    || url.starts_with(&format!("/{}", plan::ASSETS_DIR))
                 {
                     errors.push(
                         Diagnostic::error(
@@ -399,179 +424,215 @@ impl Site {
 
         errors.extend(output_path_collisions(pages, &targets));
 
-        // Links and related codes.
-        for &(page, rendered) in pages {
-            let mut broken = 0usize;
-            for link in &rendered.links {
-                if let Some(problem) = check_link(&link.url, &targets) {
-                    broken += 1;
-                    if broken > MAX_LINK_ERRORS_PER_FILE {
-                        continue;
-                    }
-                    let (line, col) = line_col(&page.body, link.offset);
-                    errors.push(
-                        Diagnostic::error(&page.path, problem.0)
-                            .at(&page.text, page.body_line + line - 1, col)
-                            .help(problem.1),
-                    );
-                }
-            }
-            if broken > MAX_LINK_ERRORS_PER_FILE {
-                errors.push(
-                    Diagnostic::error(
-                        &page.path,
-                        format!(
-                            "{} more broken links in this file",
-                            broken - MAX_LINK_ERRORS_PER_FILE
-                        ),
-                    )
-                    .help("fix the links reported above; the others are checked the same way"),
-                );
-            }
-            warnings.extend(related_warnings(page));
-            let mut checked = HashSet::new();
-            let mut missing = 0usize;
-            for &related in &page.front.related {
-                if !checked.insert(related) || Some(related) == page.code().map(i64::from) {
-                    continue;
-                }
-                let exists = u16::try_from(related)
-                    .ok()
-                    .is_some_and(|c| by_code.contains_key(&c))
-                    || unparsed.contains(format!("/http-codes/{related}/").as_str());
-                if !exists {
-                    missing += 1;
-                    if missing > MAX_LINK_ERRORS_PER_FILE {
-                        continue;
-                    }
-                    let mut d = Diagnostic::error(
-                        &page.path,
-                        format!("related code {related} has no page"),
-                    );
-                    if let Some(line) = page.key_line("related") {
-                        d = d.at_line(&page.text, line);
-                    }
-                    errors.push(d.help(format!(
-                        "write content/codes/{related}.md, or remove {related} from `related`"
-                    )));
-                }
-            }
-            if missing > MAX_LINK_ERRORS_PER_FILE {
-                errors.push(
-                    Diagnostic::error(
-                        &page.path,
-                        format!(
-                            "{} more related codes without a page",
-                            missing - MAX_LINK_ERRORS_PER_FILE
-                        ),
-                    )
-                    .help("fix the codes reported above; the others are checked the same way"),
-                );
-            }
-            if let PageKind::Code(_) = page.kind {
-                let titles: Vec<&str> =
-                    rendered.sections.iter().map(|s| s.title.as_str()).collect();
-                let missing: Vec<&str> = CODE_SECTIONS
-                    .iter()
-                    .copied()
-                    .filter(|s| !titles.contains(s))
-                    .collect();
-                if !missing.is_empty() {
-                    warnings.push(
-                        Diagnostic::warning(&page.path, format!("missing section(s): {}", missing.join(", ")))
-                            .help("code pages have `## Meaning`, `## When to Use`, `## Example`, `## When Not to Use`, `## Source`"),
-                    );
-                }
-            }
-        }
-        let has_code = |code: i64| {
-            u16::try_from(code)
-                .ok()
-                .is_some_and(|c| by_code.contains_key(&c))
-                || unparsed.contains(format!("/http-codes/{code}/").as_str())
-        };
-        let entry_index = family::check(families, pages, &has_code, &mut errors, &mut warnings);
-        if !errors.is_empty() {
-            errors.extend(warnings);
-            return Err(errors);
-        }
-
-        // Code pages, ascending; prev/next in one pass.
-        let mut codes: Vec<CodePage> = by_code
-            .values()
-            .map(|&i| {
-                let body = bodies(i, pages[i].1);
-                code_page(pages[i].0, pages[i].1, body, &base_path, &code_ref)
-            })
-            .collect();
-        for i in 0..codes.len() {
-            let prev = i.checked_sub(1).map(|p| short_ref(&codes[p]));
-            let next = codes.get(i + 1).map(short_ref);
-            codes[i].prev = prev;
-            codes[i].next = next;
-        }
-        let mut articles: Vec<ArticlePage> = pages
-            .iter()
-            .enumerate()
-            .filter(|(_, (p, _))| p.kind == PageKind::Article)
-            .map(|(i, &(p, r))| {
-                let body = bodies(i, r);
-                article_page(p, r, body, &base_path, &code_ref)
-            })
-            .collect();
-        articles.sort_by(|a, b| (!a.is_guide, &a.heading).cmp(&(!b.is_guide, &b.heading)));
-        let (families, entries) = family::model(
-            families,
-            pages,
-            &entry_index,
-            &base_path,
-            &code_ref,
-            &|i, plain_text| description(pages[i].0, pages[i].1, plain_text),
-            &mut |i| {
-                let body = bodies(i, pages[i].1);
-                family::EntryBody {
-                    html: body.html,
-                    toc: body.toc,
-                    plain_text: body.plain_text,
-                }
-            },
-        );
-
-        let classes = CLASSES
-            .iter()
-            .map(|&(digit, name, summary)| {
-                let members: Vec<usize> = codes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.code / 100 == digit)
-                    .map(|(i, _)| i)
-                    .collect();
-                ClassInfo {
-                    class: format!("{digit}xx"),
-                    name: name.to_string(),
-                    summary: summary.to_string(),
-                    url: format!("{base_path}http-codes/{digit}xx/"),
-                    count: members.len(),
-                    members,
-                }
-            })
-            .collect();
-        let vendors: BTreeSet<String> = codes
-            .iter()
-            .flat_map(|c| c.meanings.iter().filter_map(|m| m.vendor.clone()))
-            .collect();
-        let site = Site {
-            config,
-            base_path,
-            codes,
-            articles,
-            classes,
-            vendors: vendors.into_iter().collect(),
-            families,
-            entries,
+        Known {
+            targets,
             markdown,
-        };
-        Ok((site, warnings))
+            unparsed,
+            by_code,
+        }
+    }
+
+    /// Whether `code` has a page (or a file that failed to load would have been it).
+    fn has_code(&self, code: i64) -> bool {
+        u16::try_from(code).is_ok_and(|c| {
+            self.by_code.contains_key(&c)
+                || self
+                    .unparsed
+                    .contains(format!("/{}", plan::code_url(c)).as_str())
+        })
+    }
+}
+
+/// Links in a page's body to no page of the site, or to no heading of one.
+fn broken_links(page: &Page, rendered: &Rendered, known: &Known<'_>) -> Vec<Diagnostic> {
+    let targets = &known.targets;
+    let mut errors = Vec::new();
+    let mut broken = 0usize;
+    for link in &rendered.links {
+        if let Some(problem) = check_link(&link.url, targets) {
+            broken += 1;
+            if broken > MAX_LINK_ERRORS_PER_FILE {
+                continue;
+            }
+            let (line, col) = line_col(&page.body, link.offset);
+            errors.push(
+                Diagnostic::error(&page.path, problem.0)
+                    .at(&page.text, page.body_line + line - 1, col)
+                    .help(problem.1),
+            );
+        }
+    }
+    if broken > MAX_LINK_ERRORS_PER_FILE {
+        errors.push(
+            Diagnostic::error(
+                &page.path,
+                format!(
+                    "{} more broken links in this file",
+                    broken - MAX_LINK_ERRORS_PER_FILE
+                ),
+            )
+            .help("fix the links reported above; the others are checked the same way"),
+        );
+    }
+    errors
+}
+
+/// `related` codes without a page.
+fn missing_related(page: &Page, known: &Known<'_>) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut checked = HashSet::new();
+    let mut missing = 0usize;
+    for &related in &page.front.related {
+        if !checked.insert(related) || Some(related) == page.code().map(i64::from) {
+            continue;
+        }
+        if !known.has_code(related) {
+            missing += 1;
+            if missing > MAX_LINK_ERRORS_PER_FILE {
+                continue;
+            }
+            let mut d =
+                Diagnostic::error(&page.path, format!("related code {related} has no page"));
+            if let Some(line) = page.key_line("related") {
+                d = d.at_line(&page.text, line);
+            }
+            errors.push(d.help(format!(
+                "write content/codes/{related}.md, or remove {related} from `related`"
+            )));
+        }
+    }
+    if missing > MAX_LINK_ERRORS_PER_FILE {
+        errors.push(
+            Diagnostic::error(
+                &page.path,
+                format!(
+                    "{} more related codes without a page",
+                    missing - MAX_LINK_ERRORS_PER_FILE
+                ),
+            )
+            .help("fix the codes reported above; the others are checked the same way"),
+        );
+    }
+    errors
+}
+
+/// A code page without the seed's sections.
+fn missing_sections(page: &Page, rendered: &Rendered) -> Option<Diagnostic> {
+    let PageKind::Code(_) = page.kind else {
+        return None;
+    };
+    let titles: Vec<&str> = rendered.sections.iter().map(|s| s.title.as_str()).collect();
+    let missing: Vec<&str> = CODE_SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| !titles.contains(s))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        Diagnostic::warning(&page.path, format!("missing section(s): {}", missing.join(", ")))
+            .help("code pages have `## Meaning`, `## When to Use`, `## Example`, `## When Not to Use`, `## Source`")
+    })
+}
+
+/// The model, from pages that passed every check.
+fn model(
+    config: Config,
+    families: &[FamilyDef],
+    pages: &[(&Page, &Rendered)],
+    by_code: &BTreeMap<u16, usize>,
+    entry_index: &family::EntryIndex<'_>,
+    markdown: HashMap<String, SharedText>,
+    bodies: &mut dyn FnMut(usize, &Rendered) -> Bodies,
+) -> Site {
+    let base_path = config.base_path();
+    let name_of = |code: u16| -> Option<String> {
+        by_code
+            .get(&code)
+            .map(|&i| code_name(pages[i].0, pages[i].1))
+    };
+    let code_url = |code: u16| format!("{base_path}{}", plan::code_url(code));
+    let code_ref = |code: u16| -> Option<CodeRef> {
+        name_of(code).map(|name| CodeRef {
+            code,
+            class: format!("{}xx", code / 100),
+            name,
+            url: code_url(code),
+        })
+    };
+
+    // Code pages, ascending; prev/next in one pass.
+    let mut codes: Vec<CodePage> = by_code
+        .values()
+        .map(|&i| {
+            let body = bodies(i, pages[i].1);
+            code_page(pages[i].0, pages[i].1, body, &base_path, &code_ref)
+        })
+        .collect();
+    for i in 0..codes.len() {
+        let prev = i.checked_sub(1).map(|p| short_ref(&codes[p]));
+        let next = codes.get(i + 1).map(short_ref);
+        codes[i].prev = prev;
+        codes[i].next = next;
+    }
+    let mut articles: Vec<ArticlePage> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| p.kind == PageKind::Article)
+        .map(|(i, &(p, r))| {
+            let body = bodies(i, r);
+            article_page(p, r, body, &base_path, &code_ref)
+        })
+        .collect();
+    articles.sort_by(|a, b| (!a.is_guide, &a.heading).cmp(&(!b.is_guide, &b.heading)));
+    let (families, entries) = family::model(
+        families,
+        pages,
+        entry_index,
+        &base_path,
+        &code_ref,
+        &|i, plain_text| description(pages[i].0, pages[i].1, plain_text),
+        &mut |i| {
+            let body = bodies(i, pages[i].1);
+            family::EntryBody {
+                html: body.html,
+                toc: body.toc,
+                plain_text: body.plain_text,
+            }
+        },
+    );
+
+    let classes = CLASSES
+        .iter()
+        .map(|&(digit, name, summary)| {
+            let members: Vec<usize> = codes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.code / 100 == digit)
+                .map(|(i, _)| i)
+                .collect();
+            ClassInfo {
+                class: format!("{digit}xx"),
+                name: name.to_string(),
+                summary: summary.to_string(),
+                url: format!("{base_path}{}", plan::class_url(&format!("{digit}xx"))),
+                count: members.len(),
+                members,
+            }
+        })
+        .collect();
+    let vendors: BTreeSet<String> = codes
+        .iter()
+        .flat_map(|c| c.meanings.iter().filter_map(|m| m.vendor.clone()))
+        .collect();
+    Site {
+        config,
+        base_path,
+        codes,
+        articles,
+        classes,
+        vendors: vendors.into_iter().collect(),
+        families,
+        entries,
+        markdown,
     }
 }
 
@@ -593,14 +654,7 @@ fn output_path_collisions(
         .collect();
     let mut files: HashSet<String> = targets
         .keys()
-        .map(|url| {
-            let rel = url.trim_start_matches('/');
-            if rel.is_empty() || rel.ends_with('/') {
-                format!("{rel}index.html")
-            } else {
-                rel.to_string()
-            }
-        })
+        .map(|url| plan::output_path(url.trim_start_matches('/')))
         .collect();
     files.insert(crate::output::MARKER.to_string());
     let mut errors = Vec::new();
@@ -665,7 +719,7 @@ fn check_link(url: &str, targets: &HashMap<String, Option<&[String]>>) -> Option
     let path = path.split('?').next().unwrap_or(path);
     let candidates = [path.to_string(), format!("{path}/")];
     let Some(ids) = candidates.iter().find_map(|c| targets.get(c)) else {
-        if path.starts_with("/assets/") {
+        if path.starts_with(&format!("/{}", plan::ASSETS_DIR)) {
             return None;
         }
         return Some((
@@ -821,7 +875,7 @@ fn code_page(
             }
         }
     }
-    let search_path = format!("{base_path}http-codes/");
+    let search_path = format!("{base_path}{}", plan::SEARCH);
     CodePage {
         code,
         class: format!("{}xx", code / 100),
@@ -831,7 +885,7 @@ fn code_page(
             .unwrap_or_else(|| page.title().to_string()),
         title: page.title().to_string(),
         description: description(page, rendered, &body.plain_text),
-        url: format!("{base_path}http-codes/{code}/"),
+        url: format!("{base_path}{}", plan::code_url(code)),
         status: first.status,
         vendor: first.vendor.clone(),
         badge: first.badge.clone(),
@@ -846,7 +900,7 @@ fn code_page(
         links_to_search: rendered
             .links
             .iter()
-            .any(|l| l.url == "/http-codes/" || l.url == search_path),
+            .any(|l| l.url == format!("/{}", plan::SEARCH) || l.url == search_path),
         source_path: page.path.display().to_string(),
         word_count: rendered.word_count,
         frameworks: Vec::new(),
@@ -938,7 +992,7 @@ fn article_page(
             .unwrap_or_else(|| page.title().to_string()),
         title: page.title().to_string(),
         description: description(page, rendered, &body.plain_text),
-        url: format!("{base_path}{}/", page.slug),
+        url: format!("{base_path}{}", plan::article_url(&page.slug)),
         is_guide: page.slug.starts_with("guides/"),
         related: related_refs(page, code_ref),
         keywords: page.front.keywords.0.clone(),

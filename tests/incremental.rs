@@ -355,3 +355,38 @@ fn family_edits_serve_what_a_full_build_produces() {
     assert!(String::from_utf8_lossy(&files["index.html"]).contains("Odd codes"));
     assert_same_as_full_build(&inc, &options, "family renamed");
 }
+
+/// Pages that show the index's URL through a partial shared by other templates (so any page
+/// may show it) are rendered again, not patched, when a new index lands.
+#[test]
+fn pages_showing_the_index_through_a_shared_partial_follow_each_new_index() {
+    let (_dir, root) = util::site_from_fixture("valid/small");
+    write(
+        &root,
+        "templates/partials/index-meta.html",
+        "<meta name=\"x-index\" content=\"{{ assets['index.bin'] | upper }}\">\n",
+    );
+    write(
+        &root,
+        "templates/guide.html",
+        "{% extends \"base.html\" %}{% block main %}{% include \"partials/index-meta.html\" %}<h1>{{ page.heading }}</h1>{% endblock main %}",
+    );
+    let options = options(&root);
+    let mut inc = Incremental::new(options.clone());
+    rebuild(&mut inc, &[]);
+    assert_same_as_full_build(&inc, &options, "first build");
+
+    edit(&root, "content/codes/504.md", |t| {
+        t.replace("When an upstream is too slow.", "When an upstream is slow.")
+    });
+    let outcome = inc
+        .rebuild(&["content/codes/504.md".to_string()].into())
+        .unwrap();
+    let job = outcome.index.expect("the body changed: a new index");
+    let changed = inc.apply_index(job.run()).expect("index builds");
+    assert!(
+        changed.contains(&"guides/timeouts/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert_same_as_full_build(&inc, &options, "after the index landed");
+}

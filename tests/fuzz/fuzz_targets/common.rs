@@ -151,8 +151,9 @@ pub fn page(data: &[u8]) {
         Err(errors) => panic!("a valid page failed to render: {errors:?}"),
     }
     let _ = index::documents(&site);
-    let _ = output::codes_json(&site);
-    let _ = output::sitemap(&site);
+    let routes = statusref::pipeline::plan::plan(&site);
+    let _ = output::codes_json(&site, &routes);
+    let _ = output::sitemap(&site, &routes);
     let _ = output::robots(&site);
 }
 
