@@ -668,13 +668,26 @@ impl SearchIndex {
                 )),
             ));
         }
-        let (codes, besides) = self.named_codes(parsed, &tokens)?;
-        let code_boost = if besides <= MAX_WORDS_BESIDES_CODE {
-            CODE_BOOST
-        } else {
-            CODE_HINT_BOOST
-        };
+        let (mut codes, besides) = self.named_codes(parsed, &tokens)?;
+        let mut placed = parsed.placed_codes.clone();
+        // A log line of columns: its first column that is a known code is its status.
+        for &code in &parsed.column_codes {
+            let term = Term::from_field_text(f.code_text, &code.to_string());
+            if self.searcher.doc_freq(&term)? > 0 {
+                placed.push(code);
+                if !codes.contains(&code) {
+                    codes.push(code);
+                }
+                break;
+            }
+        }
         for code in &codes {
+            // A code written where a status stands names it however long the line.
+            let code_boost = if besides <= MAX_WORDS_BESIDES_CODE || placed.contains(code) {
+                CODE_BOOST
+            } else {
+                CODE_HINT_BOOST
+            };
             should.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
@@ -715,7 +728,13 @@ impl SearchIndex {
         // Family keys (`1020`, `500.19`, `0`): that entry first. A key that exists makes a
         // one- or two-digit word (`status 0`) a key rather than a code range to restrict to.
         let mut known_key = false;
-        for key in &parsed.keys {
+        let mut keys = parsed.keys.clone();
+        for (key, neighbours) in &parsed.keys_if_vendor {
+            if self.names_a_vendor(neighbours)? && !keys.contains(key) {
+                keys.push(key.clone());
+            }
+        }
+        for key in &keys {
             let term = Term::from_field_text(f.key, key);
             known_key |= self.searcher.doc_freq(&term)? > 0;
             should.push((
@@ -840,6 +859,20 @@ impl SearchIndex {
         }
         let besides = tokens.len() - covered.len().min(tokens.len());
         Ok((codes, besides))
+    }
+
+    /// Whether one of `words` is a word of a vendor's name (`cloudflare`, `iis`): a number
+    /// next to it may be one of the vendor's entry keys.
+    fn names_a_vendor(&self, words: &[String]) -> Result<bool> {
+        for word in words {
+            for (_, stem) in self.tokens(word) {
+                let term = Term::from_field_text(self.fields.vendor, &stem);
+                if self.searcher.doc_freq(&term)? > 0 {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     /// The stored titles of the documents of `code`.
