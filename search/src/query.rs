@@ -263,6 +263,10 @@ pub struct ParsedQuery {
     /// Words to search, lowercased, in order: identifiers split, framing and filler words
     /// dropped, numbers that may be codes kept (pages mentioning a code are found too).
     pub words: Vec<String>,
+    /// For each of [`ParsedQuery::words`], the index of the whitespace-separated part of
+    /// the query it comes from: the words of one identifier (`CrashLoopBackOff`) share it, so
+    /// that a query's length and its unknown words are counted as the reader typed them.
+    pub word_parts: Vec<usize>,
     /// `true` when the query has only filler words: [`ParsedQuery::words`] are then those
     /// words, to be weighted low (`this is fine`, `what is`).
     pub only_filler: bool,
@@ -844,6 +848,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                         q.namespace_words.push(q.words.len());
                     }
                     q.words.push(text.clone());
+                    q.word_parts.push(*part_index);
                     last_word_from_tail = i == last_index && *part_index + 1 == parts.len();
                 }
             }
@@ -852,6 +857,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                 q.keys.push(key.clone());
                 if q.words.len() < max_words {
                     q.words.push(code.to_string());
+                    q.word_parts.push(*part_index);
                 }
                 last_word_from_tail = false;
             }
@@ -882,6 +888,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                     NumberRole::Code | NumberRole::Candidate if digits.len() == 4 => {
                         if q.words.len() < max_words {
                             q.words.push(digits.clone());
+                            q.word_parts.push(*part_index);
                         }
                     }
                     NumberRole::Code | NumberRole::Candidate => {
@@ -903,6 +910,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                             q.code_candidates.push((q.words.len(), code));
                         }
                         q.words.push(digits.clone());
+                        q.word_parts.push(*part_index);
                     }
                 }
             }
@@ -933,14 +941,14 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
 
     // Only filler words: search them as they are (`this is fine`, `what is`).
     if q.words.is_empty() && q.codes.is_empty() && q.code_prefixes.is_empty() {
-        q.words = all
+        (q.words, q.word_parts) = all
             .iter()
-            .filter_map(|(p, _)| match p {
-                Piece::Word { text, .. } => Some(text.clone()),
+            .filter_map(|(p, part)| match p {
+                Piece::Word { text, .. } => Some((text.clone(), *part)),
                 _ => None,
             })
             .take(max_words)
-            .collect();
+            .unzip();
         q.only_filler = !q.words.is_empty();
         q.namespace_words.clear();
         last_word_from_tail = q.only_filler;

@@ -77,6 +77,10 @@ const MIN_NAMES_COVERAGE_OFF_TOPIC: f32 = 0.5;
 /// The least score of code, name, phrase and word-pair matches that makes a result relevant
 /// whatever its share of the words.
 const MIN_BONUS: f32 = 1.0;
+/// [`MIN_BONUS`] for a query most of whose words no document holds (`kubernetes
+/// CrashLoopBackOff`): a pair or a run of two of its words that some page holds (`back
+/// off`) is chance; a code it names is not.
+const MIN_BONUS_OFF_TOPIC: f32 = CODE_HINT_BOOST;
 /// A query of at most this many words (filler dropped) is short: typed, not pasted.
 const SHORT_QUERY_WORDS: usize = 3;
 /// Score added when the whole query is a title, a name or an alias.
@@ -140,12 +144,19 @@ struct Built {
     highlight: BTreeSet<String>,
     /// Any query word in a document's vendor name: which vendors the query names.
     vendor_named: Box<dyn Query>,
+    /// Any query word, exact or approximate, in a document's title, aliases, vendor,
+    /// keywords or description: a document without is one that only mentions the words.
+    in_any_name: Box<dyn Query>,
+
     /// Whether the query has words, so that weak results are noise to leave out.
     floor: bool,
     /// Whether at least half of the query's words are in no document (`git rebase
     /// interactive squash`, `how to center a div`): a result then needs most of the words in
     /// its names.
     off_topic: bool,
+    /// Whether the query is short (at most [`SHORT_QUERY_WORDS`] typed words): each word is
+    /// what the reader asks about, and a phrase of two of them is no proof of relevance.
+    short: bool,
 }
 
 /// A search index opened from a bundle, ready to answer queries.
@@ -282,6 +293,10 @@ impl SearchIndex {
         let vendor_named = built
             .vendor_named
             .weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
+        let in_any_name = built
+            .in_any_name
+            .weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
+
         let unofficial = Term::from_field_text(self.fields.flags, "unofficial");
         let entry = Term::from_field_text(self.fields.flags, "entry");
         let guide = Term::from_field_text(self.fields.flags, "guide");
@@ -289,6 +304,7 @@ impl SearchIndex {
             Arc::new(word_weights),
             Arc::new(name_weights),
             Arc::from(vendor_named),
+            Arc::from(in_any_name),
             unofficial,
             entry,
             guide,
@@ -298,6 +314,11 @@ impl SearchIndex {
                     MIN_NAMES_COVERAGE_OFF_TOPIC
                 } else {
                     MIN_NAMES_COVERAGE
+                },
+                min_bonus: if built.off_topic || built.short {
+                    MIN_BONUS_OFF_TOPIC
+                } else {
+                    MIN_BONUS
                 },
             },
         ));
@@ -522,9 +543,23 @@ impl SearchIndex {
         let mut highlight = BTreeSet::new();
 
         let names = [f.title, f.aliases, f.vendor, f.keywords, f.description];
-        let mut unknown_words = 0usize;
         let mut name_words: Vec<(Box<dyn Query>, f32)> = Vec::new();
+        let mut any_name_terms: Vec<Term> = Vec::new();
         let tokens = self.query_tokens(parsed);
+        // The query's words as the reader typed them (an identifier is one), and those of
+        // them that some document holds.
+        let part_of = |token: &Token| parsed.word_parts.get(token.word).copied();
+        let typed: BTreeSet<Option<usize>> = tokens.iter().map(part_of).collect();
+        let mut known: BTreeSet<Option<usize>> = BTreeSet::new();
+        // How many words share a token's typed word: the words of one identifier
+        // (`CrashLoopBackOff`) together count about as much as one typed word.
+        let part_share = |token: &Token| {
+            tokens
+                .iter()
+                .filter(|t| !t.stop && part_of(t) == part_of(token))
+                .count()
+                .max(1)
+        };
         // A vendor is named by its name, by the key of one of its entries (`502.5`), or by a
         // long run of words one of its names holds (see [`NAMING_RUN`]).
         let mut naming_terms: Vec<Term> = tokens
@@ -541,12 +576,12 @@ impl SearchIndex {
             if expansions.is_empty() {
                 // A word nothing holds still counts as a word the documents miss: a query
                 // of words the reference does not use has no relevant result.
-                unknown_words += 1;
                 if !token.stop {
                     // Half a rare word's weight in a pasted line, which has tokens no page
                     // holds (`AH00124`, `epoll_wait`) that say little; a whole one in a short
-                    // query, where each word is what the reader asks about (`center a div`).
-                    let share = if tokens.len() <= SHORT_QUERY_WORDS {
+                    // query, where each word is what the reader asks about (`center a div`,
+                    // `kubernetes CrashLoopBackOff`).
+                    let share = if typed.len() <= SHORT_QUERY_WORDS {
                         1.0
                     } else {
                         0.5
@@ -557,7 +592,16 @@ impl SearchIndex {
                 }
                 continue;
             }
+            known.insert(part_of(token));
             let stop = token.stop;
+            if !stop {
+                any_name_terms.extend(
+                    expansions
+                        .keys()
+                        .filter(|(field, _)| names.contains(field))
+                        .map(|(field, term)| Term::from_field_text(*field, term)),
+                );
+            }
             let in_names: Vec<Box<dyn Query>> = expansions
                 .iter()
                 .filter(|((field, _), weight)| **weight >= SYNONYM_WEIGHT && names.contains(field))
@@ -568,6 +612,7 @@ impl SearchIndex {
                     )) as Box<dyn Query>
                 })
                 .collect();
+
             let disjuncts: Vec<Box<dyn Query>> = expansions
                 .into_iter()
                 .map(|((field, term), weight)| {
@@ -593,8 +638,9 @@ impl SearchIndex {
             };
             // Filler words score but do not count as words to match.
             if !stop {
-                let idf =
-                    word_weight * (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
+                let idf = word_weight
+                    * (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln()
+                    / part_share(token) as f32;
                 words.push((clause.box_clone(), idf));
                 name_words.push((Box::new(BooleanQuery::union(in_names)), idf));
             }
@@ -800,8 +846,17 @@ impl SearchIndex {
             name_words,
             highlight,
             vendor_named,
+            in_any_name: Box::new(BooleanQuery::union(
+                any_name_terms
+                    .into_iter()
+                    .map(|term| {
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>
+                    })
+                    .collect(),
+            )),
             floor: !tokens.is_empty(),
-            off_topic: unknown_words * 2 >= tokens.len(),
+            short: typed.len() <= SHORT_QUERY_WORDS,
+            off_topic: (typed.len() - known.len()) * 2 >= typed.len(),
         })
     }
 
@@ -1044,6 +1099,7 @@ fn coordinator(
     word_weights: WordWeights,
     name_weights: WordWeights,
     vendor_named: Arc<dyn Weight>,
+    in_any_name: Arc<dyn Weight>,
     unofficial: Term,
     entry: Term,
     guide: Term,
@@ -1058,6 +1114,7 @@ fn coordinator(
         let Floor {
             words_asked,
             min_names_coverage,
+            min_bonus,
         } = floor;
         let (vendor, entries, guides) = if words_asked {
             (
@@ -1075,6 +1132,8 @@ fn coordinator(
             .collect();
         let name_scorers = RefCell::new(name_scorers);
         let vendor_scorer = RefCell::new(vendor_named.scorer(segment, 1.0).ok());
+        let name_scorer = RefCell::new(in_any_name.scorer(segment, 1.0).ok());
+
 
         Box::new(move |doc: DocId, score: Score| {
             let flagged = |docs: &Vec<bool>| docs.get(doc as usize).copied().unwrap_or(false);
@@ -1129,12 +1188,18 @@ fn coordinator(
             let names_coverage = in_names / total;
             // Words found only deep in a page's text count half.
             let weighed_coverage = names_coverage + 0.5 * (coverage - names_coverage).max(0.0);
+            let body_only = words_asked
+                && !name_scorer
+                    .borrow_mut()
+                    .as_mut()
+                    .is_some_and(|s| at_doc(s.as_mut(), doc));
             if words_asked
-                && weighed_coverage < MIN_COVERAGE
-                && names_coverage < min_names_coverage
-                && bonus < MIN_BONUS
+                && bonus < min_bonus
+                && ((weighed_coverage < MIN_COVERAGE && names_coverage < min_names_coverage)
+                    || body_only)
             {
-                // A few of the words, scattered: noise.
+                // A few of the words, scattered, or words only mentioned in a page's text:
+                // noise.
                 return (0.0, Reverse(doc));
             }
             let score = bonus + words_score * coverage * weighed_coverage;
@@ -1159,6 +1224,9 @@ struct Floor {
     words_asked: bool,
     /// The share of the words a result's names must hold when it matches few of them.
     min_names_coverage: f32,
+    /// The least score of code, name, phrase and word-pair matches that makes a result
+    /// relevant whatever its share of the words.
+    min_bonus: f32,
 }
 
 /// Which documents of `segment` have `term` (indexed by doc id); empty if it cannot be read.
