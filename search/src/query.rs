@@ -805,15 +805,18 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
         }
         false
     };
-    // The words right before and after piece `i`, filler skipped: a vendor's name there
-    // makes a number its entry's key (`Cloudflare 1020 access denied`).
+    // The words right before and after piece `i`, filler skipped, in the same or the next
+    // part: a vendor's name there makes a number its entry's key (`Cloudflare 1020 access
+    // denied`).
     let neighbour_words = |i: usize| -> Vec<String> {
         let mut out = Vec::new();
         let mut look = |mut at: Option<usize>, forward: bool| {
+            let mut part = all[i].1;
             for _ in 0..=MAX_FILLER_SKIPPED {
                 let Some(here) = at else { return };
                 match all.get(here) {
-                    Some((Piece::Word { text, .. }, _)) if is_filler(text) => {}
+                    Some((_, p)) if p.abs_diff(part) > 1 => return,
+                    Some((Piece::Word { text, .. }, p)) if is_filler(text) => part = *p,
                     Some((Piece::Word { text, .. }, _)) => {
                         out.push(text.clone());
                         return;
@@ -1058,6 +1061,130 @@ mod tests {
         let q = parse_query("502.5");
         assert_eq!(q.codes, [502]);
         assert_eq!(q.keys, ["502.5"]);
+    }
+
+    /// An AWS ALB access-log line: byte counts, ports, a lone `0` (the matched rule's
+    /// priority) and the status twice, as columns.
+    const ALB_LINE: &str = "h2 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 \
+        192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 502 502 34 366 \
+        \"GET https://www.example.com:443/ HTTP/2.0\" \"curl/7.46.0\" - - \
+        arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 \
+        \"Root=1-58337262-36d228ad5d99923122bbe354\" \"www.example.com\" - 0 \
+        2018-07-02T22:22:48.364000Z \"forward\" \"-\" \"-\" \"10.0.0.1:80\" \"502\" \"-\" \"-\"";
+    /// An Apache/nginx combined access-log line: the status after the quoted request, then
+    /// a byte count of `0`.
+    const COMBINED_LINE: &str = "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \
+        \"GET /apache_pb.gif HTTP/1.0\" 404 0 \"http://www.example.com/start.html\" \
+        \"Mozilla/4.08 [en] (Win98; I ;Nav)\"";
+    /// A Heroku router line: the status assigned among other fields, `bytes=0` after it.
+    const HEROKU_LINE: &str = "at=error code=H12 desc=\"Request timeout\" method=GET path=\"/\" \
+        host=myapp.herokuapp.com request_id=8601b555 fwd=\"204.204.204.204\" dyno=web.1 \
+        connect=0ms service=30000ms status=503 bytes=0";
+
+    #[test]
+    fn numbers_in_pasted_lines_are_not_entry_keys() {
+        for line in [
+            ALB_LINE,
+            COMBINED_LINE,
+            HEROKU_LINE,
+            "X-RateLimit-Limit: 60 X-RateLimit-Remaining: 0 X-RateLimit-Reset: 1372700873",
+            "GET /download 200 1024 bytes sent to client in 35 ms",
+            "upstream sent 1104 bytes of headers while reading response header from upstream",
+        ] {
+            let q = parse_query(line);
+            assert!(
+                !q.keys.iter().any(|k| k == "0" || k.len() == 4),
+                "{line}: {:?}",
+                q.keys
+            );
+        }
+        // Between numbers and dashes, a `0` has no word next to it that could name a vendor.
+        let q = parse_query(ALB_LINE);
+        assert!(
+            q.keys_if_vendor.iter().all(|(k, _)| k != "0"),
+            "{:?}",
+            q.keys_if_vendor
+        );
+    }
+
+    #[test]
+    fn numbers_name_entries_in_short_queries_and_next_to_code_words() {
+        for (query, key) in [
+            ("0", "0"),
+            ("status 0", "0"),
+            ("what is status 0", "0"),
+            ("XMLHttpRequest status 0 cors preflight", "0"),
+            ("request failed with status code 0 in chrome", "0"),
+            ("curl 000", "000"),
+            ("linkedin 999", "999"),
+            ("cloudflare 1020", "1020"),
+            ("1020", "1020"),
+            ("error 1020", "1020"),
+            ("Error 1020 Ray ID: 7d2a1b3c4d5e6f70 access denied by the site owner", "1020"),
+            ("error code: 1020 the owner of this website has banned your access", "1020"),
+            ("iis 500.19", "500.19"),
+            (
+                "HTTP Error 500.19 - Internal Server Error The requested page cannot be accessed",
+                "500.19",
+            ),
+        ] {
+            let q = parse_query(query);
+            assert!(q.keys.iter().any(|k| k == key), "{query}: {q:?}");
+        }
+        // Among other words, only a vendor's name next to it can make it a key; the index
+        // decides whether `cloudflare` is one.
+        let q = parse_query("Cloudflare 1020 access denied firewall rule");
+        assert!(q.keys.is_empty(), "{q:?}");
+        assert_eq!(
+            q.keys_if_vendor,
+            [("1020".to_string(), vec!["cloudflare".to_string(), "access".to_string()])]
+        );
+    }
+
+    #[test]
+    fn codes_where_a_status_stands_in_long_lines_are_placed() {
+        let q = parse_query(HEROKU_LINE);
+        assert_eq!(q.placed_codes, [503], "{q:?}");
+        assert_eq!(parse_query(COMBINED_LINE).placed_codes, [404]);
+        let q = parse_query(
+            "2024-01-01 12:00:00 W3SVC1 GET /app - 443 - 10.0.0.2 Mozilla/5.0 - sc-status 503 \
+             sc-substatus 0 time-taken 15",
+        );
+        assert_eq!(q.placed_codes, [503], "{q:?}");
+        assert_eq!(
+            parse_query("HTTP/1.1 429 Too Many Requests Retry-After: 3600 X-Request-Id: abc")
+                .placed_codes,
+            [429]
+        );
+        // A log of columns: its three-digit columns, for the index to pick the status from.
+        let q = parse_query(ALB_LINE);
+        assert!(q.placed_codes.is_empty(), "{q:?}");
+        assert_eq!(q.column_codes, [502, 366], "{q:?}");
+        // A number among words or before its reason phrase is no placed code.
+        let q = parse_query("400 Bad Request The plain HTTP request was sent to HTTPS port");
+        assert!(q.placed_codes.is_empty(), "{q:?}");
+        assert!(q.column_codes.is_empty(), "{q:?}");
+        // A URL's `https` next to a number does not make it a code.
+        let q = parse_query("GET https://example.com:443/path 200");
+        assert!(!q.codes.contains(&443), "{q:?}");
+    }
+
+    #[test]
+    fn a_unit_that_names_the_next_field_leaves_the_number_alone() {
+        assert_eq!(parse_query("status=503 bytes=0").codes, [503]);
+        assert_eq!(parse_query("status=503 bytes=0").placed_codes, [503]);
+        // A unit as a word of its own, or glued, still makes a quantity.
+        assert!(parse_query("sent 404 bytes to the client").codes.is_empty());
+        assert!(parse_query("took 500ms").codes.is_empty());
+    }
+
+    #[test]
+    fn words_remember_the_part_they_were_typed_in() {
+        let q = parse_query("kubernetes CrashLoopBackOff");
+        assert_eq!(q.words, ["kubernetes", "crash", "loop", "back", "off"]);
+        assert_eq!(q.word_parts, [0, 1, 1, 1, 1]);
+        let q = parse_query("what is");
+        assert_eq!(q.word_parts.len(), q.words.len());
     }
 
     #[test]

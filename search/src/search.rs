@@ -1311,6 +1311,199 @@ fn badge(status: &str, vendor: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{build_bundle, Document};
+    use std::sync::OnceLock;
+
+    fn code(code: u16, name: &str, description: &str, body: &str) -> Document {
+        Document {
+            code: Some(code),
+            title: format!("{code} {name}"),
+            description: description.into(),
+            body: body.into(),
+            class: format!("{}xx", code / 100),
+            status: "official".into(),
+            url: format!("/http-codes/{code}/"),
+            ..Document::default()
+        }
+    }
+
+    fn entry(key: &str, name: &str, vendor: Option<&str>, family: &str) -> Document {
+        Document {
+            code: None,
+            title: format!("{key} {name}"),
+            description: format!("{name}: what it means and how to fix it."),
+            class: "other".into(),
+            status: "unofficial".into(),
+            vendor: vendor.map(str::to_string),
+            key: Some(key.into()),
+            family: Some(family.into()),
+            url: format!("/entries/{key}/"),
+            ..Document::default()
+        }
+    }
+
+    /// A small reference: a few codes, a vendor's code, two family entries.
+    fn index() -> &'static SearchIndex {
+        static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let mut overloaded = code(
+                529,
+                "Overloaded",
+                "The API is overloaded for all users. Back off and retry later.",
+                "Clients should back off; a retry loop without a pause makes it worse.",
+            );
+            overloaded.status = "unofficial".into();
+            overloaded.vendor = Some("Anthropic".into());
+            let docs = vec![
+                code(
+                    300,
+                    "Multiple Choices",
+                    "The resource has several representations.",
+                    "When two representations tie, the server lets the client choose.",
+                ),
+                code(
+                    401,
+                    "Unauthorized",
+                    "The request lacks valid credentials.",
+                    "Log in and send the request back with a token; a cookie that was \
+                     switched off is a common cause.",
+                ),
+                code(
+                    403,
+                    "Forbidden",
+                    "The server refuses to fulfil the request.",
+                    "Logging in again does not help; the answer comes back the same.",
+                ),
+                code(
+                    404,
+                    "Not Found",
+                    "The server has no resource at this URL.",
+                    "Check the link; go back and see whether a redirect was turned off.",
+                ),
+                code(
+                    429,
+                    "Too Many Requests",
+                    "The client sent too many requests: a rate limit.",
+                    "Rate limit headers tell how many remain.",
+                ),
+                code(
+                    500,
+                    "Internal Server Error",
+                    "The server failed to answer the request.",
+                    "The app may crash in a loop.",
+                ),
+                code(
+                    502,
+                    "Bad Gateway",
+                    "The upstream server answered badly.",
+                    "The proxy got back an answer it could not read, or the upstream cut \
+                     the connection off.",
+                ),
+                code(
+                    503,
+                    "Service Unavailable",
+                    "The server cannot handle the request right now.",
+                    "A Kubernetes pod that is not ready gets no traffic; Heroku's router \
+                     times out after 30 seconds.",
+                ),
+                overloaded,
+                entry("0", "No Response (Status 0)", None, "Nonstandard code"),
+                entry("1020", "Access Denied", Some("Cloudflare"), "Cloudflare error"),
+            ];
+            SearchIndex::open(build_bundle(&docs).unwrap()).unwrap()
+        })
+    }
+
+    fn top(query: &str) -> Vec<(Option<u16>, Option<String>)> {
+        index()
+            .search(query, 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.code, h.key))
+            .collect()
+    }
+
+    fn first_key(query: &str) -> Option<String> {
+        top(query).into_iter().next().and_then(|(_, key)| key)
+    }
+
+    #[test]
+    fn a_short_number_names_its_entry_only_where_it_can() {
+        assert_eq!(first_key("0").as_deref(), Some("0"));
+        assert_eq!(first_key("status 0").as_deref(), Some("0"));
+        assert_eq!(first_key("XMLHttpRequest status 0 cors").as_deref(), Some("0"));
+        assert_eq!(first_key("cloudflare 1020").as_deref(), Some("1020"));
+        assert_eq!(first_key("error 1020").as_deref(), Some("1020"));
+        // Named by its vendor among other words: the index knows `cloudflare` is one.
+        assert_eq!(
+            first_key("Cloudflare 1020 access denied firewall rule").as_deref(),
+            Some("1020")
+        );
+        // The `0` of a pasted line is a byte count, a counter or a priority.
+        for line in [
+            "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 404 0 \
+             \"http://www.example.com/start.html\" \"Mozilla/4.08 [en] (Win98; I ;Nav)\"",
+            "X-RateLimit-Limit: 60 X-RateLimit-Remaining: 0 X-RateLimit-Reset: 1372700873",
+            "h2 2018-07-02T22:23:00.186641Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 \
+             10.0.0.1:80 0.000 0.001 0.000 502 502 34 366 \"GET https://www.example.com:443/ \
+             HTTP/2.0\" \"curl/7.46.0\" - - 0 2018-07-02T22:22:48.364000Z \"forward\" \"-\"",
+        ] {
+            let hits = index().search(line, 10).unwrap();
+            assert!(
+                hits.iter().all(|h| h.key.as_deref() != Some("0")),
+                "{line}: {:?}",
+                top(line)
+            );
+            assert!(hits.iter().all(|h| h.score < KEY_BOOST), "{line}");
+        }
+        // A four-digit number among words and not next to a vendor is no key.
+        let hits = index()
+            .search("connect to port 1020 failed: access refused by the firewall", 10)
+            .unwrap();
+        assert!(hits.iter().all(|h| h.score < KEY_BOOST), "{hits:?}");
+    }
+
+    #[test]
+    fn a_status_in_a_long_line_gets_the_full_code_boost() {
+        for (line, code) in [
+            (
+                "at=error code=H12 desc=\"Request timeout\" method=GET path=\"/\" \
+                 host=myapp.herokuapp.com request_id=8601b555 fwd=\"204.204.204.204\" \
+                 dyno=web.1 connect=0ms service=30000ms status=503 bytes=0",
+                503,
+            ),
+            (
+                "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" \
+                 404 0 \"http://www.example.com/start.html\" \"Mozilla/4.08\"",
+                404,
+            ),
+            (
+                "h2 2018-07-02T22:23:00.186641Z app/my-lb/50dc6c495c0c9188 \
+                 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 502 502 34 366 \
+                 \"GET https://www.example.com:443/ HTTP/2.0\" \"curl/7.46.0\"",
+                502,
+            ),
+        ] {
+            let hits = index().search(line, 10).unwrap();
+            assert_eq!(hits.first().and_then(|h| h.code), Some(code), "{line}");
+            assert!(hits[0].score >= CODE_BOOST, "{line}: {}", hits[0].score);
+        }
+    }
+
+    #[test]
+    fn pages_that_only_mention_the_words_are_noise() {
+        for query in [
+            "how to tie a tie",
+            "kubernetes CrashLoopBackOff",
+            "banana bread recipe",
+        ] {
+            assert!(top(query).is_empty(), "{query}: {:?}", top(query));
+        }
+        // A typo of a title word is still a name match.
+        assert_eq!(top("unathorized").first(), Some(&(Some(401), None)));
+        assert_eq!(top("too many requests").first(), Some(&(Some(429), None)));
+    }
+
 
     #[test]
     fn distances() {
