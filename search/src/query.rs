@@ -645,6 +645,21 @@ fn is_columns_line(parts: &[String]) -> bool {
     parts.iter().filter(numeric).count() >= MIN_COLUMNS
 }
 
+/// `500.19` from the end of an IIS (W3C) log line, `… 500 19 13 15`: the status at
+/// `parts[at]` followed by three numbers, the sub-status (one or two digits), the Win32 status
+/// and the time taken, as IIS writes them by default.
+fn w3c_sub_status(parts: &[String], at: usize, status: &str) -> Option<String> {
+    let number = |i: usize| {
+        parts
+            .get(i)
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let sub = number(at + 1).filter(|s| s.len() <= 2)?;
+    number(at + 2)?;
+    number(at + 3)?;
+    Some(format!("{status}.{sub}"))
+}
+
 /// Parses a query string. Never fails: anything that is not a filter or a code pattern is a
 /// word. Looks at the first [`MAX_QUERY_BYTES`] and keeps the first [`MAX_WORDS`] words.
 pub fn parse_query(input: &str) -> ParsedQuery {
@@ -909,6 +924,9 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                         } else {
                             if columns && standalone[i] && code < 600 {
                                 q.column_codes.push(code);
+                                if let Some(key) = w3c_sub_status(&parts, *part_index, digits) {
+                                    q.keys.push(key);
+                                }
                             }
                             q.code_candidates.push((q.words.len(), code));
                         }
@@ -1156,6 +1174,13 @@ mod tests {
                 .placed_codes,
             [429]
         );
+        // An IIS log line ends with the status, sub-status, Win32 status and time taken.
+        let q = parse_query(
+            "2024-01-01 12:00:00 W3SVC1 10.0.0.1 GET /app - 443 - 10.0.0.2 Mozilla/5.0 - \
+             500 19 13 15",
+        );
+        assert_eq!(q.column_codes, [443, 500], "{q:?}");
+        assert_eq!(q.keys, ["500.19"], "{q:?}");
         // A log of columns: its three-digit columns, for the index to pick the status from.
         let q = parse_query(ALB_LINE);
         assert!(q.placed_codes.is_empty(), "{q:?}");
