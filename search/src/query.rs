@@ -1138,8 +1138,14 @@ mod tests {
             ("cloudflare 1020", "1020"),
             ("1020", "1020"),
             ("error 1020", "1020"),
-            ("Error 1020 Ray ID: 7d2a1b3c4d5e6f70 access denied by the site owner", "1020"),
-            ("error code: 1020 the owner of this website has banned your access", "1020"),
+            (
+                "Error 1020 Ray ID: 7d2a1b3c4d5e6f70 access denied by the site owner",
+                "1020",
+            ),
+            (
+                "error code: 1020 the owner of this website has banned your access",
+                "1020",
+            ),
             ("iis 500.19", "500.19"),
             (
                 "HTTP Error 500.19 - Internal Server Error The requested page cannot be accessed",
@@ -1155,7 +1161,10 @@ mod tests {
         assert!(q.keys.is_empty(), "{q:?}");
         assert_eq!(
             q.keys_if_vendor,
-            [("1020".to_string(), vec!["cloudflare".to_string(), "access".to_string()])]
+            [(
+                "1020".to_string(),
+                vec!["cloudflare".to_string(), "access".to_string()]
+            )]
         );
     }
 

@@ -305,9 +305,11 @@ impl SearchIndex {
             Arc::new(name_weights),
             Arc::from(vendor_named),
             Arc::from(in_any_name),
-            unofficial,
-            entry,
-            guide,
+            KindTerms {
+                unofficial,
+                entry,
+                guide,
+            },
             Floor {
                 words_asked: built.floor,
                 min_names_coverage: if built.off_topic {
@@ -1100,12 +1102,15 @@ fn coordinator(
     name_weights: WordWeights,
     vendor_named: Arc<dyn Weight>,
     in_any_name: Arc<dyn Weight>,
-    unofficial: Term,
-    entry: Term,
-    guide: Term,
+    kinds: KindTerms,
     floor: Floor,
 ) -> impl Fn(&SegmentReader) -> DocSortKey + Send + Sync {
     move |segment: &SegmentReader| {
+        let KindTerms {
+            unofficial,
+            entry,
+            guide,
+        } = &kinds;
         let scorers: Vec<(Box<dyn Scorer>, f32)> = word_weights
             .iter()
             .filter_map(|(w, importance)| Some((w.scorer(segment, 1.0).ok()?, *importance)))
@@ -1118,9 +1123,9 @@ fn coordinator(
         } = floor;
         let (vendor, entries, guides) = if words_asked {
             (
-                docs_with(segment, &unofficial),
-                docs_with(segment, &entry),
-                docs_with(segment, &guide),
+                docs_with(segment, unofficial),
+                docs_with(segment, entry),
+                docs_with(segment, guide),
             )
         } else {
             (Vec::new(), Vec::new(), Vec::new())
@@ -1133,7 +1138,6 @@ fn coordinator(
         let name_scorers = RefCell::new(name_scorers);
         let vendor_scorer = RefCell::new(vendor_named.scorer(segment, 1.0).ok());
         let name_scorer = RefCell::new(in_any_name.scorer(segment, 1.0).ok());
-
 
         Box::new(move |doc: DocId, score: Score| {
             let flagged = |docs: &Vec<bool>| docs.get(doc as usize).copied().unwrap_or(false);
@@ -1215,6 +1219,14 @@ fn at_doc(scorer: &mut dyn Scorer, doc: DocId) -> bool {
         at = scorer.seek(doc);
     }
     at == doc
+}
+
+/// The flags that make a document a vendor's code, a family entry or a guide (see
+/// [`coordinator`]).
+struct KindTerms {
+    unofficial: Term,
+    entry: Term,
+    guide: Term,
 }
 
 /// When a result is noise (see [`coordinator`]).
@@ -1408,7 +1420,12 @@ mod tests {
                 ),
                 overloaded,
                 entry("0", "No Response (Status 0)", None, "Nonstandard code"),
-                entry("1020", "Access Denied", Some("Cloudflare"), "Cloudflare error"),
+                entry(
+                    "1020",
+                    "Access Denied",
+                    Some("Cloudflare"),
+                    "Cloudflare error",
+                ),
             ];
             SearchIndex::open(build_bundle(&docs).unwrap()).unwrap()
         })
@@ -1431,7 +1448,10 @@ mod tests {
     fn a_short_number_names_its_entry_only_where_it_can() {
         assert_eq!(first_key("0").as_deref(), Some("0"));
         assert_eq!(first_key("status 0").as_deref(), Some("0"));
-        assert_eq!(first_key("XMLHttpRequest status 0 cors").as_deref(), Some("0"));
+        assert_eq!(
+            first_key("XMLHttpRequest status 0 cors").as_deref(),
+            Some("0")
+        );
         assert_eq!(first_key("cloudflare 1020").as_deref(), Some("1020"));
         assert_eq!(first_key("error 1020").as_deref(), Some("1020"));
         // Named by its vendor among other words: the index knows `cloudflare` is one.
@@ -1458,7 +1478,10 @@ mod tests {
         }
         // A four-digit number among words and not next to a vendor is no key.
         let hits = index()
-            .search("connect to port 1020 failed: access refused by the firewall", 10)
+            .search(
+                "connect to port 1020 failed: access refused by the firewall",
+                10,
+            )
             .unwrap();
         assert!(hits.iter().all(|h| h.score < KEY_BOOST), "{hits:?}");
     }
@@ -1503,7 +1526,6 @@ mod tests {
         assert_eq!(top("unathorized").first(), Some(&(Some(401), None)));
         assert_eq!(top("too many requests").first(), Some(&(Some(429), None)));
     }
-
 
     #[test]
     fn distances() {
