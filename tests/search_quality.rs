@@ -27,11 +27,12 @@ fn codes(hits: &[Hit]) -> Vec<Option<u16>> {
 
 /// Share of `tests/queries.tsv` that must meet its rank on the real content: a floor against
 /// regressions. Issue 10 asks for 97%. Before the issue-10 ranking work this measured 91.2%
-/// (320 of 351); it now measures 98.9% (347 of 351): codes named past filler words, namespace
+/// (320 of 351); then 98.9% (347 of 351): codes named past filler words, namespace
 /// words of dotted and `::` paths weighing less, vendor variants the query does not name
 /// weighing less, body-only words counting half, unknown words of short queries counting
-/// whole, and real servers' wording added to the pages that lacked it. The misses left are
-/// listed by this test.
+/// whole, and real servers' wording added to the pages that lacked it; now 99.1% (348 of 351),
+/// with words counted as typed (an identifier is one) and pages that only mention the words
+/// left out. The misses left are listed by this test.
 const MIN_PASS_RATE: f64 = 0.98;
 
 #[test]
@@ -83,10 +84,13 @@ fn reader_queries_meet_their_rank() {
 /// Share of `tests/queries_holdout.tsv` that must meet its rank. That file (88 queries) was
 /// written before the issue-10 ranking work, from real servers', platforms' and frameworks'
 /// texts, and its misses were not looked at while tuning: it measures the ranking on queries
-/// it was not shaped by. It measured 79.5% (70 of 88) before that work and 81.8% (72 of 88)
-/// after; the floor is set just below. The gap to [`MIN_PASS_RATE`] is what tuning on one set
+/// it was not shaped by. It measured 79.5% (70 of 88) before that work, 81.8% (72 of 88)
+/// after, and 86.4% (76 of 88) once numbers in pasted lines stopped naming family entries,
+/// statuses in pasted log lines got their code's full weight and pages that only mention a
+/// query's words were left out (general rules, not fitted to its rows); the floor is set just
+/// below. The gap to [`MIN_PASS_RATE`] is what tuning on one set
 /// buys that set: treat this figure, not that one, as the ranking's quality.
-const MIN_HOLDOUT_PASS_RATE: f64 = 0.81;
+const MIN_HOLDOUT_PASS_RATE: f64 = 0.86;
 
 #[test]
 fn held_out_queries_meet_their_rank() {

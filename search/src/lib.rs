@@ -37,8 +37,9 @@
 //! | query | meaning |
 //! |---|---|
 //! | `504` | a three-digit number alone: that code first (every meaning of it), then pages that mention it |
-//! | `1020`, `500.19`, `000` | a content-family entry's key (digits, optionally `.digits`): that entry first |
-//! | `HTTP/1.1 413`, `abort(401)`, `res.status(409)`, `status=404`, `error 502`, `HTTP_404_NOT_FOUND`, `502.5` | a number where a code stands (status line, call, assignment, next to `error`/`status`/`HTTP`, in a constant, an IIS sub-status): that code first |
+//! | `1020`, `cloudflare 1020`, `error 1020`, `status 0`, `500.19` | a content-family entry's key: that entry first. A number is a key in a query of at most two words and numbers, next to a code word (`error`, `status`, `code`, `HTTP`), where a code stands (`code: 1020`), or next to a word of a vendor's name (`Cloudflare 1020 access denied`); an IIS sub-status (`500.19`) always. The `0` of a pasted line (`X-RateLimit-Remaining: 0`, an access log's byte count) is not |
+//! | `HTTP/1.1 413`, `abort(401)`, `res.status(409)`, `status=404`, `error 502`, `HTTP_404_NOT_FOUND`, `502.5` | a number where a code stands (status line, call, assignment, next to `error`/`status`/`HTTP` written as words of their own, in a constant, an IIS sub-status): that code first |
+//! | `… "GET / HTTP/1.1" 404 0 …`, `… status=503 bytes=0`, `… 0.000 0.001 0.000 502 502 34 366 …` | in a pasted line, a status after a status line's protocol, assigned to `status`, or the first known code among the three-digit columns of a log of numbers (an ALB or W3C access log) names that code first however long the line; an IIS log's `… 500 19 13 15` names the sub-status entry 500.19 |
 //! | `400 Bad Request …` | a number next to its code's reason phrase is that code too; when the query says much more besides (a pasted error page), the rest of it decides and the code only helps |
 //! | `100 seconds`, `(110: Connection timed out)`, `nginx/1.24.0`, `10485760 bytes` | quantities, error numbers, versions, addresses and times are not codes and are not searched |
 //! | `52`, `52x`, `5` | one or two digits alone (optionally followed by `x`): the codes that start with them, 520–529 |
@@ -72,8 +73,9 @@
 //! prefix match, more than a one-edit typo, more than a two-edit typo. The scores of the words
 //! add up, then scale by the share of the words a document matches and by that share again
 //! with words found only in its body counted half, each word counting by its rarity (a
-//! document missing a rare word drops more than one missing a common word; a word no page
-//! holds counts as a rare word in a query of three words or fewer, half of one in a longer,
+//! document missing a rare word drops more than one missing a common word; the words of one
+//! identifier (`CrashLoopBackOff`) together count as one typed word; a word no page holds
+//! counts as a rare word in a query of three typed words or fewer, half of one in a longer,
 //! pasted, query). Bonuses add to that: all the query's
 //! words in a row in a title or alias; each run of consecutive query words equal to a title, an
 //! alias or a keyword (by the run's length); each pair of consecutive query words that a page's
@@ -85,11 +87,15 @@
 //! gives the official 429 before Twitter's 420. A content-family entry scores a further fifth
 //! less, a guide half. Ties are broken by code, then title.
 //!
-//! Results end where they stop being relevant: a document matching few of the words, none
+//! Results end where they stop being relevant: a document matching few of the words, few
 //! of them in its title, aliases, vendor, keywords or description, and no run, pair, name or
-//! code, is left out, and so is one scoring under an eighth of the best. When at least half of
-//! the query's words are in no page (`how to center a div`), a result needs most of the words
-//! in its names. A query matching nothing relevant has no results.
+//! code, is left out; so is a document holding none of the words (exactly or by a typo) in
+//! those fields, however many its body mentions (`how to tie a tie`), and one scoring under an
+//! eighth of the best. In a short query (three typed words or fewer) or one at least half of
+//! whose typed words are in no page (`how to center a div`), a run or pair of two of its words
+//! is no proof (`kubernetes CrashLoopBackOff` is not 529's `back off`): only a named code, key
+//! or name is; in the latter a result also needs most of the words in its names. A query
+//! matching nothing relevant has no results.
 //!
 //! # Results
 //!

@@ -140,6 +140,14 @@ const FRAMING_WORDS: &[&str] = &[
 /// error`).
 const MAX_FILLER_SKIPPED: usize = 2;
 
+/// A query of at most this many words and numbers (filler dropped) is typed, not pasted: a
+/// number in it names a family entry (`cloudflare 1020`, `status 0`, `0`).
+const SHORT_KEY_QUERY: usize = 2;
+
+/// Least number of numeric fields (numbers, addresses, times, dashes) that makes a query a
+/// pasted log line of columns (see [`ParsedQuery::column_codes`]).
+const MIN_COLUMNS: usize = 5;
+
 /// Words that make the number before them a quantity, not a code (`100 seconds`, `500 ms`).
 const UNIT_WORDS: &[&str] = &[
     "b",
@@ -229,14 +237,36 @@ pub struct ParsedQuery {
     /// a code when that code's reason phrase stands right before or after it (`400 Bad
     /// Request …`), decided against the index; otherwise only a word.
     pub code_candidates: Vec<(usize, u16)>,
+    /// Those of [`ParsedQuery::codes`] written where a status stands in a status line, a
+    /// header, a call or an assignment (`HTTP/1.1 413`, `Status: 404`, `abort(401)`,
+    /// `status=503`, `HTTP_404_NOT_FOUND`): they name the code however long the pasted text
+    /// around them (a Heroku router line, an access-log line) is.
+    pub placed_codes: Vec<u16>,
+    /// Three-digit numbers standing alone as columns of a pasted log line (a line most of
+    /// whose fields are numbers, addresses, times and dashes: an ALB or W3C access log), in
+    /// order: the first that is a code the index knows is the line's status (decided against
+    /// the index, since byte counts and ports look the same).
+    pub column_codes: Vec<u16>,
     /// Code prefixes from `52`, `52x`, `5`: codes starting with them rank first.
     pub code_prefixes: Vec<String>,
-    /// Numbers that may name an entry of a family numbered otherwise: `502.5` (an IIS
-    /// sub-status), `1020` (a Cloudflare error), and every code; for a `key`-like field.
+    /// Numbers that name an entry of a family numbered otherwise: `502.5` (an IIS
+    /// sub-status, always), and other numbers (`1020` of Cloudflare, `0`, `000`, `999`) when
+    /// the query is short (`cloudflare 1020`, `0`), a code word stands next to them
+    /// (`error 1020`, `status 0`) or they stand where a code does (`code: 1020`); for a
+    /// `key`-like field. A number in a pasted line (`X-RateLimit-Remaining: 0`, an access
+    /// log's byte count) is not a key.
     pub keys: Vec<String>,
+    /// Other numbers that may be keys, with the words right before and after them: keys
+    /// when one of those words names a family's vendor (`Cloudflare 1020 access denied`),
+    /// decided against the index.
+    pub keys_if_vendor: Vec<(String, Vec<String>)>,
     /// Words to search, lowercased, in order: identifiers split, framing and filler words
     /// dropped, numbers that may be codes kept (pages mentioning a code are found too).
     pub words: Vec<String>,
+    /// For each of [`ParsedQuery::words`], the index of the whitespace-separated part of
+    /// the query it comes from: the words of one identifier (`CrashLoopBackOff`) share it, so
+    /// that a query's length and its unknown words are counted as the reader typed them.
+    pub word_parts: Vec<usize>,
     /// `true` when the query has only filler words: [`ParsedQuery::words`] are then those
     /// words, to be weighted low (`this is fine`, `what is`).
     pub only_filler: bool,
@@ -354,15 +384,6 @@ fn class_pattern(word: &str) -> Option<String> {
         (b'x' | b'X', b'x' | b'X') => Some(word[..1].to_string()),
         (b'0'..=b'9', b'x' | b'X') => Some(word[..2].to_string()),
         _ => None,
-    }
-}
-
-/// Digits, optionally a dot and more digits: the shape of a content-family key.
-fn is_key(word: &str) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    match word.split_once('.') {
-        Some((a, b)) => digits(a) && digits(b),
-        None => digits(word),
     }
 }
 
@@ -557,11 +578,10 @@ fn pieces(part: &str, prev_context: bool) -> Vec<Piece> {
                     .is_some_and(|w| is_code_context(&w.to_lowercase()));
             let in_identifier = identifier && b == Some(b'_');
             let first = run_index == 0 && !glued_before;
+            // Four digits are not a status but maybe an entry's number (Cloudflare 1020):
+            // `Code` then says it stands where a code does (`code: 1020`).
             let role = if version || in_group || errno || !(3..=4).contains(&piece.len()) {
                 NumberRole::Skip
-            } else if piece.len() == 4 {
-                // Four digits: not a status, but maybe an entry's number (Cloudflare 1020).
-                NumberRole::Candidate
             } else if call
                 || assigned
                 || in_identifier
@@ -585,6 +605,8 @@ fn pieces(part: &str, prev_context: bool) -> Vec<Piece> {
 /// Whether `part` makes a number at the start of the next part a code: a status-line or
 /// server token (`HTTP/1.1`, `awselb/2.0`), or a word like `status`, `error`, `code:`.
 fn gives_code_context(part: &str) -> bool {
+    // A quoted stretch (`"GET /x HTTP/1.1"` of an access log) ends with its last word.
+    let part = part.split_whitespace().last().unwrap_or(part);
     let trimmed = part.trim_matches(|c: char| !c.is_alphanumeric() && c != '/' && c != '.');
     if is_version_token(trimmed.trim_end_matches('.')) {
         return true;
@@ -593,6 +615,49 @@ fn gives_code_context(part: &str) -> bool {
         .rfind(|w| !w.is_empty())
         .and_then(|w| split_run(w).last().map(|l| l.to_lowercase()))
         .is_some_and(|w| is_code_context(&w))
+}
+
+/// Removes repeated items, keeping the first of each in place.
+fn dedup_in_order<T: PartialEq + Clone>(items: &mut Vec<T>) {
+    let mut seen: Vec<T> = Vec::with_capacity(items.len());
+    items.retain(|item| {
+        if seen.contains(item) {
+            false
+        } else {
+            seen.push(item.clone());
+            true
+        }
+    });
+}
+
+/// Whether `parts` read as a pasted log line of columns (an ALB, ELB, W3C or common access
+/// log): at least [`MIN_COLUMNS`] fields that are numbers, decimals, addresses, dates, times
+/// or a lone dash.
+fn is_columns_line(parts: &[String]) -> bool {
+    let numeric = |part: &&String| {
+        let trimmed = part.trim_matches(|c: char| matches!(c, '"' | '[' | ']' | '(' | ')' | ','));
+        trimmed == "-"
+            || (trimmed.bytes().any(|b| b.is_ascii_digit())
+                && trimmed
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b':' | b'/' | b'-' | b'+')))
+    };
+    parts.iter().filter(numeric).count() >= MIN_COLUMNS
+}
+
+/// `500.19` from the end of an IIS (W3C) log line, `… 500 19 13 15`: the status at
+/// `parts[at]` followed by three numbers, the sub-status (one or two digits), the Win32 status
+/// and the time taken, as IIS writes them by default.
+fn w3c_sub_status(parts: &[String], at: usize, status: &str) -> Option<String> {
+    let number = |i: usize| {
+        parts
+            .get(i)
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let sub = number(at + 1).filter(|s| s.len() <= 2)?;
+    number(at + 2)?;
+    number(at + 3)?;
+    Some(format!("{status}.{sub}"))
 }
 
 /// Parses a query string. Never fails: anything that is not a filter or a code pattern is a
@@ -677,10 +742,25 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
         prev_context = gives_code_context(part);
     }
 
-    // A number followed by a unit is a quantity (`100 seconds`, `100s`).
+    // Whether each piece is a whole part (`error`, `error:`, `[error]`, `0`), not a piece of
+    // a token (the `http` of a URL, the `0` of `bytes=0`).
+    let standalone: Vec<bool> = all
+        .iter()
+        .map(|(piece, part_index)| {
+            let part = parts[*part_index].trim_matches(|c: char| !c.is_alphanumeric());
+            match piece {
+                Piece::Word { text, .. } => part.to_lowercase() == *text,
+                Piece::Number { digits, .. } => part == digits,
+                Piece::SubStatus { key, .. } => part == key,
+            }
+        })
+        .collect();
+
+    // A number followed by a unit is a quantity (`100 seconds`, `100s`), unless the unit is
+    // only the name of the next field (`status=503 bytes=0`).
     for i in 0..all.len() {
-        let unit_follows =
-            matches!(all.get(i + 1), Some((Piece::Word { text, .. }, _)) if is_unit(text));
+        let unit_follows = matches!(all.get(i + 1), Some((Piece::Word { text, .. }, part))
+            if is_unit(text) && (*part == all[i].1 || standalone[i + 1]));
         if let (Piece::Number { role, .. }, true) = (&mut all[i].0, unit_follows) {
             *role = NumberRole::Skip;
         }
@@ -688,22 +768,37 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
 
     let mut name_words: Vec<String> = Vec::new();
     let mut meaningful_words = 0usize;
-    for (piece, _) in &all {
+    // Words and numbers that say something: a query of at most [`SHORT_KEY_QUERY`] of them
+    // is typed, and a number in it names an entry (`cloudflare 1020`, `status 0`).
+    let mut meaningful_pieces = 0usize;
+    for (i, (piece, _)) in all.iter().enumerate() {
         match piece {
             Piece::Word { text, .. } => {
                 name_words.push(text.clone());
                 if !is_filler(text) {
                     meaningful_words += 1;
+                    meaningful_pieces += 1;
                 }
             }
-            Piece::Number { digits, .. } => name_words.push(digits.clone()),
-            Piece::SubStatus { key, .. } => name_words.push(key.clone()),
+            Piece::Number { digits, role } => {
+                name_words.push(digits.clone());
+                if *role != NumberRole::Skip || standalone[i] {
+                    meaningful_pieces += 1;
+                }
+            }
+            Piece::SubStatus { key, .. } => {
+                name_words.push(key.clone());
+                meaningful_pieces += 1;
+            }
         }
     }
     q.name = name_words.join(" ");
+    let short_query = meaningful_pieces <= SHORT_KEY_QUERY;
+    let columns = is_columns_line(&parts);
 
     // Numbers next to `error`, `status`, `code` … (`502 error`, `error 502`), filler words
-    // between them skipped (`is 404 an error`, `error is 502`).
+    // between them skipped (`is 404 an error`, `error is 502`). The word must stand alone:
+    // the `http` of a URL next to a byte count does not make it a code.
     let is_word = |i: usize, test: fn(&str) -> bool| -> bool {
         matches!(all.get(i), Some((Piece::Word { text, .. }, _)) if test(text))
     };
@@ -711,7 +806,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
     let context_at = |i: usize, forward: bool| -> bool {
         let mut at = i;
         for _ in 0..=MAX_FILLER_SKIPPED {
-            if is_word(at, is_code_context) {
+            if is_word(at, is_code_context) && standalone[at] {
                 return true;
             }
             if !is_word(at, skippable) {
@@ -724,6 +819,35 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
             };
         }
         false
+    };
+    // The words right before and after piece `i`, filler skipped, in the same or the next
+    // part: a vendor's name there makes a number its entry's key (`Cloudflare 1020 access
+    // denied`).
+    let neighbour_words = |i: usize| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut look = |mut at: Option<usize>, forward: bool| {
+            let mut part = all[i].1;
+            for _ in 0..=MAX_FILLER_SKIPPED {
+                let Some(here) = at else { return };
+                match all.get(here) {
+                    Some((_, p)) if p.abs_diff(part) > 1 => return,
+                    Some((Piece::Word { text, .. }, p)) if is_filler(text) => part = *p,
+                    Some((Piece::Word { text, .. }, _)) => {
+                        out.push(text.clone());
+                        return;
+                    }
+                    _ => return,
+                }
+                at = if forward {
+                    Some(here + 1)
+                } else {
+                    here.checked_sub(1)
+                };
+            }
+        };
+        look(i.checked_sub(1), false);
+        look(Some(i + 1), true);
+        out
     };
     let last_index = all.len().saturating_sub(1);
     let mut last_word_from_tail = false;
@@ -742,6 +866,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                         q.namespace_words.push(q.words.len());
                     }
                     q.words.push(text.clone());
+                    q.word_parts.push(*part_index);
                     last_word_from_tail = i == last_index && *part_index + 1 == parts.len();
                 }
             }
@@ -750,57 +875,73 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
                 q.keys.push(key.clone());
                 if q.words.len() < max_words {
                     q.words.push(code.to_string());
+                    q.word_parts.push(*part_index);
                 }
                 last_word_from_tail = false;
             }
             Piece::Number { digits, role } => {
                 last_word_from_tail = false;
+                let neighbour_context = context_at(i + 1, true)
+                    || i.checked_sub(1).is_some_and(|b| context_at(b, false));
+                // A number that may name an entry: any standing alone as a part (`0`,
+                // `000`), and those of three or four digits that are not quantities.
+                let may_be_key = (standalone[i] && digits.len() <= 3)
+                    || (*role != NumberRole::Skip && (3..=4).contains(&digits.len()));
+                if may_be_key {
+                    if short_query || neighbour_context || *role == NumberRole::Code {
+                        q.keys.push(digits.clone());
+                    } else {
+                        let words = neighbour_words(i);
+                        if !words.is_empty() {
+                            q.keys_if_vendor.push((digits.clone(), words));
+                        }
+                    }
+                }
                 if digits.len() <= 2 {
                     continue;
                 }
-                let neighbour_context = context_at(i + 1, true)
-                    || i.checked_sub(1).is_some_and(|b| context_at(b, false));
                 let alone = meaningful_words == 0;
                 match role {
                     NumberRole::Skip => {}
                     NumberRole::Code | NumberRole::Candidate if digits.len() == 4 => {
-                        q.keys.push(digits.clone());
                         if q.words.len() < max_words {
                             q.words.push(digits.clone());
+                            q.word_parts.push(*part_index);
                         }
                     }
                     NumberRole::Code | NumberRole::Candidate => {
                         let Ok(code) = digits.parse::<u16>() else {
                             continue;
                         };
-                        if code < 100 {
+                        if code < 100 || q.words.len() >= max_words {
                             continue;
                         }
-                        q.keys.push(digits.clone());
-                        if q.words.len() >= max_words {
-                            continue;
-                        }
-                        if *role == NumberRole::Code || alone || neighbour_context {
+                        if *role == NumberRole::Code {
+                            q.codes.push(code);
+                            q.placed_codes.push(code);
+                        } else if alone || neighbour_context {
                             q.codes.push(code);
                         } else {
+                            if columns && standalone[i] && code < 600 {
+                                q.column_codes.push(code);
+                                if let Some(key) = w3c_sub_status(&parts, *part_index, digits) {
+                                    q.keys.push(key);
+                                }
+                            }
                             q.code_candidates.push((q.words.len(), code));
                         }
                         q.words.push(digits.clone());
+                        q.word_parts.push(*part_index);
                     }
                 }
             }
         }
     }
-    // Short numbers standing alone as a part (`0`, `000`, `999`) may name an entry too
-    // (status 0, curl's 000): keys only, they never become codes here.
-    for part in input.split_whitespace().take(max_words) {
-        let trimmed = part.trim_matches(|c: char| !c.is_alphanumeric());
-        if trimmed.len() <= 3 && is_key(trimmed) && !q.keys.iter().any(|k| k == trimmed) {
-            q.keys.push(trimmed.to_string());
-        }
-    }
-    q.codes.dedup();
-    q.keys.dedup();
+    dedup_in_order(&mut q.codes);
+    dedup_in_order(&mut q.placed_codes);
+    dedup_in_order(&mut q.column_codes);
+    dedup_in_order(&mut q.keys);
+    q.keys_if_vendor.retain(|(key, _)| !q.keys.contains(key));
 
     // `52`: a code prefix when the query has nothing else to search.
     let short_numbers: Vec<&String> = all
@@ -821,14 +962,14 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
 
     // Only filler words: search them as they are (`this is fine`, `what is`).
     if q.words.is_empty() && q.codes.is_empty() && q.code_prefixes.is_empty() {
-        q.words = all
+        (q.words, q.word_parts) = all
             .iter()
-            .filter_map(|(p, _)| match p {
-                Piece::Word { text, .. } => Some(text.clone()),
+            .filter_map(|(p, part)| match p {
+                Piece::Word { text, .. } => Some((text.clone(), *part)),
                 _ => None,
             })
             .take(max_words)
-            .collect();
+            .unzip();
         q.only_filler = !q.words.is_empty();
         q.namespace_words.clear();
         last_word_from_tail = q.only_filler;
@@ -938,6 +1079,146 @@ mod tests {
         let q = parse_query("502.5");
         assert_eq!(q.codes, [502]);
         assert_eq!(q.keys, ["502.5"]);
+    }
+
+    /// An AWS ALB access-log line: byte counts, ports, a lone `0` (the matched rule's
+    /// priority) and the status twice, as columns.
+    const ALB_LINE: &str = "h2 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 \
+        192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 502 502 34 366 \
+        \"GET https://www.example.com:443/ HTTP/2.0\" \"curl/7.46.0\" - - \
+        arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 \
+        \"Root=1-58337262-36d228ad5d99923122bbe354\" \"www.example.com\" - 0 \
+        2018-07-02T22:22:48.364000Z \"forward\" \"-\" \"-\" \"10.0.0.1:80\" \"502\" \"-\" \"-\"";
+    /// An Apache/nginx combined access-log line: the status after the quoted request, then
+    /// a byte count of `0`.
+    const COMBINED_LINE: &str = "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \
+        \"GET /apache_pb.gif HTTP/1.0\" 404 0 \"http://www.example.com/start.html\" \
+        \"Mozilla/4.08 [en] (Win98; I ;Nav)\"";
+    /// A Heroku router line: the status assigned among other fields, `bytes=0` after it.
+    const HEROKU_LINE: &str = "at=error code=H12 desc=\"Request timeout\" method=GET path=\"/\" \
+        host=myapp.herokuapp.com request_id=8601b555 fwd=\"204.204.204.204\" dyno=web.1 \
+        connect=0ms service=30000ms status=503 bytes=0";
+
+    #[test]
+    fn numbers_in_pasted_lines_are_not_entry_keys() {
+        for line in [
+            ALB_LINE,
+            COMBINED_LINE,
+            HEROKU_LINE,
+            "X-RateLimit-Limit: 60 X-RateLimit-Remaining: 0 X-RateLimit-Reset: 1372700873",
+            "GET /download 200 1024 bytes sent to client in 35 ms",
+            "upstream sent 1104 bytes of headers while reading response header from upstream",
+        ] {
+            let q = parse_query(line);
+            assert!(
+                !q.keys.iter().any(|k| k == "0" || k.len() == 4),
+                "{line}: {:?}",
+                q.keys
+            );
+        }
+        // Between numbers and dashes, a `0` has no word next to it that could name a vendor.
+        let q = parse_query(ALB_LINE);
+        assert!(
+            q.keys_if_vendor.iter().all(|(k, _)| k != "0"),
+            "{:?}",
+            q.keys_if_vendor
+        );
+    }
+
+    #[test]
+    fn numbers_name_entries_in_short_queries_and_next_to_code_words() {
+        for (query, key) in [
+            ("0", "0"),
+            ("status 0", "0"),
+            ("what is status 0", "0"),
+            ("XMLHttpRequest status 0 cors preflight", "0"),
+            ("request failed with status code 0 in chrome", "0"),
+            ("curl 000", "000"),
+            ("linkedin 999", "999"),
+            ("cloudflare 1020", "1020"),
+            ("1020", "1020"),
+            ("error 1020", "1020"),
+            (
+                "Error 1020 Ray ID: 7d2a1b3c4d5e6f70 access denied by the site owner",
+                "1020",
+            ),
+            (
+                "error code: 1020 the owner of this website has banned your access",
+                "1020",
+            ),
+            ("iis 500.19", "500.19"),
+            (
+                "HTTP Error 500.19 - Internal Server Error The requested page cannot be accessed",
+                "500.19",
+            ),
+        ] {
+            let q = parse_query(query);
+            assert!(q.keys.iter().any(|k| k == key), "{query}: {q:?}");
+        }
+        // Among other words, only a vendor's name next to it can make it a key; the index
+        // decides whether `cloudflare` is one.
+        let q = parse_query("Cloudflare 1020 access denied firewall rule");
+        assert!(q.keys.is_empty(), "{q:?}");
+        assert_eq!(
+            q.keys_if_vendor,
+            [(
+                "1020".to_string(),
+                vec!["cloudflare".to_string(), "access".to_string()]
+            )]
+        );
+    }
+
+    #[test]
+    fn codes_where_a_status_stands_in_long_lines_are_placed() {
+        let q = parse_query(HEROKU_LINE);
+        assert_eq!(q.placed_codes, [503], "{q:?}");
+        assert_eq!(parse_query(COMBINED_LINE).placed_codes, [404]);
+        let q = parse_query(
+            "2024-01-01 12:00:00 W3SVC1 GET /app - 443 - 10.0.0.2 Mozilla/5.0 - sc-status 503 \
+             sc-substatus 0 time-taken 15",
+        );
+        assert_eq!(q.placed_codes, [503], "{q:?}");
+        assert_eq!(
+            parse_query("HTTP/1.1 429 Too Many Requests Retry-After: 3600 X-Request-Id: abc")
+                .placed_codes,
+            [429]
+        );
+        // An IIS log line ends with the status, sub-status, Win32 status and time taken.
+        let q = parse_query(
+            "2024-01-01 12:00:00 W3SVC1 10.0.0.1 GET /app - 443 - 10.0.0.2 Mozilla/5.0 - \
+             500 19 13 15",
+        );
+        assert_eq!(q.column_codes, [443, 500], "{q:?}");
+        assert_eq!(q.keys, ["500.19"], "{q:?}");
+        // A log of columns: its three-digit columns, for the index to pick the status from.
+        let q = parse_query(ALB_LINE);
+        assert!(q.placed_codes.is_empty(), "{q:?}");
+        assert_eq!(q.column_codes, [502, 366], "{q:?}");
+        // A number among words or before its reason phrase is no placed code.
+        let q = parse_query("400 Bad Request The plain HTTP request was sent to HTTPS port");
+        assert!(q.placed_codes.is_empty(), "{q:?}");
+        assert!(q.column_codes.is_empty(), "{q:?}");
+        // A URL's `https` next to a number does not make it a code.
+        let q = parse_query("GET https://example.com:443/path 200");
+        assert!(!q.codes.contains(&443), "{q:?}");
+    }
+
+    #[test]
+    fn a_unit_that_names_the_next_field_leaves_the_number_alone() {
+        assert_eq!(parse_query("status=503 bytes=0").codes, [503]);
+        assert_eq!(parse_query("status=503 bytes=0").placed_codes, [503]);
+        // A unit as a word of its own, or glued, still makes a quantity.
+        assert!(parse_query("sent 404 bytes to the client").codes.is_empty());
+        assert!(parse_query("took 500ms").codes.is_empty());
+    }
+
+    #[test]
+    fn words_remember_the_part_they_were_typed_in() {
+        let q = parse_query("kubernetes CrashLoopBackOff");
+        assert_eq!(q.words, ["kubernetes", "crash", "loop", "back", "off"]);
+        assert_eq!(q.word_parts, [0, 1, 1, 1, 1]);
+        let q = parse_query("what is");
+        assert_eq!(q.word_parts.len(), q.words.len());
     }
 
     #[test]

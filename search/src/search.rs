@@ -77,6 +77,10 @@ const MIN_NAMES_COVERAGE_OFF_TOPIC: f32 = 0.5;
 /// The least score of code, name, phrase and word-pair matches that makes a result relevant
 /// whatever its share of the words.
 const MIN_BONUS: f32 = 1.0;
+/// [`MIN_BONUS`] for a query most of whose words no document holds (`kubernetes
+/// CrashLoopBackOff`): a pair or a run of two of its words that some page holds (`back
+/// off`) is chance; a code it names is not.
+const MIN_BONUS_OFF_TOPIC: f32 = CODE_HINT_BOOST;
 /// A query of at most this many words (filler dropped) is short: typed, not pasted.
 const SHORT_QUERY_WORDS: usize = 3;
 /// Score added when the whole query is a title, a name or an alias.
@@ -140,12 +144,19 @@ struct Built {
     highlight: BTreeSet<String>,
     /// Any query word in a document's vendor name: which vendors the query names.
     vendor_named: Box<dyn Query>,
+    /// Any query word, exact or approximate, in a document's title, aliases, vendor,
+    /// keywords or description: a document without is one that only mentions the words.
+    in_any_name: Box<dyn Query>,
+
     /// Whether the query has words, so that weak results are noise to leave out.
     floor: bool,
     /// Whether at least half of the query's words are in no document (`git rebase
     /// interactive squash`, `how to center a div`): a result then needs most of the words in
     /// its names.
     off_topic: bool,
+    /// Whether the query is short (at most [`SHORT_QUERY_WORDS`] typed words): each word is
+    /// what the reader asks about, and a phrase of two of them is no proof of relevance.
+    short: bool,
 }
 
 /// A search index opened from a bundle, ready to answer queries.
@@ -282,6 +293,10 @@ impl SearchIndex {
         let vendor_named = built
             .vendor_named
             .weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
+        let in_any_name = built
+            .in_any_name
+            .weight(EnableScoring::disabled_from_searcher(&self.searcher))?;
+
         let unofficial = Term::from_field_text(self.fields.flags, "unofficial");
         let entry = Term::from_field_text(self.fields.flags, "entry");
         let guide = Term::from_field_text(self.fields.flags, "guide");
@@ -289,15 +304,23 @@ impl SearchIndex {
             Arc::new(word_weights),
             Arc::new(name_weights),
             Arc::from(vendor_named),
-            unofficial,
-            entry,
-            guide,
+            Arc::from(in_any_name),
+            KindTerms {
+                unofficial,
+                entry,
+                guide,
+            },
             Floor {
                 words_asked: built.floor,
                 min_names_coverage: if built.off_topic {
                     MIN_NAMES_COVERAGE_OFF_TOPIC
                 } else {
                     MIN_NAMES_COVERAGE
+                },
+                min_bonus: if built.off_topic || built.short {
+                    MIN_BONUS_OFF_TOPIC
+                } else {
+                    MIN_BONUS
                 },
             },
         ));
@@ -522,9 +545,23 @@ impl SearchIndex {
         let mut highlight = BTreeSet::new();
 
         let names = [f.title, f.aliases, f.vendor, f.keywords, f.description];
-        let mut unknown_words = 0usize;
         let mut name_words: Vec<(Box<dyn Query>, f32)> = Vec::new();
+        let mut any_name_terms: Vec<Term> = Vec::new();
         let tokens = self.query_tokens(parsed);
+        // The query's words as the reader typed them (an identifier is one), and those of
+        // them that some document holds.
+        let part_of = |token: &Token| parsed.word_parts.get(token.word).copied();
+        let typed: BTreeSet<Option<usize>> = tokens.iter().map(part_of).collect();
+        let mut known: BTreeSet<Option<usize>> = BTreeSet::new();
+        // How many words share a token's typed word: the words of one identifier
+        // (`CrashLoopBackOff`) together count about as much as one typed word.
+        let part_share = |token: &Token| {
+            tokens
+                .iter()
+                .filter(|t| !t.stop && part_of(t) == part_of(token))
+                .count()
+                .max(1)
+        };
         // A vendor is named by its name, by the key of one of its entries (`502.5`), or by a
         // long run of words one of its names holds (see [`NAMING_RUN`]).
         let mut naming_terms: Vec<Term> = tokens
@@ -541,12 +578,12 @@ impl SearchIndex {
             if expansions.is_empty() {
                 // A word nothing holds still counts as a word the documents miss: a query
                 // of words the reference does not use has no relevant result.
-                unknown_words += 1;
                 if !token.stop {
                     // Half a rare word's weight in a pasted line, which has tokens no page
                     // holds (`AH00124`, `epoll_wait`) that say little; a whole one in a short
-                    // query, where each word is what the reader asks about (`center a div`).
-                    let share = if tokens.len() <= SHORT_QUERY_WORDS {
+                    // query, where each word is what the reader asks about (`center a div`,
+                    // `kubernetes CrashLoopBackOff`).
+                    let share = if typed.len() <= SHORT_QUERY_WORDS {
                         1.0
                     } else {
                         0.5
@@ -557,7 +594,16 @@ impl SearchIndex {
                 }
                 continue;
             }
+            known.insert(part_of(token));
             let stop = token.stop;
+            if !stop {
+                any_name_terms.extend(
+                    expansions
+                        .keys()
+                        .filter(|(field, _)| names.contains(field))
+                        .map(|(field, term)| Term::from_field_text(*field, term)),
+                );
+            }
             let in_names: Vec<Box<dyn Query>> = expansions
                 .iter()
                 .filter(|((field, _), weight)| **weight >= SYNONYM_WEIGHT && names.contains(field))
@@ -568,6 +614,7 @@ impl SearchIndex {
                     )) as Box<dyn Query>
                 })
                 .collect();
+
             let disjuncts: Vec<Box<dyn Query>> = expansions
                 .into_iter()
                 .map(|((field, term), weight)| {
@@ -593,8 +640,9 @@ impl SearchIndex {
             };
             // Filler words score but do not count as words to match.
             if !stop {
-                let idf =
-                    word_weight * (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln();
+                let idf = word_weight
+                    * (1.0 + self.num_docs() as f32 / (1.0 + doc_freq as f32)).ln()
+                    / part_share(token) as f32;
                 words.push((clause.box_clone(), idf));
                 name_words.push((Box::new(BooleanQuery::union(in_names)), idf));
             }
@@ -668,13 +716,26 @@ impl SearchIndex {
                 )),
             ));
         }
-        let (codes, besides) = self.named_codes(parsed, &tokens)?;
-        let code_boost = if besides <= MAX_WORDS_BESIDES_CODE {
-            CODE_BOOST
-        } else {
-            CODE_HINT_BOOST
-        };
+        let (mut codes, besides) = self.named_codes(parsed, &tokens)?;
+        let mut placed = parsed.placed_codes.clone();
+        // A log line of columns: its first column that is a known code is its status.
+        for &code in &parsed.column_codes {
+            let term = Term::from_field_text(f.code_text, &code.to_string());
+            if self.searcher.doc_freq(&term)? > 0 {
+                placed.push(code);
+                if !codes.contains(&code) {
+                    codes.push(code);
+                }
+                break;
+            }
+        }
         for code in &codes {
+            // A code written where a status stands names it however long the line.
+            let code_boost = if besides <= MAX_WORDS_BESIDES_CODE || placed.contains(code) {
+                CODE_BOOST
+            } else {
+                CODE_HINT_BOOST
+            };
             should.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
@@ -715,7 +776,13 @@ impl SearchIndex {
         // Family keys (`1020`, `500.19`, `0`): that entry first. A key that exists makes a
         // one- or two-digit word (`status 0`) a key rather than a code range to restrict to.
         let mut known_key = false;
-        for key in &parsed.keys {
+        let mut keys = parsed.keys.clone();
+        for (key, neighbours) in &parsed.keys_if_vendor {
+            if self.names_a_vendor(neighbours)? && !keys.contains(key) {
+                keys.push(key.clone());
+            }
+        }
+        for key in &keys {
             let term = Term::from_field_text(f.key, key);
             known_key |= self.searcher.doc_freq(&term)? > 0;
             should.push((
@@ -781,8 +848,17 @@ impl SearchIndex {
             name_words,
             highlight,
             vendor_named,
+            in_any_name: Box::new(BooleanQuery::union(
+                any_name_terms
+                    .into_iter()
+                    .map(|term| {
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>
+                    })
+                    .collect(),
+            )),
             floor: !tokens.is_empty(),
-            off_topic: unknown_words * 2 >= tokens.len(),
+            short: typed.len() <= SHORT_QUERY_WORDS,
+            off_topic: (typed.len() - known.len()) * 2 >= typed.len(),
         })
     }
 
@@ -840,6 +916,20 @@ impl SearchIndex {
         }
         let besides = tokens.len() - covered.len().min(tokens.len());
         Ok((codes, besides))
+    }
+
+    /// Whether one of `words` is a word of a vendor's name (`cloudflare`, `iis`): a number
+    /// next to it may be one of the vendor's entry keys.
+    fn names_a_vendor(&self, words: &[String]) -> Result<bool> {
+        for word in words {
+            for (_, stem) in self.tokens(word) {
+                let term = Term::from_field_text(self.fields.vendor, &stem);
+                if self.searcher.doc_freq(&term)? > 0 {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     /// The stored titles of the documents of `code`.
@@ -1011,12 +1101,16 @@ fn coordinator(
     word_weights: WordWeights,
     name_weights: WordWeights,
     vendor_named: Arc<dyn Weight>,
-    unofficial: Term,
-    entry: Term,
-    guide: Term,
+    in_any_name: Arc<dyn Weight>,
+    kinds: KindTerms,
     floor: Floor,
 ) -> impl Fn(&SegmentReader) -> DocSortKey + Send + Sync {
     move |segment: &SegmentReader| {
+        let KindTerms {
+            unofficial,
+            entry,
+            guide,
+        } = &kinds;
         let scorers: Vec<(Box<dyn Scorer>, f32)> = word_weights
             .iter()
             .filter_map(|(w, importance)| Some((w.scorer(segment, 1.0).ok()?, *importance)))
@@ -1025,12 +1119,13 @@ fn coordinator(
         let Floor {
             words_asked,
             min_names_coverage,
+            min_bonus,
         } = floor;
         let (vendor, entries, guides) = if words_asked {
             (
-                docs_with(segment, &unofficial),
-                docs_with(segment, &entry),
-                docs_with(segment, &guide),
+                docs_with(segment, unofficial),
+                docs_with(segment, entry),
+                docs_with(segment, guide),
             )
         } else {
             (Vec::new(), Vec::new(), Vec::new())
@@ -1042,6 +1137,7 @@ fn coordinator(
             .collect();
         let name_scorers = RefCell::new(name_scorers);
         let vendor_scorer = RefCell::new(vendor_named.scorer(segment, 1.0).ok());
+        let name_scorer = RefCell::new(in_any_name.scorer(segment, 1.0).ok());
 
         Box::new(move |doc: DocId, score: Score| {
             let flagged = |docs: &Vec<bool>| docs.get(doc as usize).copied().unwrap_or(false);
@@ -1096,12 +1192,18 @@ fn coordinator(
             let names_coverage = in_names / total;
             // Words found only deep in a page's text count half.
             let weighed_coverage = names_coverage + 0.5 * (coverage - names_coverage).max(0.0);
+            let body_only = words_asked
+                && !name_scorer
+                    .borrow_mut()
+                    .as_mut()
+                    .is_some_and(|s| at_doc(s.as_mut(), doc));
             if words_asked
-                && weighed_coverage < MIN_COVERAGE
-                && names_coverage < min_names_coverage
-                && bonus < MIN_BONUS
+                && bonus < min_bonus
+                && ((weighed_coverage < MIN_COVERAGE && names_coverage < min_names_coverage)
+                    || body_only)
             {
-                // A few of the words, scattered: noise.
+                // A few of the words, scattered, or words only mentioned in a page's text:
+                // noise.
                 return (0.0, Reverse(doc));
             }
             let score = bonus + words_score * coverage * weighed_coverage;
@@ -1119,6 +1221,14 @@ fn at_doc(scorer: &mut dyn Scorer, doc: DocId) -> bool {
     at == doc
 }
 
+/// The flags that make a document a vendor's code, a family entry or a guide (see
+/// [`coordinator`]).
+struct KindTerms {
+    unofficial: Term,
+    entry: Term,
+    guide: Term,
+}
+
 /// When a result is noise (see [`coordinator`]).
 #[derive(Debug, Clone, Copy)]
 struct Floor {
@@ -1126,6 +1236,9 @@ struct Floor {
     words_asked: bool,
     /// The share of the words a result's names must hold when it matches few of them.
     min_names_coverage: f32,
+    /// The least score of code, name, phrase and word-pair matches that makes a result
+    /// relevant whatever its share of the words.
+    min_bonus: f32,
 }
 
 /// Which documents of `segment` have `term` (indexed by doc id); empty if it cannot be read.
@@ -1203,6 +1316,209 @@ fn badge(status: &str, vendor: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{build_bundle, Document};
+    use std::sync::OnceLock;
+
+    fn code(code: u16, name: &str, description: &str, body: &str) -> Document {
+        Document {
+            code: Some(code),
+            title: format!("{code} {name}"),
+            description: description.into(),
+            body: body.into(),
+            class: format!("{}xx", code / 100),
+            status: "official".into(),
+            url: format!("/http-codes/{code}/"),
+            ..Document::default()
+        }
+    }
+
+    fn entry(key: &str, name: &str, vendor: Option<&str>, family: &str) -> Document {
+        Document {
+            code: None,
+            title: format!("{key} {name}"),
+            description: format!("{name}: what it means and how to fix it."),
+            class: "other".into(),
+            status: "unofficial".into(),
+            vendor: vendor.map(str::to_string),
+            key: Some(key.into()),
+            family: Some(family.into()),
+            url: format!("/entries/{key}/"),
+            ..Document::default()
+        }
+    }
+
+    /// A small reference: a few codes, a vendor's code, two family entries.
+    fn index() -> &'static SearchIndex {
+        static INDEX: OnceLock<SearchIndex> = OnceLock::new();
+        INDEX.get_or_init(|| {
+            let mut overloaded = code(
+                529,
+                "Overloaded",
+                "The API is overloaded for all users. Back off and retry later.",
+                "Clients should back off; a retry loop without a pause makes it worse.",
+            );
+            overloaded.status = "unofficial".into();
+            overloaded.vendor = Some("Anthropic".into());
+            let docs = vec![
+                code(
+                    300,
+                    "Multiple Choices",
+                    "The resource has several representations.",
+                    "When two representations tie, the server lets the client choose.",
+                ),
+                code(
+                    401,
+                    "Unauthorized",
+                    "The request lacks valid credentials.",
+                    "Log in and send the request back with a token; a cookie that was \
+                     switched off is a common cause.",
+                ),
+                code(
+                    403,
+                    "Forbidden",
+                    "The server refuses to fulfil the request.",
+                    "Logging in again does not help; the answer comes back the same.",
+                ),
+                code(
+                    404,
+                    "Not Found",
+                    "The server has no resource at this URL.",
+                    "Check the link; go back and see whether a redirect was turned off.",
+                ),
+                code(
+                    429,
+                    "Too Many Requests",
+                    "The client sent too many requests: a rate limit.",
+                    "Rate limit headers tell how many remain.",
+                ),
+                code(
+                    500,
+                    "Internal Server Error",
+                    "The server failed to answer the request.",
+                    "The app may crash in a loop.",
+                ),
+                code(
+                    502,
+                    "Bad Gateway",
+                    "The upstream server answered badly.",
+                    "The proxy got back an answer it could not read, or the upstream cut \
+                     the connection off.",
+                ),
+                code(
+                    503,
+                    "Service Unavailable",
+                    "The server cannot handle the request right now.",
+                    "A Kubernetes pod that is not ready gets no traffic; Heroku's router \
+                     times out after 30 seconds.",
+                ),
+                overloaded,
+                entry("0", "No Response (Status 0)", None, "Nonstandard code"),
+                entry(
+                    "1020",
+                    "Access Denied",
+                    Some("Cloudflare"),
+                    "Cloudflare error",
+                ),
+            ];
+            SearchIndex::open(build_bundle(&docs).unwrap()).unwrap()
+        })
+    }
+
+    fn top(query: &str) -> Vec<(Option<u16>, Option<String>)> {
+        index()
+            .search(query, 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.code, h.key))
+            .collect()
+    }
+
+    fn first_key(query: &str) -> Option<String> {
+        top(query).into_iter().next().and_then(|(_, key)| key)
+    }
+
+    #[test]
+    fn a_short_number_names_its_entry_only_where_it_can() {
+        assert_eq!(first_key("0").as_deref(), Some("0"));
+        assert_eq!(first_key("status 0").as_deref(), Some("0"));
+        assert_eq!(
+            first_key("XMLHttpRequest status 0 cors").as_deref(),
+            Some("0")
+        );
+        assert_eq!(first_key("cloudflare 1020").as_deref(), Some("1020"));
+        assert_eq!(first_key("error 1020").as_deref(), Some("1020"));
+        // Named by its vendor among other words: the index knows `cloudflare` is one.
+        assert_eq!(
+            first_key("Cloudflare 1020 access denied firewall rule").as_deref(),
+            Some("1020")
+        );
+        // The `0` of a pasted line is a byte count, a counter or a priority.
+        for line in [
+            "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 404 0 \
+             \"http://www.example.com/start.html\" \"Mozilla/4.08 [en] (Win98; I ;Nav)\"",
+            "X-RateLimit-Limit: 60 X-RateLimit-Remaining: 0 X-RateLimit-Reset: 1372700873",
+            "h2 2018-07-02T22:23:00.186641Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 \
+             10.0.0.1:80 0.000 0.001 0.000 502 502 34 366 \"GET https://www.example.com:443/ \
+             HTTP/2.0\" \"curl/7.46.0\" - - 0 2018-07-02T22:22:48.364000Z \"forward\" \"-\"",
+        ] {
+            let hits = index().search(line, 10).unwrap();
+            assert!(
+                hits.iter().all(|h| h.key.as_deref() != Some("0")),
+                "{line}: {:?}",
+                top(line)
+            );
+            assert!(hits.iter().all(|h| h.score < KEY_BOOST), "{line}");
+        }
+        // A four-digit number among words and not next to a vendor is no key.
+        let hits = index()
+            .search(
+                "connect to port 1020 failed: access refused by the firewall",
+                10,
+            )
+            .unwrap();
+        assert!(hits.iter().all(|h| h.score < KEY_BOOST), "{hits:?}");
+    }
+
+    #[test]
+    fn a_status_in_a_long_line_gets_the_full_code_boost() {
+        for (line, code) in [
+            (
+                "at=error code=H12 desc=\"Request timeout\" method=GET path=\"/\" \
+                 host=myapp.herokuapp.com request_id=8601b555 fwd=\"204.204.204.204\" \
+                 dyno=web.1 connect=0ms service=30000ms status=503 bytes=0",
+                503,
+            ),
+            (
+                "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" \
+                 404 0 \"http://www.example.com/start.html\" \"Mozilla/4.08\"",
+                404,
+            ),
+            (
+                "h2 2018-07-02T22:23:00.186641Z app/my-lb/50dc6c495c0c9188 \
+                 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 502 502 34 366 \
+                 \"GET https://www.example.com:443/ HTTP/2.0\" \"curl/7.46.0\"",
+                502,
+            ),
+        ] {
+            let hits = index().search(line, 10).unwrap();
+            assert_eq!(hits.first().and_then(|h| h.code), Some(code), "{line}");
+            assert!(hits[0].score >= CODE_BOOST, "{line}: {}", hits[0].score);
+        }
+    }
+
+    #[test]
+    fn pages_that_only_mention_the_words_are_noise() {
+        for query in [
+            "how to tie a tie",
+            "kubernetes CrashLoopBackOff",
+            "banana bread recipe",
+        ] {
+            assert!(top(query).is_empty(), "{query}: {:?}", top(query));
+        }
+        // A typo of a title word is still a name match.
+        assert_eq!(top("unathorized").first(), Some(&(Some(401), None)));
+        assert_eq!(top("too many requests").first(), Some(&(Some(429), None)));
+    }
 
     #[test]
     fn distances() {
