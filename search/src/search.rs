@@ -1325,8 +1325,8 @@ mod tests {
             title: format!("{code} {name}"),
             description: description.into(),
             body: body.into(),
-            class: format!("{}xx", code / 100),
-            status: "official".into(),
+            class: crate::Class::of_code(code).unwrap_or_default(),
+            status: Some(Status::Official),
             url: format!("/http-codes/{code}/"),
             ..Document::default()
         }
@@ -1337,8 +1337,8 @@ mod tests {
             code: None,
             title: format!("{key} {name}"),
             description: format!("{name}: what it means and how to fix it."),
-            class: "other".into(),
-            status: "unofficial".into(),
+            class: crate::Class::Family("other".into()),
+            status: Some(Status::Unofficial),
             vendor: vendor.map(str::to_string),
             key: Some(key.into()),
             family: Some(family.into()),
@@ -1357,7 +1357,7 @@ mod tests {
                 "The API is overloaded for all users. Back off and retry later.",
                 "Clients should back off; a retry loop without a pause makes it worse.",
             );
-            overloaded.status = "unofficial".into();
+            overloaded.status = Some(Status::Unofficial);
             overloaded.vendor = Some("Anthropic".into());
             let docs = vec![
                 code(
