@@ -257,60 +257,8 @@ impl Page {
     }
 }
 
-/// Result of loading: pages that parsed, and every problem found on the way.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    /// Pages that parsed (including drafts when asked for).
-    pub pages: Vec<Page>,
-    /// Errors and warnings, in file order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// URLs the files that failed to parse would have had, so that links to them are not
-    /// reported as broken on top of the real error.
-    pub unparsed_urls: Vec<String>,
-    /// Every content file found, as [`discover`] found it (families check their folders).
-    pub files: Vec<PathBuf>,
-}
-
 /// One file's outcome: the page with its warnings, or every error in the file.
 pub type FileResult = Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>;
-
-/// Finds and parses every `.md` file under `root/content`, in a deterministic order.
-pub fn load(root: &Path, include_drafts: bool) -> Loaded {
-    use rayon::prelude::*;
-    let Discovered { files, diagnostics } = discover(root);
-    let mut loaded = Loaded {
-        diagnostics,
-        ..Loaded::default()
-    };
-    let results: Vec<FileResult> = files.par_iter().map(|path| load_file(root, path)).collect();
-    for result in results {
-        loaded.add(result, include_drafts);
-    }
-    loaded.files = files;
-    loaded
-}
-
-impl Loaded {
-    /// Adds one file's result (from [`load_file`]), in file order: its page unless it is a
-    /// draft and drafts are left out, its warnings, or its errors and the URL it would have had.
-    pub fn add(&mut self, result: FileResult, include_drafts: bool) {
-        match result {
-            Ok((page, warnings)) => {
-                self.diagnostics.extend(warnings);
-                if include_drafts || !page.front.draft {
-                    self.pages.push(page);
-                }
-            }
-            Err(diagnostics) => {
-                if let Some(d) = diagnostics.first() {
-                    self.unparsed_urls
-                        .push(crate::pipeline::plan::source_url(&d.path));
-                }
-                self.diagnostics.extend(diagnostics);
-            }
-        }
-    }
-}
 
 /// The content files of a site, found but not read yet.
 #[derive(Debug, Default)]

@@ -110,11 +110,6 @@ pub fn documents(site: &Site) -> Vec<Document> {
     docs
 }
 
-/// Writes the index bundle for `site`.
-pub fn bundle(site: &Site) -> Result<Vec<u8>, Diagnostic> {
-    bundle_documents(&documents(site))
-}
-
 /// Writes the index bundle of these documents (see [`documents`]).
 pub fn bundle_documents(docs: &[Document]) -> Result<Vec<u8>, Diagnostic> {
     build_bundle(docs).map_err(|e| {

@@ -16,34 +16,104 @@
 
 #![deny(missing_docs)]
 
-pub mod assets;
-pub mod compress;
-pub mod config;
-pub mod constants;
-pub mod content;
-pub mod diagnostic;
-pub mod diagram;
-pub mod facts;
-pub mod family;
-pub mod head;
-pub mod incremental;
-pub mod index;
-pub mod markdown;
-pub mod open_formats;
-pub mod output;
-pub mod pipeline;
-pub mod render;
-pub mod scaffold;
-pub mod serve;
-pub mod site;
-pub mod urls;
-pub mod walk;
+mod assets;
+mod compress;
+mod config;
+mod constants;
+mod content;
+mod diagnostic;
+mod diagram;
+mod facts;
+mod family;
+mod head;
+mod incremental;
+mod index;
+mod markdown;
+mod open_formats;
+mod output;
+mod pipeline;
+mod render;
+mod scaffold;
+mod serve;
+mod site;
+mod urls;
+mod walk;
 mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use config::check_base_url_flag;
+pub use diagnostic::{render_message, stderr_color, Diagnostic, Severity};
+pub use scaffold::{new_page, NewError};
+pub use serve::{run as serve, ServeOptions, DEFAULT_PORT};
+
+/// The generator's insides that the integration tests (`tests/`) and the fuzz harness
+/// (`tests/fuzz`) drive directly. Not an API: it changes with the code. Only what they use is
+/// here, so that the dead-code lint still sees the rest of the crate.
+#[doc(hidden)]
+pub mod internals {
+    /// Front matter and pages.
+    pub mod content {
+        pub use crate::content::{is_safe_slug_segment, parse, parse_bytes, Page};
+    }
+    /// `site.yaml`.
+    pub mod config {
+        pub use crate::config::Config;
+    }
+    /// Theme files and fingerprinted assets.
+    pub mod assets {
+        pub use crate::assets::{theme_files, Assets};
+    }
+    /// Dated facts.
+    pub mod facts {
+        pub use crate::facts::{parse_date, Fact, Facts};
+    }
+    /// Content families.
+    pub mod family {
+        pub use crate::family::Requirement;
+    }
+    /// The `head:` allow-lists.
+    pub mod head {
+        pub use crate::head::{LINK_ATTRIBUTES, LINK_RELS, META_ATTRIBUTES, META_NAMES};
+    }
+    /// The dev server's cache policy.
+    pub mod incremental {
+        pub use crate::incremental::{Incremental, Outcome};
+    }
+    /// The search index's documents.
+    pub mod index {
+        pub use crate::index::documents;
+    }
+    /// Markdown rendering.
+    pub mod markdown {
+        pub use crate::markdown::{render, render_page, render_with};
+    }
+    /// Output files and the staging directory.
+    pub mod output {
+        pub use crate::output::{codes_json, robots, sitemap, Staging, MARKER, MARKER_TEXT};
+    }
+    /// The route table.
+    pub mod plan {
+        pub use crate::pipeline::plan::plan;
+    }
+    /// Templates.
+    pub mod render {
+        pub use crate::render::Renderer;
+    }
+    /// The dev server's limits.
+    pub mod serve {
+        pub use crate::serve::HEADER_READ_TIMEOUT;
+    }
+    /// The site model.
+    pub mod site {
+        pub use crate::site::{CodePage, Site};
+    }
+    /// Link targets.
+    pub mod urls {
+        pub use crate::urls::check_link;
+    }
+}
 
 /// The search engine compiled to WebAssembly by `build.rs`, shipped with every site.
 pub const SEARCH_WASM: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM"));

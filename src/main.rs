@@ -17,7 +17,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use statusref::diagnostic::{render_message, stderr_color};
+use statusref::{render_message, stderr_color};
 use statusref::{BuildError, BuildOptions, Diagnostic, Severity, Stage};
 
 /// statusref: builds an HTTP status code reference site with tantivy search in the browser.
@@ -79,7 +79,7 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
         /// Port on 127.0.0.1; 0 picks a free one (the printed URL names it)
-        #[arg(long, default_value_t = statusref::serve::DEFAULT_PORT)]
+        #[arg(long, default_value_t = statusref::DEFAULT_PORT)]
         port: u16,
         /// Open the site in the default browser
         #[arg(long)]
@@ -123,7 +123,7 @@ const MAX_SEARCH_LIMIT: i64 = 1000;
 /// `--base-url`: refused as a usage error (exit 2) unless it is an absolute http(s) URL or a
 /// path starting with a single `/`.
 fn base_url_arg(value: &str) -> std::result::Result<String, String> {
-    statusref::config::check_base_url_flag(value).map(|()| value.to_string())
+    statusref::check_base_url_flag(value).map(|()| value.to_string())
 }
 
 #[derive(clap::Args)]
@@ -397,12 +397,12 @@ fn check(options: &BuildOptions, out: Output) -> Result<ExitCode> {
 }
 
 fn serve(build: BuildOptions, port: u16, open: bool) -> Result<ExitCode> {
-    statusref::serve::run(statusref::serve::ServeOptions { build, port, open })?;
+    statusref::serve(statusref::ServeOptions { build, port, open })?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn new(root: &Path, code: u16, title: Option<&str>, out: Output) -> Result<ExitCode> {
-    use statusref::scaffold::{new_page, NewError};
+    use statusref::{new_page, NewError};
     match new_page(root, code, title) {
         Ok(_) if out.quiet => Ok(ExitCode::SUCCESS),
         Ok(page) => {

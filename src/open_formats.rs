@@ -521,6 +521,7 @@ fn link(text: &str, url: &str) -> String {
 /// `base_path`, as the HTML page has them. Code is left alone.
 ///
 /// Only destinations change, byte for byte in place, so the author's formatting survives.
+#[cfg(test)]
 pub fn twin_body(body: &str, base_path: &str) -> String {
     twin_body_with(body, base_path, Vec::new())
 }

@@ -405,6 +405,9 @@ pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> Result<(), R
 ///
 /// The previous output is moved aside and deleted only after the new one is in place; if
 /// anything fails before the swap, the staging directory is removed and `output` is untouched.
+/// (The pipeline writes through [`Staging`] as it renders; this is the whole-site form its
+/// tests use.)
+#[cfg(test)]
 pub fn write_site(output: &Path, files: &[(String, Vec<u8>)]) -> Result<u64, WriteError> {
     let staging = Staging::create(output)?;
     staging.create_dirs(files.iter().map(|(rel, _)| rel.as_str()))?;

@@ -73,9 +73,6 @@ use crate::incremental::{Incremental, IndexJob, IndexResult};
 use crate::pipeline::plan;
 use crate::{BuildError, BuildOptions, Diagnostic};
 
-/// Everything under this path prefix belongs to the dev server, not to the site.
-pub const RESERVED_PREFIX: &str = "/__statusref/";
-
 /// The live-reload WebSocket.
 pub const LIVE_PATH: &str = "/__statusref/live";
 

@@ -22,8 +22,8 @@ fn invalid_cases() -> Vec<String> {
 fn previous_site(output: &Path) {
     std::fs::create_dir_all(output.join("http-codes/504")).unwrap();
     std::fs::write(
-        output.join(statusref::output::MARKER),
-        statusref::output::MARKER_TEXT,
+        output.join(statusref::internals::output::MARKER),
+        statusref::internals::output::MARKER_TEXT,
     )
     .unwrap();
     std::fs::write(output.join("index.html"), "previous build").unwrap();

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use statusref::incremental::Incremental;
+use statusref::internals::incremental::Incremental;
 use statusref::{render_site, BuildError, BuildOptions};
 
 fn count(haystack: &str, needle: &str) -> usize {

@@ -115,7 +115,7 @@ fn a_code_page_without_a_row_is_a_warning() {
 
 #[test]
 fn the_dev_server_rerenders_the_pages_whose_names_changed() {
-    use statusref::incremental::Incremental;
+    use statusref::internals::incremental::Incremental;
     let (_dir, root) = util::site_from_fixture("valid/constants");
     let mut inc = Incremental::new(statusref::BuildOptions::new(&root));
     inc.rebuild(&Default::default()).expect("first build");

@@ -72,7 +72,7 @@ fn every_code_and_meaning_of_the_code_list_has_its_page() {
         "the reference builds without warnings: {:#?}",
         rendered.warnings
     );
-    let pages: BTreeMap<u16, &statusref::site::CodePage> =
+    let pages: BTreeMap<u16, &statusref::internals::site::CodePage> =
         rendered.site.codes.iter().map(|c| (c.code, c)).collect();
     let mut problems = Vec::new();
     for row in rows() {
@@ -307,7 +307,7 @@ fn every_family_entry_meets_the_floors_and_the_required_entries_exist() {
             if entry.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
                 problems.push(format!("{id}: no source"));
             }
-            if family.http_status == statusref::family::Requirement::Required
+            if family.http_status == statusref::internals::family::Requirement::Required
                 && entry.http_status.is_none()
             {
                 problems.push(format!("{id}: no http_status"));
@@ -338,7 +338,11 @@ fn every_family_entry_meets_the_floors_and_the_required_entries_exist() {
 }
 
 /// Every content file, parsed as the build parses it: (path relative to the root, page, warnings).
-fn parsed_pages() -> Vec<(String, statusref::content::Page, Vec<statusref::Diagnostic>)> {
+fn parsed_pages() -> Vec<(
+    String,
+    statusref::internals::content::Page,
+    Vec<statusref::Diagnostic>,
+)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(root.join("content")).sort_by_file_name() {
@@ -349,7 +353,7 @@ fn parsed_pages() -> Vec<(String, statusref::content::Page, Vec<statusref::Diagn
         let rel = entry.path().strip_prefix(root).unwrap();
         let slug = rel.strip_prefix("content").unwrap();
         let text = std::fs::read_to_string(entry.path()).unwrap();
-        match statusref::content::parse(rel, slug, &text) {
+        match statusref::internals::content::parse(rel, slug, &text) {
             Ok((page, warnings)) => out.push((rel.display().to_string(), page, warnings)),
             Err(errors) => panic!("{}: {errors:?}", rel.display()),
         }

@@ -236,7 +236,7 @@ fn head_refuses_meta_refresh_a_second_canonical_script_and_javascript_urls() {
             "`head` entry 2: `rel: canonical` is not allowed (`canonical`)",
             format!(
                 "rel takes {}; the generator writes the canonical link itself",
-                statusref::head::LINK_RELS.join(", ")
+                statusref::internals::head::LINK_RELS.join(", ")
             ),
         ),
         (
@@ -263,7 +263,7 @@ fn head_refuses_meta_refresh_a_second_canonical_script_and_javascript_urls() {
             "`head` entry 1: `name: Refresh` is not allowed",
             format!(
                 "meta names are {}, or start with og:, article:, twitter:",
-                statusref::head::META_NAMES.join(", ")
+                statusref::internals::head::META_NAMES.join(", ")
             ),
         ),
     ];
@@ -466,7 +466,10 @@ fn safe_slugs_build_including_family_style_names() {
     }
     // The family entries to come (500.19.md, 1020.md, 000.md) all pass the rule.
     for stem in ["500.19", "1020", "000", "504"] {
-        assert!(statusref::content::is_safe_slug_segment(stem), "{stem}");
+        assert!(
+            statusref::internals::content::is_safe_slug_segment(stem),
+            "{stem}"
+        );
     }
 }
 

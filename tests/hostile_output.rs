@@ -366,7 +366,7 @@ fn a_running_builds_staging_directory_is_kept() {
     let out = util::build(&root, &output, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // A build in progress: this process holds a staging directory (and its lock).
-    let live = statusref::output::Staging::create(&output).expect("staging");
+    let live = statusref::internals::output::Staging::create(&output).expect("staging");
     live.create_dirs(["http-codes/200/index.html"].into_iter())
         .unwrap();
     live.write("http-codes/200/index.html", b"being written")

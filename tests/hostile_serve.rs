@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 /// How long anything may take before a test gives up (debug builds, busy machines).
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// The server's header read timeout (`statusref::serve::HEADER_READ_TIMEOUT`).
-const HEADER_TIMEOUT: Duration = statusref::serve::HEADER_READ_TIMEOUT;
+/// The server's header read timeout (`statusref::internals::serve::HEADER_READ_TIMEOUT`).
+const HEADER_TIMEOUT: Duration = statusref::internals::serve::HEADER_READ_TIMEOUT;
 
 /// A running `statusref serve` on a free port; killed on drop.
 struct Server {

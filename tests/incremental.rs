@@ -7,7 +7,7 @@ mod util;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use statusref::incremental::{Incremental, Outcome};
+use statusref::internals::incremental::{Incremental, Outcome};
 use statusref::{render_site, BuildError, BuildOptions};
 
 /// The options `serve` uses: the site built for the dev server's own URL.

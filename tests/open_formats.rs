@@ -7,7 +7,7 @@ mod util;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use statusref::incremental::Incremental;
+use statusref::internals::incremental::Incremental;
 use statusref::{render_site, BuildOptions};
 
 /// Builds the `valid/small` fixture (base_url `https://example.org/ref/`) with `extra` args.

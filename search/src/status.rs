@@ -114,7 +114,7 @@ impl Class {
     pub fn of_code(code: u16) -> Option<Class> {
         (100..=599)
             .contains(&code)
-            .then(|| Class::Codes((code / 100) as u8))
+            .then_some(Class::Codes((code / 100) as u8))
     }
 
     /// `5xx`, `guide`, or the family's slug: what filters and JSON say.

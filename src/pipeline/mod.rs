@@ -40,8 +40,6 @@ use sink::Sink;
 pub struct Run {
     /// The model.
     pub site: Site,
-    /// Its route table.
-    pub routes: Routes,
     /// HTML pages rendered.
     pub pages: usize,
     /// Warnings.
@@ -117,7 +115,6 @@ pub fn run(
     Ok(Run {
         pages: routes.pages.len(),
         site,
-        routes,
         warnings: diagnostics,
     })
 }

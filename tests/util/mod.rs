@@ -108,12 +108,12 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// [`snapshot`] without the build marker (`statusref::output::MARKER`), which only `build`
+/// [`snapshot`] without the build marker (`statusref::internals::output::MARKER`), which only `build`
 /// writes (it tells a later build the directory is statusref's); `check` and `serve` hold the
 /// site's files alone.
 pub fn site_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = snapshot(dir);
-    files.retain(|(rel, _)| rel != statusref::output::MARKER);
+    files.retain(|(rel, _)| rel != statusref::internals::output::MARKER);
     files
 }
 

@@ -10,10 +10,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use statusref::config::Config;
-use statusref::render::Renderer;
-use statusref::site::Site;
-use statusref::{assets, content, head, index, markdown, output, urls, Diagnostic};
+use statusref::internals::config::Config;
+use statusref::internals::render::Renderer;
+use statusref::internals::site::Site;
+use statusref::internals::{assets, content, head, index, markdown, output, urls};
+use statusref::Diagnostic;
 
 /// Where the fuzzed file pretends to live; the first input byte picks one, since code pages
 /// and guides take different paths through `parse_bytes`.
@@ -77,13 +78,13 @@ pub fn markdown(data: &[u8]) {
     };
     let base = if text.len() % 2 == 0 { "/" } else { "/ref/" };
     // One declared fact, so that `{{fact:a}}` in the input takes the expansion path.
-    let mut facts = statusref::facts::Facts::default();
+    let mut facts = statusref::internals::facts::Facts::default();
     facts.0.insert(
         "a".into(),
-        statusref::facts::Fact {
+        statusref::internals::facts::Fact {
             value: "1 s".into(),
             source: "https://example.com/".into(),
-            checked: statusref::facts::parse_date("2026-01-01").expect("date"),
+            checked: statusref::internals::facts::parse_date("2026-01-01").expect("date"),
             label: None,
         },
     );
@@ -151,7 +152,7 @@ pub fn page(data: &[u8]) {
         Err(errors) => panic!("a valid page failed to render: {errors:?}"),
     }
     let _ = index::documents(&site);
-    let routes = statusref::pipeline::plan::plan(&site);
+    let routes = statusref::internals::plan::plan(&site);
     let _ = output::codes_json(&site, &routes);
     let _ = output::sitemap(&site, &routes);
     let _ = output::robots(&site);
