@@ -720,7 +720,10 @@ fn check_link(url: &str, targets: &HashMap<String, Option<&[String]>>) -> Option
     let candidates = [path.to_string(), format!("{path}/")];
     let Some(ids) = candidates.iter().find_map(|c| targets.get(c)) else {
         if path.starts_with(&format!("/{}", plan::ASSETS_DIR)) {
-            return None;
+            return Some((
+                format!("link to {url}: files under /{} are written with a content hash in their name (`site.<hash>.css`), so this URL does not exist in the built site", plan::ASSETS_DIR),
+                "reference the file from a template with `assets['name']`, or link a page or an absolute URL".into(),
+            ));
         }
         return Some((
             format!("link to {url}: no page has that URL"),
@@ -1092,5 +1095,19 @@ mod tests {
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert_eq!(errors[0].line(), Some(6));
         assert!(errors[1].message.contains("no heading with id `nope`"));
+    }
+
+    #[test]
+    fn links_into_the_fingerprinted_assets_are_errors() {
+        let pages = vec![page(
+            "content/guides/g.md",
+            "---\ntitle: \"G\"\n---\nSee ![a](/assets/site.css) and [b](/codes.json).\n",
+        )];
+        let diagnostics = Site::assemble(Config::default(), &[], pages, &[]).unwrap_err();
+        let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.starts_with("link to /assets/site.css: "), "{}", errors[0].message);
+        assert!(errors[0].help.as_deref().unwrap().contains("assets['name']"));
+        assert_eq!(errors[0].line(), Some(4));
     }
 }
