@@ -22,14 +22,14 @@
 //! each corpus both ways). Stored fields (title, description, vendor) keep their text: the
 //! document store keeps what the writer is given.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::fmt::Write as _;
+use rustc_hash::FxHashMap;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
     DirectoryLock, FileHandle, Lock, OwnedBytes, RamDirectory, WatchCallback, WatchHandle, WritePtr,
@@ -37,13 +37,11 @@ use tantivy::directory::{
 
 use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{Field, Schema};
-use tantivy::tokenizer::{
-    LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
-};
+use tantivy::tokenizer::{SimpleTokenizer, Token, TokenStream, Tokenizer};
 use tantivy::{Directory, Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::schema::{
-    self, flags_for_status, normalize_name, Analysis, Fields, IdentifierTokenizer, PairTokenizer,
+    self, camel_parts, flags_for_status, normalize_name, Analysis, Fields, PairTokenizer,
 };
 use crate::{Document, Error, Result};
 
@@ -264,7 +262,7 @@ const STEM_CACHE_WORDS: usize = 100_000;
 thread_local! {
     /// Word → English stem, for this thread's [`PreAnalyzer`]s: prose repeats its words, and
     /// stemming is the costliest step of analysis.
-    static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
 }
 
 /// Analyses text as the index's analyzers do, into one string the writer's
@@ -274,41 +272,62 @@ thread_local! {
 /// Token texts are letters, digits and (for pairs) one space, so the markers cannot occur in
 /// them.
 pub(crate) struct PreAnalyzer {
-    /// [`schema::text_analyzer`] but for its last step, the stemmer (done here, cached).
-    words: TextAnalyzer,
+    /// The first step of [`schema::text_analyzer`]'s [`IdentifierTokenizer`](schema::IdentifierTokenizer).
+    simple: SimpleTokenizer,
+    /// A lowercased word.
+    lower: String,
     stemmer: frostem::Stemmer,
 }
+
+/// Longest word kept, in bytes plus one (as [`schema::text_analyzer`]'s `RemoveLongFilter`).
+const LONG_WORD: usize = 40;
 
 impl PreAnalyzer {
     fn new() -> PreAnalyzer {
         PreAnalyzer {
-            words: TextAnalyzer::builder(IdentifierTokenizer)
-                .filter(RemoveLongFilter::limit(40))
-                .filter(LowerCaser)
-                .build(),
+            simple: SimpleTokenizer::default(),
+            lower: String::new(),
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
         }
     }
 
     /// `text` through [`schema::TEXT_ANALYZER`], encoded.
+    ///
+    /// The analyzer's steps, without its per-token allocations: the words of
+    /// [`SimpleTokenizer`], each followed by its camel-case parts
+    /// ([`IdentifierTokenizer`](schema::IdentifierTokenizer): only a word with an uppercase letter has any), words of
+    /// [`LONG_WORD`] bytes or more dropped, lowercased as tantivy's `LowerCaser` does, and
+    /// stemmed through this thread's cache. The tests hold it to the analyzer itself.
     fn words(&mut self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut next = 0;
-        let mut stream = self.words.token_stream(text);
+        let mut position = 0;
+        let mut stream = self.simple.token_stream(text);
         STEMS.with(|stems| {
             let mut stems = stems.borrow_mut();
+            let mut word = Word {
+                stems: &mut stems,
+                stemmer: &self.stemmer,
+                lower: &mut self.lower,
+                out: &mut out,
+                next: &mut next,
+            };
             while stream.advance() {
-                let token = stream.token();
-                let (position, length) = (token.position, token.position_length);
-                match stems.get(token.text.as_str()) {
-                    Some(stem) => push_token(&mut out, &mut next, position, length, stem),
-                    None => {
-                        let stem = self.stemmer.stem(&token.text).into_owned();
-                        push_token(&mut out, &mut next, position, length, &stem);
-                        if stems.len() < STEM_CACHE_WORDS {
-                            stems.insert(token.text.clone(), stem);
-                        }
+                let text = stream.token().text.as_str();
+                let upper = if text.is_ascii() {
+                    text.bytes().any(|b| b.is_ascii_uppercase())
+                } else {
+                    text.chars().any(char::is_uppercase)
+                };
+                let parts = if upper { camel_parts(text) } else { Vec::new() };
+                word.push(text, position);
+                if parts.len() > 1 {
+                    for (i, &(start, end)) in parts.iter().enumerate() {
+                        word.push(&text[start..end], position + i);
                     }
+                    position += parts.len();
+                } else {
+                    position += 1;
                 }
             }
         });
@@ -331,6 +350,42 @@ impl PreAnalyzer {
             );
         }
         out
+    }
+}
+
+/// Where [`PreAnalyzer::words`] puts each word.
+struct Word<'a> {
+    stems: &'a mut FxHashMap<String, String>,
+    stemmer: &'a frostem::Stemmer,
+    lower: &'a mut String,
+    out: &'a mut String,
+    next: &'a mut usize,
+}
+
+impl Word<'_> {
+    /// Drops a long `word`, lowercases and stems the others into the output.
+    fn push(&mut self, word: &str, position: usize) {
+        if word.len() >= LONG_WORD {
+            return;
+        }
+        self.lower.clear();
+        if word.is_ascii() {
+            self.lower.push_str(word);
+            self.lower.make_ascii_lowercase();
+        } else {
+            // As tantivy's LowerCaser: char by char (no final-sigma rule).
+            self.lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        match self.stems.get(self.lower.as_str()) {
+            Some(stem) => push_token(self.out, self.next, position, 1, stem),
+            None => {
+                let stem = self.stemmer.stem(self.lower).into_owned();
+                push_token(self.out, self.next, position, 1, &stem);
+                if self.stems.len() < STEM_CACHE_WORDS {
+                    self.stems.insert(self.lower.clone(), stem);
+                }
+            }
+        }
     }
 }
 
