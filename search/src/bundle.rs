@@ -40,9 +40,8 @@ use tantivy::schema::{Field, Schema};
 use tantivy::tokenizer::{SimpleTokenizer, Token, TokenStream, Tokenizer};
 use tantivy::{Directory, Index, IndexSettings, IndexWriter, TantivyDocument};
 
-use crate::schema::{
-    self, camel_parts, flags_for_status, normalize_name, Analysis, Fields, PairTokenizer,
-};
+use crate::query::content_words;
+use crate::schema::{self, camel_parts, flags_for_status, normalize_name, Analysis, Fields};
 use crate::{Document, Error, Result};
 
 /// First bytes of every bundle.
@@ -301,6 +300,14 @@ impl PreAnalyzer {
     fn words(&mut self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut next = 0;
+        self.analyze(text, &mut |position, stem| {
+            push_token(&mut out, &mut next, position, 1, stem);
+        });
+        out
+    }
+
+    /// Calls `emit(position, stem)` for each token of `text` (see [`PreAnalyzer::words`]).
+    fn analyze(&mut self, text: &str, emit: &mut dyn FnMut(usize, &str)) {
         let mut position = 0;
         let mut stream = self.simple.token_stream(text);
         STEMS.with(|stems| {
@@ -309,8 +316,7 @@ impl PreAnalyzer {
                 stems: &mut stems,
                 stemmer: &self.stemmer,
                 lower: &mut self.lower,
-                out: &mut out,
-                next: &mut next,
+                emit,
             };
             while stream.advance() {
                 let text = stream.token().text.as_str();
@@ -331,22 +337,35 @@ impl PreAnalyzer {
                 }
             }
         });
-        out
     }
 
-    /// `text` through [`schema::PAIRS_ANALYZER`], encoded.
+    /// [`schema::content_stems`], through this thread's stem cache.
+    fn content_stems(&mut self, text: &str) -> Vec<String> {
+        let mut stems = Vec::new();
+        for word in content_words(text) {
+            self.analyze(&word, &mut |_, stem| stems.push(stem.to_string()));
+        }
+        stems
+    }
+
+    /// [`schema::phrase_key`], through this thread's stem cache.
+    fn phrase_key(&mut self, text: &str) -> Option<String> {
+        let stems = self.content_stems(text);
+        (stems.len() >= 2).then(|| stems.join(" "))
+    }
+
+    /// `text` through [`schema::PAIRS_ANALYZER`] ([`PairTokenizer`](schema::PairTokenizer)), encoded.
     fn pairs(&mut self, text: &str) -> String {
+        let stems = self.content_stems(text);
         let mut out = String::new();
         let mut next = 0;
-        let mut stream = PairTokenizer.token_stream(text);
-        while stream.advance() {
-            let token = stream.token();
+        for (position, pair) in stems.windows(2).enumerate() {
             push_token(
                 &mut out,
                 &mut next,
-                token.position,
-                token.position_length,
-                &token.text,
+                position,
+                1,
+                &schema::pair_key(&pair[0], &pair[1]),
             );
         }
         out
@@ -358,8 +377,7 @@ struct Word<'a> {
     stems: &'a mut FxHashMap<String, String>,
     stemmer: &'a frostem::Stemmer,
     lower: &'a mut String,
-    out: &'a mut String,
-    next: &'a mut usize,
+    emit: &'a mut dyn FnMut(usize, &str),
 }
 
 impl Word<'_> {
@@ -377,10 +395,10 @@ impl Word<'_> {
             self.lower.extend(word.chars().flat_map(char::to_lowercase));
         }
         match self.stems.get(self.lower.as_str()) {
-            Some(stem) => push_token(self.out, self.next, position, 1, stem),
+            Some(stem) => (self.emit)(position, stem),
             None => {
                 let stem = self.stemmer.stem(self.lower).into_owned();
-                push_token(self.out, self.next, position, 1, &stem);
+                (self.emit)(position, &stem);
                 if self.stems.len() < STEM_CACHE_WORDS {
                     self.stems.insert(self.lower.clone(), stem);
                 }
@@ -475,6 +493,14 @@ impl Texts<'_> {
         match self {
             Texts::AsIs => doc.add_text(field, text),
             Texts::Analyzed(analyzer) => doc.add_text(field, analyzer.words(text)),
+        }
+    }
+
+    /// The `phrases` term of `text` ([`schema::phrase_key`]).
+    fn phrase_key(&mut self, text: &str) -> Option<String> {
+        match self {
+            Texts::AsIs => schema::phrase_key(text),
+            Texts::Analyzed(analyzer) => analyzer.phrase_key(text),
         }
     }
 
@@ -614,7 +640,7 @@ fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument, te
     let mut phrases: Vec<String> = std::iter::once(title)
         .chain(d.aliases.iter().map(String::as_str))
         .chain(d.keywords.iter().map(String::as_str))
-        .filter_map(schema::phrase_key)
+        .filter_map(|text| texts.phrase_key(text))
         .collect();
     phrases.sort();
     phrases.dedup();
@@ -1082,10 +1108,11 @@ mod tests {
                     let got = tokens(&mut PreAnalyzedTokenizer.token_stream(&encoded));
                     assert_eq!(got, expected, "{text:?} encoded as {encoded:?}");
                 }
-                let expected = tokens(&mut PairTokenizer.token_stream(text));
+                let expected = tokens(&mut schema::PairTokenizer.token_stream(text));
                 let encoded = pre.pairs(text);
                 let got = tokens(&mut PreAnalyzedTokenizer.token_stream(&encoded));
                 assert_eq!(got, expected, "pairs of {text:?}");
+                assert_eq!(pre.phrase_key(text), schema::phrase_key(text), "{text:?}");
             }
         }
         // The camel-case parts of an identifier sit at the identifier's own position: an
