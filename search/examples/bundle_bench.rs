@@ -1,11 +1,12 @@
 //! Times [`build_bundle`] alone on a JSON array of documents, and prints a digest of the bundle
-//! (a change in the index build must leave it unchanged).
+//! (a change in the index build must leave it unchanged); then times [`split_bundle`], the rest
+//! of a build's index stage.
 //!
 //! `cargo run --release -p statusref-search --example bundle_bench -- DOCS.json [ROUNDS]`
 
 use std::time::Instant;
 
-use statusref_search::{build_bundle, Document};
+use statusref_search::{build_bundle, split_bundle, Document};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -18,12 +19,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let started = Instant::now();
         let bundle = build_bundle(&docs)?;
         let elapsed = started.elapsed();
+        let digest = fnv1a(&bundle);
+        let size = bundle.len();
+        // What a build does next (the index stage of `statusref -v` covers both).
+        let split_started = Instant::now();
+        let split = split_bundle(bundle)?;
         println!(
-            "round {round}: {} documents, {} bytes, digest {:016x}, {:.0} ms",
+            "round {round}: {} documents, {size} bytes, digest {digest:016x}, {:.0} ms; \
+             split into {} chunks in {:.0} ms",
             docs.len(),
-            bundle.len(),
-            fnv1a(&bundle),
-            elapsed.as_secs_f64() * 1000.0
+            elapsed.as_secs_f64() * 1000.0,
+            split.chunks.len(),
+            split_started.elapsed().as_secs_f64() * 1000.0
         );
     }
     Ok(())

@@ -207,34 +207,42 @@ fn name_analyzers(meta: &str) -> Result<String> {
 
 /// Analyses the documents a batch at a time on rayon's threads and feeds them to `writer` in
 /// order; the next batch is analysed while the writer indexes this one.
+///
+/// The calling thread runs the analysis and a scoped thread hands the documents to the writer:
+/// the thread that blocks waiting is never a rayon worker, so this cannot deadlock when called
+/// from inside rayon's pool, even with one thread.
 #[cfg(not(target_arch = "wasm32"))]
 fn feed_pre_analyzed(writer: &IndexWriter, fields: &Fields, sorted: &[&Document]) -> Result<()> {
     use rayon::prelude::*;
 
     std::thread::scope(|scope| {
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Result<TantivyDocument>>>(2);
-        scope.spawn(move || {
-            for (b, chunk) in sorted.chunks(BATCH).enumerate() {
-                let batch: Vec<Result<TantivyDocument>> = chunk
-                    .par_iter()
-                    .enumerate()
-                    .map_init(PreAnalyzer::new, |analyzer, (i, doc)| {
-                        let ord = (b * BATCH + i) as u64;
-                        to_tantivy(fields, doc, ord, &mut Texts::Analyzed(analyzer))
-                    })
-                    .collect();
-                // The receiver is gone when the writer stopped on an error.
-                if batches.send(batch).is_err() {
-                    return;
+        let feeder = scope.spawn(move || -> Result<()> {
+            for batch in received {
+                for doc in batch {
+                    writer.add_document(doc?)?;
                 }
             }
+            Ok(())
         });
-        for batch in received {
-            for doc in batch {
-                writer.add_document(doc?)?;
+        for (b, chunk) in sorted.chunks(BATCH).enumerate() {
+            let batch: Vec<Result<TantivyDocument>> = chunk
+                .par_iter()
+                .enumerate()
+                .map_init(PreAnalyzer::new, |analyzer, (i, doc)| {
+                    let ord = (b * BATCH + i) as u64;
+                    to_tantivy(fields, doc, ord, &mut Texts::Analyzed(analyzer))
+                })
+                .collect();
+            // The receiver is gone when the feeder stopped on an error: it reports it.
+            if batches.send(batch).is_err() {
+                break;
             }
         }
-        Ok(())
+        drop(batches);
+        feeder
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
@@ -1081,6 +1089,28 @@ mod tests {
             build_bundle(&[]).unwrap(),
             build_with(&[], Analysis::Named).unwrap()
         );
+    }
+
+    #[test]
+    fn builds_from_inside_a_one_thread_rayon_pool() {
+        // The analysis runs on the caller's rayon pool; a build started from a pool's only
+        // worker (a caller's `rayon::join`, on one core) must not wait for a task of that
+        // pool (say, a feeder spawned into it) that only the waiting worker could run.
+        let docs = varied_corpus(BATCH * 3);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let inner = docs.clone();
+        pool.spawn(move || {
+            let _ = sender.send(build_bundle(&inner).map_err(|e| e.to_string()));
+        });
+        let built = receiver
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("the build finishes inside a one-thread pool")
+            .unwrap();
+        assert_eq!(built, build_bundle(&docs).unwrap());
     }
 
     #[test]
