@@ -34,7 +34,6 @@ use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWrite
 use tantivy::directory::{
     DirectoryLock, FileHandle, Lock, OwnedBytes, RamDirectory, WatchCallback, WatchHandle, WritePtr,
 };
-
 use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{Field, Schema};
 use tantivy::tokenizer::{SimpleTokenizer, Token, TokenStream, Tokenizer};
@@ -262,8 +261,8 @@ fn feed_pre_analyzed(writer: &IndexWriter, fields: &Fields, sorted: &[&Document]
 const TOKEN_END: char = '\u{1e}';
 /// Opens and separates an explicit position and position length in [`PreAnalyzer`]'s encoding.
 const TOKEN_POSITION: char = '\u{1d}';
-/// Distinct words whose stems each thread keeps (a few megabytes at most; hostile input with
-/// more distinct words is stemmed without the cache past that).
+/// Distinct words whose stems each thread keeps (words are under 40 bytes: about ten megabytes
+/// at most; input with more distinct words is stemmed without the cache past that).
 const STEM_CACHE_WORDS: usize = 100_000;
 
 thread_local! {
@@ -276,17 +275,19 @@ thread_local! {
 /// [`PreAnalyzedTokenizer`] reads back token by token: each token's text followed by
 /// [`TOKEN_END`], preceded by `TOKEN_POSITION position TOKEN_POSITION length TOKEN_POSITION`
 /// unless it sits one position after the token before it (the first at 0) and spans one.
-/// Token texts are letters, digits and (for pairs) one space, so the markers cannot occur in
-/// them.
+/// Token texts are letters and digits (and what lowercasing makes of them) and, for pairs, one
+/// space: the markers, control characters, cannot occur in them.
 pub(crate) struct PreAnalyzer {
-    /// The first step of [`schema::text_analyzer`]'s [`IdentifierTokenizer`](schema::IdentifierTokenizer).
+    /// The first step of [`schema::text_analyzer`]'s
+    /// [`IdentifierTokenizer`](schema::IdentifierTokenizer).
     simple: SimpleTokenizer,
     /// A lowercased word.
     lower: String,
     stemmer: frostem::Stemmer,
 }
 
-/// Longest word kept, in bytes plus one (as [`schema::text_analyzer`]'s `RemoveLongFilter`).
+/// Words of this many bytes or more are dropped (as by [`schema::text_analyzer`]'s
+/// `RemoveLongFilter::limit(40)`).
 const LONG_WORD: usize = 40;
 
 impl PreAnalyzer {
@@ -302,9 +303,10 @@ impl PreAnalyzer {
     ///
     /// The analyzer's steps, without its per-token allocations: the words of
     /// [`SimpleTokenizer`], each followed by its camel-case parts
-    /// ([`IdentifierTokenizer`](schema::IdentifierTokenizer): only a word with an uppercase letter has any), words of
-    /// [`LONG_WORD`] bytes or more dropped, lowercased as tantivy's `LowerCaser` does, and
-    /// stemmed through this thread's cache. The tests hold it to the analyzer itself.
+    /// ([`IdentifierTokenizer`](schema::IdentifierTokenizer): only a word with an uppercase
+    /// letter has any), words of [`LONG_WORD`] bytes or more dropped, lowercased as tantivy's
+    /// `LowerCaser` does, and stemmed through this thread's cache. The tests hold it to the
+    /// analyzer itself.
     fn words(&mut self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut next = 0;
@@ -362,7 +364,8 @@ impl PreAnalyzer {
         (stems.len() >= 2).then(|| stems.join(" "))
     }
 
-    /// `text` through [`schema::PAIRS_ANALYZER`] ([`PairTokenizer`](schema::PairTokenizer)), encoded.
+    /// `text` through [`schema::PAIRS_ANALYZER`]
+    /// ([`PairTokenizer`](schema::PairTokenizer)), encoded.
     fn pairs(&mut self, text: &str) -> String {
         let stems = self.content_stems(text);
         let mut out = String::new();
@@ -380,7 +383,7 @@ impl PreAnalyzer {
     }
 }
 
-/// Where [`PreAnalyzer::words`] puts each word.
+/// One word's way through [`PreAnalyzer::analyze`]: the cache, the stemmer, the caller.
 struct Word<'a> {
     stems: &'a mut FxHashMap<String, String>,
     stemmer: &'a frostem::Stemmer,
