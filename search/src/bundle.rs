@@ -57,6 +57,7 @@ const META_FILE: &str = "meta.json";
 const DOCSTORE_BLOCK_SIZE: usize = 2048;
 /// Documents analysed at a time, in parallel, ahead of the writer: small enough that the
 /// batches in flight stay a few megabytes, large enough to keep every core busy.
+#[cfg(not(target_arch = "wasm32"))]
 const BATCH: usize = 128;
 
 /// Indexes `docs` and packs the index into one bundle.
