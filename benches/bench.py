@@ -2,7 +2,7 @@
 """Build benchmark: statusref vs Hugo vs Hugo + Pagefind, run by benches/build.sh.
 
     python3 benches/bench.py --statusref target/release/statusref [--sizes 100,1000,10000]
-                             [--reps 3] [--work DIR] [--no-warm]
+                             [--reps 3] [--work DIR] [--no-warm] [--corpus rich|plain]
 
 For each size, a deterministic site from gen_site.py; then, interleaved per repetition (the
 order of the tools rotates each time), cold builds of
@@ -317,6 +317,10 @@ def main():
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--work", default=None, help="scratch directory (default: a new temp dir)")
     parser.add_argument("--no-warm", action="store_true", help="skip the warm rebuild measurement")
+    parser.add_argument("--corpus", choices=("rich", "plain"), default="rich",
+                        help="rich: gen_site.py's code pages and guides (links, tables, code "
+                             "blocks, related, keywords); plain: guides with only title and "
+                             "description, ~800 words from a 6,000-word vocabulary")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = os.path.abspath(args.work or tempfile.mkdtemp(prefix="statusref-bench-"))
@@ -335,13 +339,14 @@ def main():
         load = f.read().split()[:3]
     print("# statusref build benchmark")
     print()
-    print("%s; %s; %s. %d CPUs, load average %s at the start; scratch dir %s." % (
-        versions[0], versions[1], versions[2], os.cpu_count(), " ".join(load), work))
+    print("%s; %s; %s. %d CPUs, load average %s at the start; scratch dir %s; %s corpus." % (
+        versions[0], versions[1], versions[2], os.cpu_count(), " ".join(load), work, args.corpus))
 
     sites = []
     for size in sizes:
-        site = os.path.join(work, "site-%d" % size)
-        plan, words = gen_site.generate(size, site, 7)
+        site = os.path.join(work, "site-%s-%d" % (args.corpus, size))
+        generate = gen_site.generate_plain if args.corpus == "plain" else gen_site.generate
+        plan, words = generate(size, site, 7)
         log("generated %s: %d codes, %d guides, %.0f words per page" % (site, len(plan.codes), len(plan.guides), words / size))
         sites.append((size, site))
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Build benchmark: statusref vs Hugo vs Hugo + Pagefind at 100, 1,000 and 10,000 pages.
 #
-#   benches/build.sh [--sizes 100,1000,10000] [--reps 3] [--work DIR] [--no-warm]
+#   benches/build.sh [--sizes 100,1000,10000] [--reps 3] [--work DIR] [--no-warm] [--corpus rich|plain]
+#
+# --corpus plain: 10,000-style guides with only title and description front matter, ~800 words
+# each from a 6,000-word vocabulary (gen_site.py --plain), built by Hugo with the same minimal
+# single/list theme.
 #
 # Installs what it needs (Debian: hugo, time, brotli via apt-get; pagefind via npm into
 # benches/node_modules), builds the release binary, then runs benches/bench.py, which

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Deterministic synthetic statusref site for benchmarks.
 
-    python3 benches/gen_site.py PAGES OUT_DIR [--seed N] [--vocab WORDS]
+    python3 benches/gen_site.py PAGES OUT_DIR [--seed N] [--vocab WORDS] [--plain]
+
+With --plain, the plain corpus instead: PAGES guides with only `title` and `description`,
+~800 words each from a 6,000-word vocabulary (see `generate_plain`).
 
 Writes OUT_DIR/content/ with PAGES markdown files that statusref builds without errors and
 Hugo renders as-is (YAML front matter between `---` lines):
@@ -272,6 +275,65 @@ def generate(pages, out, seed, vocab=0):
     return plan, total_words
 
 
+def plain_vocabulary(seed, size=6000):
+    """`size` distinct pronounceable pseudo-words (CV syllables), the same for a seed."""
+    rng = random.Random("%d-vocabulary" % seed)
+    onsets = "b c d f g h j k l m n p r s t v w z br cr dr fr gr pl st tr ch sh th".split()
+    vowels = "a e i o u ai ea io ou".split()
+    words, seen = [], set()
+    while len(words) < size:
+        w = "".join(rng.choice(onsets) + rng.choice(vowels) for _ in range(rng.randint(1, 4)))
+        if rng.random() < 0.4:
+            w += rng.choice("n r s t l m".split())
+        if w not in seen:
+            seen.add(w)
+            words.append(w)
+    return words
+
+
+def generate_plain(pages, out, seed):
+    """The plain corpus: `pages` guides with only `title` and `description` in the front
+    matter, each ~800 words (650-950) drawn from a 6,000-word vocabulary (Zipf-like: some
+    words are far more frequent, as in prose), in a few paragraphs under two headings; no
+    links, code blocks or tables."""
+    plan = Plan(0)
+    plan.guides = ["p%05d" % i for i in range(pages)]
+    vocab = plain_vocabulary(seed)
+    weights = [1.0 / (r + 1) for r in range(len(vocab))]
+    content = os.path.join(out, "content")
+    if os.path.exists(content):
+        shutil.rmtree(content)
+    os.makedirs(os.path.join(content, "guides"))
+    total_words = 0
+    for n, slug in enumerate(plan.guides):
+        rng = random.Random("%d-plain-%s" % (seed, slug))
+        target = rng.randint(650, 950)
+        words = rng.choices(vocab, weights, k=target)
+        title = "Plain %d %s %s" % (n, words[0], words[1])
+        description = " ".join(rng.choices(vocab, weights, k=14)).capitalize() + "."
+        paragraphs, i = [], 0
+        while i < len(words):
+            k = rng.randint(60, 140)
+            chunk = words[i:i + k]
+            sentences, j = [], 0
+            while j < len(chunk):
+                m = rng.randint(8, 18)
+                sentences.append(" ".join(chunk[j:j + m]).capitalize() + ".")
+                j += m
+            paragraphs.append(" ".join(sentences))
+            i += k
+        half = max(1, len(paragraphs) // 2)
+        text = (front(['title: "%s"' % title, 'description: "%s"' % description])
+                + "# %s\n\n## %s\n\n" % (title, words[2].capitalize())
+                + "\n\n".join(paragraphs[:half])
+                + "\n\n## %s\n\n" % words[3].capitalize()
+                + "\n\n".join(paragraphs[half:]) + "\n")
+        total_words += count_words(text)
+        with open(os.path.join(content, "guides", slug + ".md"), "w", encoding="utf-8") as f:
+            f.write(text)
+    return plan, total_words
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", type=int)
@@ -279,8 +341,14 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--vocab", type=int, default=0,
                         help="distinct prose words, Zipf-distributed (default: the ~150-word list)")
+    parser.add_argument("--plain", action="store_true",
+                        help="the plain corpus: guides with only title and description "
+                             "(--vocab does not apply)")
     args = parser.parse_args()
-    plan, words = generate(args.pages, args.out, args.seed, args.vocab)
+    if args.plain:
+        plan, words = generate_plain(args.pages, args.out, args.seed)
+    else:
+        plan, words = generate(args.pages, args.out, args.seed, args.vocab)
     print("%s: %d pages (%d codes, %d guides), %d words (%.0f per page)" % (
         args.out, args.pages, len(plan.codes), len(plan.guides), words, words / max(1, args.pages)))
 

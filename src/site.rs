@@ -1106,8 +1106,16 @@ mod tests {
         let diagnostics = Site::assemble(Config::default(), &[], pages, &[]).unwrap_err();
         let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].message.starts_with("link to /assets/site.css: "), "{}", errors[0].message);
-        assert!(errors[0].help.as_deref().unwrap().contains("assets['name']"));
+        assert!(
+            errors[0].message.starts_with("link to /assets/site.css: "),
+            "{}",
+            errors[0].message
+        );
+        assert!(errors[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("assets['name']"));
         assert_eq!(errors[0].line(), Some(4));
     }
 }

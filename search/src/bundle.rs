@@ -12,21 +12,35 @@
 //! The files are tantivy's `meta.json` and the files of the one segment. The segment's random
 //! id is replaced by one derived from a hash of its contents, so identical input gives an
 //! identical bundle.
+//!
+//! Analysing the text (words, camel-case parts, English stems, word pairs) is most of the work
+//! of indexing, and tantivy does it on its one indexing thread. So the writer gets the fields
+//! it does not store (`aliases`, `keywords`, `body`, `pairs`) already analysed: the documents
+//! are analysed in parallel, a batch at a time, into a compact token list
+//! ([`PreAnalyzer`]) which a trivial tokenizer ([`PreAnalyzedTokenizer`]) hands to the
+//! postings. The tokens are the same, so the index is the same, byte for byte (a test builds
+//! each corpus both ways). Stored fields (title, description, vendor) keep their text: the
+//! document store keeps what the writer is given.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
     DirectoryLock, FileHandle, Lock, OwnedBytes, RamDirectory, WatchCallback, WatchHandle, WritePtr,
 };
 use tantivy::indexer::NoMergePolicy;
-use tantivy::schema::Schema;
-use tantivy::{doc, Directory, Index, IndexSettings, IndexWriter, TantivyDocument};
+use tantivy::schema::{Field, Schema};
+use tantivy::tokenizer::{SimpleTokenizer, Token, TokenStream, Tokenizer};
+use tantivy::{Directory, Index, IndexSettings, IndexWriter, TantivyDocument};
 
-use crate::schema::{self, normalize_name, Fields};
+use crate::query::content_words;
+use crate::schema::{self, camel_parts, normalize_name, Analysis, Fields};
 use crate::status::{Status, GUIDE};
 use crate::{Document, Error, Result};
 
@@ -42,19 +56,31 @@ const EXCERPT_LEN: usize = 240;
 const META_FILE: &str = "meta.json";
 /// Uncompressed bytes per document-store block.
 const DOCSTORE_BLOCK_SIZE: usize = 2048;
+/// Documents analysed at a time, in parallel, ahead of the writer: small enough that the
+/// batches in flight stay a few megabytes, large enough to keep every core busy.
+#[cfg(not(target_arch = "wasm32"))]
+const BATCH: usize = 128;
 
 /// Indexes `docs` and packs the index into one bundle.
 ///
-/// The documents are indexed in code order (guides last, then by title and URL), with one
-/// thread, committed, merged into one segment and garbage-collected. The result is
-/// byte-identical for identical input.
+/// The documents are indexed in code order (guides last, then by title and URL) by one
+/// writer thread, their unstored text analysed in parallel ahead of it (see the module
+/// documentation); committed, merged into one segment and garbage-collected. The result is
+/// byte-identical for identical input, whatever the number of cores.
 ///
 /// # Errors
 ///
 /// [`Error::InvalidDocument`] for a document whose code is out of `100..=999`; an
 /// [`Error::Tantivy`] if indexing fails.
 pub fn build_bundle(docs: &[Document]) -> Result<Vec<u8>> {
-    let schema = schema::schema();
+    build_with(docs, Analysis::PreAnalyzed)
+}
+
+/// [`build_bundle`]; with [`Analysis::Named`] the way it was built before the analysis moved
+/// ahead of the writer (every field's text given to tantivy as is, on one thread): the
+/// reference the tests hold the parallel build to.
+fn build_with(docs: &[Document], analysis: Analysis) -> Result<Vec<u8>> {
+    let schema = schema::schema_for(analysis);
     let fields = Fields::from_schema(&schema)?;
     let dir = RamDirectory::create();
     let settings = IndexSettings {
@@ -66,6 +92,14 @@ pub fn build_bundle(docs: &[Document]) -> Result<Vec<u8>> {
     };
     let index = Index::create(dir.clone(), schema.clone(), settings)?;
     schema::register_analyzers(&index);
+    if analysis == Analysis::PreAnalyzed {
+        index
+            .tokenizers()
+            .register(schema::PRE_ANALYZED, PreAnalyzedTokenizer);
+        index
+            .tokenizers()
+            .register(schema::PRE_ANALYZED_PAIRS, PreAnalyzedTokenizer);
+    }
 
     let mut sorted: Vec<&Document> = docs.iter().collect();
     sorted.sort_by(|a, b| {
@@ -79,8 +113,13 @@ pub fn build_bundle(docs: &[Document]) -> Result<Vec<u8>> {
 
     let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY_BUDGET)?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    for (ord, doc) in sorted.iter().enumerate() {
-        writer.add_document(to_tantivy(&fields, doc, ord as u64)?)?;
+    match analysis {
+        Analysis::Named => {
+            for (ord, doc) in sorted.iter().enumerate() {
+                writer.add_document(to_tantivy(&fields, doc, ord as u64, &mut Texts::AsIs)?)?;
+            }
+        }
+        Analysis::PreAnalyzed => feed_pre_analyzed(&writer, &fields, &sorted)?,
     }
     writer.commit()?;
 
@@ -103,8 +142,11 @@ pub fn build_bundle(docs: &[Document]) -> Result<Vec<u8>> {
     writer.wait_merging_threads()?;
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let meta = String::from_utf8(read(&dir, Path::new(META_FILE))?)
+    let mut meta = String::from_utf8(read(&dir, Path::new(META_FILE))?)
         .map_err(|_| invalid("meta.json is not UTF-8"))?;
+    if analysis == Analysis::PreAnalyzed {
+        meta = name_analyzers(&meta)?;
+    }
     match segments.as_slice() {
         [] => files.push((META_FILE.to_string(), meta.into_bytes())),
         [segment] => {
@@ -133,6 +175,355 @@ pub fn build_bundle(docs: &[Document]) -> Result<Vec<u8>> {
         _ => return Err(invalid("the index did not merge into one segment")),
     }
     encode(&files)
+}
+
+/// Gives `meta.json` of an index written with [`Analysis::PreAnalyzed`] the analyzer names
+/// readers know (the names are all that differs: the tokens were the same).
+fn name_analyzers(meta: &str) -> Result<String> {
+    let mut meta = meta.to_string();
+    for (writer, reader) in [
+        (schema::PRE_ANALYZED, schema::TEXT_ANALYZER),
+        (schema::PRE_ANALYZED_PAIRS, schema::PAIRS_ANALYZER),
+    ] {
+        let quoted = format!("\"{writer}\"");
+        if !meta.contains(&quoted) {
+            return Err(invalid(&format!(
+                "meta.json does not name the analyzer {writer}"
+            )));
+        }
+        meta = meta.replace(&quoted, &format!("\"{reader}\""));
+    }
+    // What readers will see must be the readers' schema, exactly.
+    let written: serde_json::Value = serde_json::from_str(&meta)
+        .map_err(|e| invalid(&format!("meta.json does not parse: {e}")))?;
+    let expected = serde_json::to_value(schema::schema())
+        .map_err(|e| invalid(&format!("the schema does not serialize: {e}")))?;
+    if written.get("schema") != Some(&expected) {
+        return Err(invalid(
+            "meta.json's schema differs from the readers' schema in more than analyzer names",
+        ));
+    }
+    Ok(meta)
+}
+
+/// Analyses the documents a batch at a time on rayon's threads and feeds them to `writer` in
+/// order; the next batch is analysed while the writer indexes this one.
+///
+/// The calling thread runs the analysis and a scoped thread hands the documents to the writer:
+/// the thread that blocks waiting is never a rayon worker, so this cannot deadlock when called
+/// from inside rayon's pool, even with one thread.
+#[cfg(not(target_arch = "wasm32"))]
+fn feed_pre_analyzed(writer: &IndexWriter, fields: &Fields, sorted: &[&Document]) -> Result<()> {
+    use rayon::prelude::*;
+
+    std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Result<TantivyDocument>>>(2);
+        let feeder = scope.spawn(move || -> Result<()> {
+            for batch in received {
+                for doc in batch {
+                    writer.add_document(doc?)?;
+                }
+            }
+            Ok(())
+        });
+        for (b, chunk) in sorted.chunks(BATCH).enumerate() {
+            let batch: Vec<Result<TantivyDocument>> = chunk
+                .par_iter()
+                .enumerate()
+                .map_init(PreAnalyzer::new, |analyzer, (i, doc)| {
+                    let ord = (b * BATCH + i) as u64;
+                    to_tantivy(fields, doc, ord, &mut Texts::Analyzed(analyzer))
+                })
+                .collect();
+            // The receiver is gone when the feeder stopped on an error: it reports it.
+            if batches.send(batch).is_err() {
+                break;
+            }
+        }
+        drop(batches);
+        feeder
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// [`feed_pre_analyzed`] without threads (a wasm build reads bundles; it does not write them,
+/// but the crate compiles there too).
+#[cfg(target_arch = "wasm32")]
+fn feed_pre_analyzed(writer: &IndexWriter, fields: &Fields, sorted: &[&Document]) -> Result<()> {
+    let mut analyzer = PreAnalyzer::new();
+    for (ord, doc) in sorted.iter().enumerate() {
+        let doc = to_tantivy(fields, doc, ord as u64, &mut Texts::Analyzed(&mut analyzer))?;
+        writer.add_document(doc)?;
+    }
+    Ok(())
+}
+
+/// Ends a token in [`PreAnalyzer`]'s encoding.
+const TOKEN_END: char = '\u{1e}';
+/// Opens and separates an explicit position and position length in [`PreAnalyzer`]'s encoding.
+const TOKEN_POSITION: char = '\u{1d}';
+/// Distinct words whose stems each thread keeps (words are under 40 bytes: about ten megabytes
+/// at most; input with more distinct words is stemmed without the cache past that).
+const STEM_CACHE_WORDS: usize = 100_000;
+
+thread_local! {
+    /// Word → English stem, for this thread's [`PreAnalyzer`]s: prose repeats its words, and
+    /// stemming is the costliest step of analysis.
+    static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
+}
+
+/// Analyses text as the index's analyzers do, into one string the writer's
+/// [`PreAnalyzedTokenizer`] reads back token by token: each token's text followed by
+/// [`TOKEN_END`], preceded by `TOKEN_POSITION position TOKEN_POSITION length TOKEN_POSITION`
+/// unless it sits one position after the token before it (the first at 0) and spans one.
+/// Token texts are letters and digits (and what lowercasing makes of them) and, for pairs, one
+/// space: the markers, control characters, cannot occur in them.
+pub(crate) struct PreAnalyzer {
+    /// The first step of [`schema::text_analyzer`]'s
+    /// [`IdentifierTokenizer`](schema::IdentifierTokenizer).
+    simple: SimpleTokenizer,
+    /// A lowercased word.
+    lower: String,
+    stemmer: frostem::Stemmer,
+}
+
+/// Words of this many bytes or more are dropped (as by [`schema::text_analyzer`]'s
+/// `RemoveLongFilter::limit(40)`).
+const LONG_WORD: usize = 40;
+
+impl PreAnalyzer {
+    fn new() -> PreAnalyzer {
+        PreAnalyzer {
+            simple: SimpleTokenizer::default(),
+            lower: String::new(),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+
+    /// `text` through [`schema::TEXT_ANALYZER`], encoded.
+    ///
+    /// The analyzer's steps, without its per-token allocations: the words of
+    /// [`SimpleTokenizer`], each followed by its camel-case parts
+    /// ([`IdentifierTokenizer`](schema::IdentifierTokenizer): only a word with an uppercase
+    /// letter has any), words of [`LONG_WORD`] bytes or more dropped, lowercased as tantivy's
+    /// `LowerCaser` does, and stemmed through this thread's cache. The tests hold it to the
+    /// analyzer itself.
+    fn words(&mut self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + text.len() / 8);
+        let mut next = 0;
+        self.analyze(text, &mut |position, stem| {
+            push_token(&mut out, &mut next, position, 1, stem);
+        });
+        out
+    }
+
+    /// Calls `emit(position, stem)` for each token of `text` (see [`PreAnalyzer::words`]).
+    fn analyze(&mut self, text: &str, emit: &mut dyn FnMut(usize, &str)) {
+        let mut position = 0;
+        let mut stream = self.simple.token_stream(text);
+        STEMS.with(|stems| {
+            let mut stems = stems.borrow_mut();
+            let mut word = Word {
+                stems: &mut stems,
+                stemmer: &self.stemmer,
+                lower: &mut self.lower,
+                emit,
+            };
+            while stream.advance() {
+                let text = stream.token().text.as_str();
+                let upper = if text.is_ascii() {
+                    text.bytes().any(|b| b.is_ascii_uppercase())
+                } else {
+                    text.chars().any(char::is_uppercase)
+                };
+                let parts = if upper { camel_parts(text) } else { Vec::new() };
+                word.push(text, position);
+                if parts.len() > 1 {
+                    for (i, &(start, end)) in parts.iter().enumerate() {
+                        word.push(&text[start..end], position + i);
+                    }
+                    position += parts.len();
+                } else {
+                    position += 1;
+                }
+            }
+        });
+    }
+
+    /// [`schema::content_stems`], through this thread's stem cache.
+    fn content_stems(&mut self, text: &str) -> Vec<String> {
+        let mut stems = Vec::new();
+        for word in content_words(text) {
+            self.analyze(&word, &mut |_, stem| stems.push(stem.to_string()));
+        }
+        stems
+    }
+
+    /// [`schema::phrase_key`], through this thread's stem cache.
+    fn phrase_key(&mut self, text: &str) -> Option<String> {
+        let stems = self.content_stems(text);
+        (stems.len() >= 2).then(|| stems.join(" "))
+    }
+
+    /// `text` through [`schema::PAIRS_ANALYZER`]
+    /// ([`PairTokenizer`](schema::PairTokenizer)), encoded.
+    fn pairs(&mut self, text: &str) -> String {
+        let stems = self.content_stems(text);
+        let mut out = String::new();
+        let mut next = 0;
+        for (position, pair) in stems.windows(2).enumerate() {
+            push_token(
+                &mut out,
+                &mut next,
+                position,
+                1,
+                &schema::pair_key(&pair[0], &pair[1]),
+            );
+        }
+        out
+    }
+}
+
+/// One word's way through [`PreAnalyzer::analyze`]: the cache, the stemmer, the caller.
+struct Word<'a> {
+    stems: &'a mut FxHashMap<String, String>,
+    stemmer: &'a frostem::Stemmer,
+    lower: &'a mut String,
+    emit: &'a mut dyn FnMut(usize, &str),
+}
+
+impl Word<'_> {
+    /// Drops a long `word`, lowercases and stems the others into the output.
+    fn push(&mut self, word: &str, position: usize) {
+        if word.len() >= LONG_WORD {
+            return;
+        }
+        self.lower.clear();
+        if word.is_ascii() {
+            self.lower.push_str(word);
+            self.lower.make_ascii_lowercase();
+        } else {
+            // As tantivy's LowerCaser: char by char (no final-sigma rule).
+            self.lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        match self.stems.get(self.lower.as_str()) {
+            Some(stem) => (self.emit)(position, stem),
+            None => {
+                let stem = self.stemmer.stem(self.lower).into_owned();
+                (self.emit)(position, &stem);
+                if self.stems.len() < STEM_CACHE_WORDS {
+                    self.stems.insert(self.lower.clone(), stem);
+                }
+            }
+        }
+    }
+}
+
+fn push_token(out: &mut String, next: &mut usize, position: usize, length: usize, text: &str) {
+    if position != *next || length != 1 {
+        // Writing to a String cannot fail.
+        let _ = write!(
+            out,
+            "{TOKEN_POSITION}{position}{TOKEN_POSITION}{length}{TOKEN_POSITION}"
+        );
+    }
+    out.push_str(text);
+    out.push(TOKEN_END);
+    *next = position + 1;
+}
+
+/// The writer's tokenizer for text a [`PreAnalyzer`] encoded: the tokens back, with their
+/// positions (offsets are not indexed: they are left at 0).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PreAnalyzedTokenizer;
+
+impl Tokenizer for PreAnalyzedTokenizer {
+    type TokenStream<'a> = PreAnalyzedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PreAnalyzedStream<'a> {
+        PreAnalyzedStream {
+            entries: text.split_terminator(TOKEN_END),
+            next: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+/// The token stream of [`PreAnalyzedTokenizer`].
+pub(crate) struct PreAnalyzedStream<'a> {
+    entries: std::str::SplitTerminator<'a, char>,
+    next: usize,
+    token: Token,
+}
+
+impl TokenStream for PreAnalyzedStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(entry) = self.entries.next() else {
+            return false;
+        };
+        let (position, length, text) = match entry.strip_prefix(TOKEN_POSITION) {
+            Some(rest) => {
+                let mut parts = rest.splitn(3, TOKEN_POSITION);
+                let position = parts.next().and_then(|p| p.parse().ok());
+                let length = parts.next().and_then(|l| l.parse().ok());
+                (
+                    position.unwrap_or(self.next),
+                    length.unwrap_or(1),
+                    parts.next().unwrap_or(""),
+                )
+            }
+            None => (self.next, 1, entry),
+        };
+        self.token.text.clear();
+        self.token.text.push_str(text);
+        self.token.position = position;
+        self.token.position_length = length;
+        self.next = position + 1;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// How [`to_tantivy`] gives the writer the text of the fields it does not store.
+enum Texts<'a> {
+    /// As written, for the field's analyzer ([`Analysis::Named`]).
+    AsIs,
+    /// Analysed here ([`Analysis::PreAnalyzed`]).
+    Analyzed(&'a mut PreAnalyzer),
+}
+
+impl Texts<'_> {
+    /// Adds `text` to an unstored field analysed as words.
+    fn add_words(&mut self, doc: &mut TantivyDocument, field: Field, text: &str) {
+        match self {
+            Texts::AsIs => doc.add_text(field, text),
+            Texts::Analyzed(analyzer) => doc.add_text(field, analyzer.words(text)),
+        }
+    }
+
+    /// The `phrases` term of `text` ([`schema::phrase_key`]).
+    fn phrase_key(&mut self, text: &str) -> Option<String> {
+        match self {
+            Texts::AsIs => schema::phrase_key(text),
+            Texts::Analyzed(analyzer) => analyzer.phrase_key(text),
+        }
+    }
+
+    /// Adds `text` to the `pairs` field.
+    fn add_pairs(&mut self, doc: &mut TantivyDocument, field: Field, text: &str) {
+        match self {
+            Texts::AsIs => doc.add_text(field, text),
+            Texts::Analyzed(analyzer) => doc.add_text(field, analyzer.pairs(text)),
+        }
+    }
 }
 
 fn invalid(reason: &str) -> Error {
@@ -188,16 +579,17 @@ fn hyphenate(simple: &str) -> String {
     )
 }
 
-fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
-    let mut doc = doc!(
-        f.title => d.title.as_str(),
-        f.description => d.description.as_str(),
-        f.body => d.body.as_str(),
-        f.class => d.class.name(),
-        f.status => d.status.map_or(GUIDE, Status::as_str),
-        f.url => d.url.as_str(),
-        f.ord => ord,
-    );
+fn to_tantivy(f: &Fields, d: &Document, ord: u64, texts: &mut Texts) -> Result<TantivyDocument> {
+    // Fields in the order they always had: the document store keeps stored values in the
+    // order they were added.
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.title, &d.title);
+    doc.add_text(f.description, &d.description);
+    texts.add_words(&mut doc, f.body, &d.body);
+    doc.add_text(f.class, d.class.name());
+    doc.add_text(f.status, d.status.map_or(GUIDE, Status::as_str));
+    doc.add_text(f.url, &d.url);
+    doc.add_u64(f.ord, ord);
     if let Some(code) = d.code {
         if !(100..=999).contains(&code) {
             return Err(Error::InvalidDocument {
@@ -219,10 +611,10 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
         doc.add_text(f.family, family);
     }
     for alias in &d.aliases {
-        doc.add_text(f.aliases, alias);
+        texts.add_words(&mut doc, f.aliases, alias);
     }
     for keyword in &d.keywords {
-        doc.add_text(f.keywords, keyword);
+        texts.add_words(&mut doc, f.keywords, keyword);
     }
     if let Some(vendor) = &d.vendor {
         doc.add_text(f.vendor, vendor);
@@ -249,19 +641,19 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64) -> Result<TantivyDocument> {
     if d.description.trim().is_empty() && !d.body.trim().is_empty() {
         doc.add_text(f.excerpt, excerpt(&d.body));
     }
-    add_phrases_and_pairs(f, d, &mut doc);
+    add_phrases_and_pairs(f, d, &mut doc, texts);
     Ok(doc)
 }
 
 /// The `phrases` (names, aliases and keywords whole) and `pairs` (consecutive words of the
 /// names, aliases, keywords and description; the body's pairs would quadruple the bundle)
 /// of a document.
-fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument) {
+fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument, texts: &mut Texts) {
     let title = strip_code(&d.title, d.code);
     let mut phrases: Vec<String> = std::iter::once(title)
         .chain(d.aliases.iter().map(String::as_str))
         .chain(d.keywords.iter().map(String::as_str))
-        .filter_map(schema::phrase_key)
+        .filter_map(|text| texts.phrase_key(text))
         .collect();
     phrases.sort();
     phrases.dedup();
@@ -273,7 +665,7 @@ fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument) {
         .chain(d.keywords.iter().map(String::as_str))
         .chain([d.description.as_str()])
     {
-        doc.add_text(f.pairs, text);
+        texts.add_pairs(doc, f.pairs, text);
     }
 }
 
@@ -566,6 +958,222 @@ mod tests {
         let bundle = build_bundle(&[]).unwrap();
         let index = crate::SearchIndex::open(bundle).unwrap();
         assert!(index.search("anything", 10).unwrap().is_empty());
+    }
+
+    /// A deterministic corpus that exercises every field and analyzer path: codes, family
+    /// entries and guides; several aliases (positions across values); camel-case and dotted
+    /// constants; accented, Greek, Turkish and CJK words; tokens past the 40-byte limit; empty
+    /// bodies and descriptions; more documents than a batch.
+    fn varied_corpus(n: usize) -> Vec<Document> {
+        const WORDS: &[&str] = &[
+            "gateway",
+            "timed",
+            "out",
+            "upstream",
+            "server",
+            "responding",
+            "caching",
+            "proxies",
+            "StatusTooManyRequests",
+            "HTTPStatus.TOO_MANY_REQUESTS",
+            "tooManyRequests",
+            ":too_many_requests",
+            "naïve",
+            "Größe",
+            "İstanbul",
+            "ΣΊΣΥΦΟΣ",
+            "東京",
+            "x86_64",
+            "IPv6",
+            "the",
+            "a",
+            "of",
+            "retries",
+            "retrying",
+            "connection's",
+            "e-mail",
+            "supercalifragilisticexpialidocious-and-then-some-more-words",
+            "averyveryveryverylongwordthatgoesonpastfortybytes",
+            "500.19",
+            "1020",
+            "HTTP/2",
+            "don't",
+            "—",
+            "…",
+            "Ünïcödé",
+            "ﬁle",
+            "ＦＵＬＬＷＩＤＴＨ",
+        ];
+        /// xorshift64: the same corpus on every run.
+        struct Rng(u64);
+        impl Rng {
+            fn below(&mut self, bound: usize) -> usize {
+                self.0 ^= self.0 << 13;
+                self.0 ^= self.0 >> 7;
+                self.0 ^= self.0 << 17;
+                (self.0 % bound as u64) as usize
+            }
+            /// `min` to `min + spread - 1` words.
+            fn text(&mut self, min: usize, spread: usize) -> String {
+                let n = min + self.below(spread);
+                let sep = if self.below(5) == 0 { ", " } else { " " };
+                (0..n)
+                    .map(|_| WORDS[self.below(WORDS.len())])
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            }
+        }
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        (0..n)
+            .map(|i| {
+                let kind = i % 3;
+                let code = 100 + (i % 900) as u16;
+                let title = match kind {
+                    0 => format!("{code} {}", rng.text(1, 4)),
+                    1 => format!("500.{} {}", i % 40, rng.text(1, 3)),
+                    _ => rng.text(1, 6),
+                };
+                let aliases = (0..rng.below(4)).map(|_| rng.text(1, 4)).collect();
+                let keywords = (0..rng.below(5)).map(|_| rng.text(1, 3)).collect();
+                let description = if rng.below(6) == 0 {
+                    String::new()
+                } else {
+                    rng.text(4, 20)
+                };
+                let body = if rng.below(7) == 0 {
+                    String::new()
+                } else {
+                    rng.text(0, 400)
+                };
+                Document {
+                    code: (kind == 0).then_some(code),
+                    title,
+                    aliases,
+                    keywords,
+                    description,
+                    body,
+                    class: ["5xx", "iis", "guide"][kind].into(),
+                    status: [Some(Status::Official), Some(Status::Unofficial), None][kind],
+                    vendor: (kind == 1 && rng.below(2) == 0).then(|| "Microsoft IIS".into()),
+                    url: format!("/p/{i}/"),
+                    key: (kind == 1).then(|| format!("500.{}", i % 40)),
+                    http_status: (kind == 1).then_some(500),
+                    family: (kind == 1).then(|| "IIS error".into()),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parallel_build_is_byte_identical_to_the_reference() {
+        // More than two batches, with a partial last one.
+        let docs = varied_corpus(2 * BATCH + 37);
+        let reference = build_with(&docs, Analysis::Named).unwrap();
+        assert_eq!(
+            build_bundle(&docs).unwrap(),
+            reference,
+            "the pre-analysed build differs from the reference build"
+        );
+        // The project's code list, as the quality tests index it.
+        let tsv = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/codes.tsv"),
+        )
+        .unwrap();
+        let docs = crate::quality::documents_from_codes_tsv(&tsv);
+        assert!(docs.len() > 90);
+        assert_eq!(
+            build_bundle(&docs).unwrap(),
+            build_with(&docs, Analysis::Named).unwrap()
+        );
+        // One document, and none.
+        assert_eq!(
+            build_bundle(&docs[..1]).unwrap(),
+            build_with(&docs[..1], Analysis::Named).unwrap()
+        );
+        assert_eq!(
+            build_bundle(&[]).unwrap(),
+            build_with(&[], Analysis::Named).unwrap()
+        );
+    }
+
+    #[test]
+    fn builds_from_inside_a_one_thread_rayon_pool() {
+        // The analysis runs on the caller's rayon pool; a build started from a pool's only
+        // worker (a caller's `rayon::join`, on one core) must not wait for a task of that
+        // pool (say, a feeder spawned into it) that only the waiting worker could run.
+        let docs = varied_corpus(BATCH * 3);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let inner = docs.clone();
+        pool.spawn(move || {
+            let _ = sender.send(build_bundle(&inner).map_err(|e| e.to_string()));
+        });
+        let built = receiver
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("the build finishes inside a one-thread pool")
+            .unwrap();
+        assert_eq!(built, build_bundle(&docs).unwrap());
+    }
+
+    #[test]
+    fn pre_analysed_tokens_are_the_analyzers_tokens() {
+        fn tokens(stream: &mut dyn TokenStream) -> Vec<(String, usize, usize)> {
+            let mut out = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                out.push((t.text.clone(), t.position, t.position_length));
+            }
+            out
+        }
+        let mut pre = PreAnalyzer::new();
+        let mut analyzer = schema::text_analyzer();
+        for doc in varied_corpus(60) {
+            for text in [&doc.title, &doc.description, &doc.body]
+                .into_iter()
+                .chain(&doc.aliases)
+                .chain(&doc.keywords)
+            {
+                let expected = tokens(&mut analyzer.token_stream(text));
+                // Twice: the second time the stems come from the cache.
+                for _ in 0..2 {
+                    let encoded = pre.words(text);
+                    let got = tokens(&mut PreAnalyzedTokenizer.token_stream(&encoded));
+                    assert_eq!(got, expected, "{text:?} encoded as {encoded:?}");
+                }
+                let expected = tokens(&mut schema::PairTokenizer.token_stream(text));
+                let encoded = pre.pairs(text);
+                let got = tokens(&mut PreAnalyzedTokenizer.token_stream(&encoded));
+                assert_eq!(got, expected, "pairs of {text:?}");
+                assert_eq!(pre.phrase_key(text), schema::phrase_key(text), "{text:?}");
+            }
+        }
+        // The camel-case parts of an identifier sit at the identifier's own position: an
+        // explicit position in the encoding.
+        assert!(pre.words("StatusTooManyRequests").contains(TOKEN_POSITION));
+    }
+
+    #[test]
+    fn meta_json_names_the_readers_analyzers() {
+        let bundle = build_bundle(&varied_corpus(5)).unwrap();
+        let files = decode(OwnedBytes::new(bundle)).unwrap();
+        let meta = std::str::from_utf8(files[Path::new(META_FILE)].as_slice()).unwrap();
+        assert!(!meta.contains("_pre\""), "{meta}");
+        assert!(meta.contains(&format!("\"{}\"", schema::TEXT_ANALYZER)));
+        assert!(meta.contains(&format!("\"{}\"", schema::PAIRS_ANALYZER)));
+        // A meta.json whose schema differs in more than the names is refused.
+        let mangled = meta.replacen("\"body\"", "\"bodies\"", 1).replace(
+            &format!("\"{}\"", schema::TEXT_ANALYZER),
+            &format!("\"{}\"", schema::PRE_ANALYZED),
+        );
+        let mangled = mangled.replace(
+            &format!("\"{}\"", schema::PAIRS_ANALYZER),
+            &format!("\"{}\"", schema::PRE_ANALYZED_PAIRS),
+        );
+        let err = name_analyzers(&mangled).unwrap_err();
+        assert!(err.to_string().contains("readers' schema"), "{err}");
     }
 
     #[test]

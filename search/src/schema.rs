@@ -75,15 +75,37 @@ pub(crate) fn weighted_text_fields(f: &Fields) -> [(Field, f32); 6] {
     ]
 }
 
-fn text(positions: bool, stored: bool) -> TextOptions {
+/// Which analyzer names the schema gives the fields that are indexed but not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Analysis {
+    /// The analyzers by their names: what a bundle's `meta.json` says and readers use.
+    Named,
+    /// [`PRE_ANALYZED`] and [`PRE_ANALYZED_PAIRS`] for `aliases`, `keywords`, `body` and `pairs`,
+    /// whose tokens the writer receives already analyzed (see `bundle.rs`); the bundle's
+    /// `meta.json` is then given the [`Analysis::Named`] names back.
+    PreAnalyzed,
+}
+
+/// Writer-only stand-in for [`TEXT_ANALYZER`] on fields whose text arrives analyzed.
+pub(crate) const PRE_ANALYZED: &str = "statusref_en_pre";
+/// Writer-only stand-in for [`PAIRS_ANALYZER`] on the `pairs` field.
+pub(crate) const PRE_ANALYZED_PAIRS: &str = "statusref_pairs_pre";
+
+fn text(positions: bool, stored: bool, analysis: Analysis) -> TextOptions {
     let record = if positions {
         IndexRecordOption::WithFreqsAndPositions
     } else {
         IndexRecordOption::WithFreqs
     };
+    // Stored text goes into the document store as given: only unstored text can arrive
+    // analyzed.
+    let analyzer = match analysis {
+        Analysis::PreAnalyzed if !stored => PRE_ANALYZED,
+        _ => TEXT_ANALYZER,
+    };
     let options = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(TEXT_ANALYZER)
+            .set_tokenizer(analyzer)
             .set_index_option(record),
     );
     if stored {
@@ -108,6 +130,12 @@ fn raw(stored: bool) -> TextOptions {
 
 /// The schema of a statusref search index.
 pub(crate) fn schema() -> Schema {
+    schema_for(Analysis::Named)
+}
+
+/// The schema with the analyzer names of `analysis` (the writer's differs from [`schema`] in
+/// those names only).
+pub(crate) fn schema_for(analysis: Analysis) -> Schema {
     let mut b = Schema::builder();
     b.add_u64_field(
         "code",
@@ -117,13 +145,13 @@ pub(crate) fn schema() -> Schema {
             .set_stored(),
     );
     b.add_text_field("code_text", raw(false));
-    b.add_text_field("title", text(true, true));
+    b.add_text_field("title", text(true, true, analysis));
     // Aliases and keywords are searched, not shown: not stored (smaller bundle, faster hits).
-    b.add_text_field("aliases", text(true, false));
-    b.add_text_field("keywords", text(false, false));
-    b.add_text_field("description", text(false, true));
-    b.add_text_field("body", text(false, false));
-    b.add_text_field("vendor", text(false, true));
+    b.add_text_field("aliases", text(true, false, analysis));
+    b.add_text_field("keywords", text(false, false, analysis));
+    b.add_text_field("description", text(false, true, analysis));
+    b.add_text_field("body", text(false, false, analysis));
+    b.add_text_field("vendor", text(false, true, analysis));
     b.add_text_field("class", raw(true));
     b.add_text_field("status", raw(true));
     b.add_text_field("flags", raw(false));
@@ -139,7 +167,10 @@ pub(crate) fn schema() -> Schema {
         "pairs",
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(PAIRS_ANALYZER)
+                .set_tokenizer(match analysis {
+                    Analysis::Named => PAIRS_ANALYZER,
+                    Analysis::PreAnalyzed => PRE_ANALYZED_PAIRS,
+                })
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
