@@ -1,13 +1,8 @@
 //! Site-wide settings from the optional `site.yaml` at the site root.
 //!
 //! Every key has a default, so a site root holding only `content/` builds. Unknown keys are an
-//! error (a typo in a config file should never be silently ignored).
-//!
-//! ```
-//! let config = statusref::config::Config::parse("title: My codes\n").unwrap();
-//! assert_eq!(config.title, "My codes");
-//! assert_eq!(config.base_url, "/");
-//! ```
+//! error (a typo in a config file should never be silently ignored): `title: My codes` alone
+//! is a site titled "My codes" at `/`.
 
 use serde::Deserialize;
 
@@ -162,6 +157,13 @@ fn yaml_key_line(text: &str, key: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_key_and_the_defaults() {
+        let config = Config::parse("title: My codes\n").unwrap();
+        assert_eq!(config.title, "My codes");
+        assert_eq!(config.base_url, "/");
+    }
 
     #[test]
     fn base_path_from_absolute_and_relative_urls() {

@@ -5,13 +5,6 @@
 //! link, status, vendor and former names (as `aliases`) in the front matter; a code with
 //! several meanings (420, 499, 530, …) gets a `meanings:` list. Every page gets the five
 //! sections a code page has (see [`crate::site::CODE_SECTIONS`]), with TODO notes to replace.
-//!
-//! ```
-//! let page = statusref::scaffold::page_text(504, None);
-//! assert!(page.starts_with("---\ntitle: \"504 Gateway Timeout\"\n"));
-//! assert!(page.contains("aliases: [\"Gateway Time-out\"]"));
-//! assert!(page.contains("\n## When Not to Use\n"));
-//! ```
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -340,6 +333,14 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_starts_with_its_front_matter_and_has_the_five_sections() {
+        let page = page_text(504, None);
+        assert!(page.starts_with("---\ntitle: \"504 Gateway Timeout\"\n"));
+        assert!(page.contains("aliases: [\"Gateway Time-out\"]"));
+        assert!(page.contains("\n## When Not to Use\n"));
+    }
 
     #[test]
     fn the_list_parses_and_covers_every_class() {
