@@ -29,7 +29,7 @@
 //! output holds the URL) are rendered with the URL of the index being served. When the new
 //! index lands ([`Incremental::apply_index`]), those pages are rendered again with its URL —
 //! rendered, not patched. After the index job of the last rebuild has been applied,
-//! [`Incremental::files`] is byte for byte what [`crate::render_site`] produces (the dev
+//! [`Incremental::files`] is byte for byte what [`crate::pipeline::render_site`] produces (the dev
 //! server's live-reload script is added when a page is served, not stored).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -44,11 +44,11 @@ use crate::assets::{Assets, ThemeFile};
 use crate::config::Config;
 use crate::content::{self, Page};
 use crate::diagnostic::Diagnostic;
-use crate::index::{self, Document};
 use crate::markdown;
+use crate::pipeline::index::{self, Document};
 use crate::pipeline::plan::{self, PageData, Route, Routes};
+use crate::pipeline::render::{RenderError, Renderer};
 use crate::pipeline::{assemble, load};
-use crate::render::{RenderError, Renderer};
 use crate::site::Site;
 use crate::{BuildError, BuildOptions};
 
@@ -257,7 +257,7 @@ impl Incremental {
     /// `site.yaml` are always read and compared.
     ///
     /// On errors, the last good build stays as it was (and is what the next rebuild is compared
-    /// with); the errors are the ones [`crate::render_site`] reports.
+    /// with); the errors are the ones [`crate::pipeline::render_site`] reports.
     pub fn rebuild(&mut self, changed: &BTreeSet<String>) -> Result<Outcome, BuildError> {
         let started = Instant::now();
         let root = self.options.root.clone();

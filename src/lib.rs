@@ -27,12 +27,10 @@ mod facts;
 mod family;
 mod head;
 mod incremental;
-mod index;
 mod markdown;
 mod open_formats;
 mod output;
 mod pipeline;
-mod render;
 mod scaffold;
 mod serve;
 mod site;
@@ -83,7 +81,7 @@ pub mod internals {
     }
     /// The search index's documents.
     pub mod index {
-        pub use crate::index::documents;
+        pub use crate::pipeline::index::documents;
     }
     /// Markdown rendering.
     pub mod markdown {
@@ -99,7 +97,7 @@ pub mod internals {
     }
     /// Templates.
     pub mod render {
-        pub use crate::render::Renderer;
+        pub use crate::pipeline::render::Renderer;
     }
     /// The dev server's limits.
     pub mod serve {
@@ -207,7 +205,7 @@ pub struct Rendered {
     /// The model.
     pub site: site::Site,
     /// Output files (HTML, assets, JSON, sitemap…), paths relative to the output directory.
-    pub files: Vec<render::OutputFile>,
+    pub files: Vec<pipeline::render::OutputFile>,
     /// HTML pages among them.
     pub pages: usize,
     /// Warnings.

@@ -21,7 +21,7 @@
 use serde::Serialize;
 
 use crate::pipeline::plan::{url_of_output, PageData, Route, Routes};
-use crate::render::OutputFile;
+use crate::pipeline::render::OutputFile;
 use crate::site::{ArticlePage, CodePage, CodeRef, Meaning, Site};
 
 /// One page's open-format files, at the paths its route names: its twin, and for a code or a

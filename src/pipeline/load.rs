@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::content::{self, FileResult, Page};
 use crate::diagnostic::{self, Diagnostic};
 use crate::family::Families;
-use crate::render::Renderer;
+use crate::pipeline::render::Renderer;
 use crate::{output, BuildError, BuildOptions, SEARCH_WASM};
 
 /// The search index's logical asset name, as templates look it up (`assets['index.bin']`).

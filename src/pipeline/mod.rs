@@ -8,8 +8,8 @@
 //!                                 thread) ─┘
 //! ```
 //!
-//! Each stage is a module ([`load`], [`assemble`], [`plan`], the index in [`crate::index`],
-//! render in [`crate::render`], [`sink`]) and reads only what the stages before it produced.
+//! Each stage is a module ([`load`], [`assemble`], [`plan`], [`index`],
+//! [`render`], [`sink`]) and reads only what the stages before it produced.
 //! [`run`] runs them in order for `build` (sink: [`sink::Disk`], a staging directory swapped
 //! in at the end) and `check` ([`sink::Memory`]); the dev server ([`crate::incremental`]) calls
 //! the same stage functions through its cache policy and keeps its own file map.
@@ -20,20 +20,22 @@
 //! output is byte for byte what rendering after the index gives.
 
 pub mod assemble;
+pub mod index;
 pub mod load;
 pub mod plan;
+pub mod render;
 pub mod sink;
 
 use std::collections::BTreeSet;
 
 use crate::assets::Assets;
 use crate::diagnostic::Diagnostic;
-use crate::index::{self, Document};
 use crate::markdown::SharedText;
-use crate::render::{OutputFile, RenderError, Renderer};
 use crate::site::Site;
 use crate::{open_formats, output, BuildError, BuildOptions, Stage};
+use index::Document;
 use plan::{FileKind, Route, Routes};
+use render::{OutputFile, RenderError, Renderer};
 use sink::Sink;
 
 /// What a run produced besides its files (which went to the sink).

@@ -7,7 +7,7 @@
 //! inverse [`url_of_output`]) lives in this module too: the model's URL fields and the link
 //! checks of [`crate::site::Site::assemble`] use it before the table exists (a link is checked
 //! against every URL the site will have), and [`plan`] builds the table from the assembled
-//! model. Later stages read the table: rendering ([`crate::render`]), the open formats and the
+//! model. Later stages read the table: rendering ([`crate::pipeline::render`]), the open formats and the
 //! sitemap ([`crate::open_formats`], [`crate::output`]), the sinks, and the dev server's cache
 //! policy, which diffs two tables ([`crate::incremental`]) and maps output paths back to the
 //! URLs tabs show.

@@ -13,7 +13,7 @@ use crate::compress;
 use crate::diagnostic::Diagnostic;
 use crate::output::{self, Staging, WriteError};
 use crate::pipeline::plan::{Route, Routes};
-use crate::render::OutputFile;
+use crate::pipeline::render::OutputFile;
 use crate::site::Site;
 use crate::{SEARCH_WASM, SEARCH_WASM_BR, SEARCH_WASM_GZ};
 

@@ -127,7 +127,7 @@ impl Renderer {
         }
         // Route templates are `&'static str`: answer in their terms.
         Some(
-            crate::render::REQUIRED_TEMPLATES
+            crate::pipeline::render::REQUIRED_TEMPLATES
                 .iter()
                 .copied()
                 .filter(|t| naming.contains(t))
