@@ -94,30 +94,50 @@ const MIN_HOLDOUT_PASS_RATE: f64 = 0.86;
 
 #[test]
 fn held_out_queries_meet_their_rank() {
+    held_out("tests/queries_holdout.tsv", MIN_HOLDOUT_PASS_RATE);
+}
+
+/// Share of `tests/queries_holdout2.tsv` that must meet its rank. That file (126 queries:
+/// nginx, Apache, HAProxy, Envoy, AWS, Google Cloud, IIS, Cloudflare and framework texts, each
+/// with its source) was written blind, by an engineer who saw neither the ranking code nor the
+/// other query lists, after the first held-out set had been used; nothing was tuned on it. It
+/// measured 81.0% on the ranking before issue 10's work, 85.7% after the first round and
+/// 88.9% (112 of 126) after the rules on numbers in pasted lines and on pages that only
+/// mention a query's words; the floor is set just below.
+const MIN_HOLDOUT2_PASS_RATE: f64 = 0.88;
+
+#[test]
+fn second_held_out_queries_meet_their_rank() {
+    held_out("tests/queries_holdout2.tsv", MIN_HOLDOUT2_PASS_RATE);
+}
+
+/// Evaluates a held-out query file (relative to the crate root) against the real site and
+/// fails below `floor`, listing the misses only then.
+fn held_out(file: &str, floor: f64) {
     let index = index();
-    let tsv = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/queries_holdout.tsv"
-    ))
-    .unwrap();
+    let tsv = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .unwrap();
     let queries = parse_queries_tsv(&tsv).unwrap();
-    assert!(queries.len() >= 60, "the held-out queries are loaded");
+    assert!(
+        queries.len() >= 60,
+        "the held-out queries of {file} are loaded"
+    );
     let outcomes = evaluate(&index, &queries).unwrap();
     // Rates only: the misses are shown when the floor fails, not on every run.
     for (kind, rate, n) in pass_rates_by_kind(&outcomes) {
-        eprintln!("holdout {kind:>10}: {:5.1}% of {n}", rate * 100.0);
+        eprintln!("{file} {kind:>10}: {:5.1}% of {n}", rate * 100.0);
     }
     let rate = pass_rate(&outcomes);
     eprintln!(
-        "holdout all: {:.1}% of {} queries meet their rank",
+        "{file}: {:.1}% of {} queries meet their rank",
         rate * 100.0,
         outcomes.len()
     );
     assert!(
-        rate >= MIN_HOLDOUT_PASS_RATE,
-        "{:.1}% of held-out queries meet their rank, want {:.0}%:\n{}",
+        rate >= floor,
+        "{:.1}% of the queries of {file} meet their rank, want {:.0}%:\n{}",
         rate * 100.0,
-        MIN_HOLDOUT_PASS_RATE * 100.0,
+        floor * 100.0,
         describe_failures(&outcomes).join("\n")
     );
 }
