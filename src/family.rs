@@ -56,8 +56,19 @@ pub const ENTRY_KEYS: &[&str] = &[
     "facts",
 ];
 
-/// URL paths the generator keeps for itself: no family may take them as its slug.
-const RESERVED_SLUGS: &[&str] = &["http-codes", "assets", "codes", "guides"];
+/// Folders under `content/` that hold pages of another kind: no family may be named so.
+const CONTENT_FOLDERS: &[&str] = &["codes", "guides"];
+
+/// Every name a family's folder (and so its URL space) cannot take, for the help line.
+fn reserved_slugs() -> Vec<&'static str> {
+    let mut names: Vec<&str> = crate::pipeline::plan::RESERVED_SEGMENTS.to_vec();
+    for folder in CONTENT_FOLDERS {
+        if !names.contains(folder) {
+            names.push(folder);
+        }
+    }
+    names
+}
 
 /// The family folder of a content file, from its path relative to `content/`
 /// (`cloudflare-errors/1020.md` → `cloudflare-errors`); `None` for codes, guides and files
@@ -296,13 +307,14 @@ pub fn parse_family(rel: &Path, folder: &str, bytes: &[u8]) -> Result<FamilyDef,
     } else if !folder
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        || RESERVED_SLUGS.contains(&folder)
+        || crate::pipeline::plan::RESERVED_SEGMENTS.contains(&folder)
+        || CONTENT_FOLDERS.contains(&folder)
     {
         errors.push(locate(
             Diagnostic::error(rel, format!("`{folder}` cannot be a family's URL space")).help(
                 format!(
                     "use lowercase letters, digits and dashes, and none of {}",
-                    RESERVED_SLUGS.join(", ")
+                    reserved_slugs().join(", ")
                 ),
             ),
             "slug",

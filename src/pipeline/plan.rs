@@ -45,6 +45,10 @@ pub const JSON_NAME: &str = "index.json";
 /// Where fingerprinted assets (and the search index) go.
 pub const ASSETS_DIR: &str = "assets/";
 
+/// The first URL segments of the generator's own pages and files ([`SEARCH`], [`GUIDES`],
+/// [`ASSETS_DIR`]): no content family may take one as its URL space.
+pub const RESERVED_SEGMENTS: [&str; 3] = ["http-codes", "guides", "assets"];
+
 /// The site-wide generated files, relative to the base path: links to them are links to pages
 /// the site has, and no content page may take their paths.
 pub const GENERATED: [&str; 5] = [CODES_JSON, FAMILIES_JSON, SITEMAP, ROBOTS, LLMS_TXT];
@@ -714,6 +718,15 @@ fn vendor_examples(site: &Site) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reserved_segments_are_the_generators_own_directories() {
+        let own: Vec<String> = [SEARCH, GUIDES, ASSETS_DIR]
+            .iter()
+            .map(|dir| dir.trim_end_matches('/').to_string())
+            .collect();
+        assert_eq!(own, RESERVED_SEGMENTS);
+    }
     use crate::config::Config;
 
     #[test]
