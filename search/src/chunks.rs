@@ -4,12 +4,15 @@
 //!
 //! A whole bundle ([`crate::build_bundle`]) is split by [`split_bundle`]:
 //!
-//! - tantivy's postings (`.idx`), positions (`.pos`) and document store (`.store`) are cut into
-//!   [`CHUNK_SIZE`]-byte chunks ([`STORE_CHUNK_SIZE`] for the store), each named after a hash
-//!   of its bytes (20 hex digits);
+//! - tantivy's term dictionaries (`.term`), postings (`.idx`), positions (`.pos`) and document
+//!   store (`.store`) are cut into [`CHUNK_SIZE`]-byte chunks ([`TERM_CHUNK_SIZE`] for the
+//!   dictionaries, [`STORE_CHUNK_SIZE`] for the store), each named after a hash of its bytes
+//!   (20 hex digits). The dictionaries are sstables (tantivy's `quickwit` feature): opening
+//!   one reads only its block index, a lookup one block of about 4 KB, so a query fetches
+//!   the blocks of its terms and the head does not grow with the vocabulary;
 //! - the index is opened and warmed up once over those chunks, recording which chunks that
-//!   reads (footers, skip indexes, the warm-up queries' postings): those go into the head, as
-//!   do all other files (schema, term dictionaries, field norms, fast fields) whole;
+//!   reads (footers, block and skip indexes, the warm-up queries' terms and postings): those
+//!   go into the head, as do all other files (schema, field norms, fast fields) whole;
 //! - the head is a bundle of version [`SPLIT_VERSION`] holding those files, the inlined chunks
 //!   (named by their hash) and a manifest, `statusref-chunks`: one line per chunked file,
 //!   `name<TAB>length<TAB>chunk size<TAB>hash,hash,…`.
@@ -19,8 +22,16 @@
 //! chunks [`ChunkStore::take_missing`] names, hands them to [`ChunkStore::add`] (which checks
 //! each against its hash) and asks again. A search that recorded a missing chunk is discarded
 //! whole, even if it returned hits: the answer given is always the one of a search that read
-//! only real bytes, so results are the whole index's. Nothing here knows about queries or
-//! ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files arrive late.
+//! only real bytes, so results are the whole index's.
+//!
+//! Round trips: a search stops at its first failed read, so on a miss [`ChunkStore::search`]
+//! also looks up, ignoring failures, the dictionary blocks of every term the query is likely
+//! to read ([`prefetch_terms`]), and the search itself reads the postings of every term of
+//! its query once ([`prefetch_postings`]). A cold query therefore takes three rounds (its
+//! terms' dictionary blocks, their postings, the documents of its hits); a prediction that
+//! misses costs a round, never a wrong answer. Apart from that prediction nothing here knows
+//! about queries or ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files
+//! arrive late.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
@@ -30,16 +41,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::directory::{FileHandle, OwnedBytes};
-use tantivy::query::Query;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{HasLen, Index, Searcher, Term};
+use tantivy::query::{FuzzyTermQuery, Query};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TokenStream;
+use tantivy::{HasLen, Index, ReloadPolicy, Searcher, Term};
 
 use crate::bundle::{self, BundleDirectory};
-use crate::schema;
-use crate::{Error, Result, SearchIndex};
+use crate::schema::{self, Fields};
+use crate::{Error, Hit, Result, SearchIndex};
 
-/// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]).
-pub const SPLIT_VERSION: u32 = 2;
+/// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]); 3: sstable term
+/// dictionaries, chunked.
+pub const SPLIT_VERSION: u32 = 3;
 /// Bytes per chunk of postings and positions: small enough that a query's rare terms cost
 /// little, large enough that a site of ten thousand pages has a few thousand chunk files, not
 /// a million.
@@ -47,16 +60,19 @@ pub const CHUNK_SIZE: usize = 4096;
 /// Bytes per chunk of the document store, whose blocks hold ~2 KB of documents before lz4
 /// (bundle.rs): a result shown costs about one small chunk.
 pub const STORE_CHUNK_SIZE: usize = 1024;
+/// Bytes per chunk of the term dictionaries, whose sstable blocks are about 4 KB: a lookup
+/// costs two or three chunks, about one block.
+pub const TERM_CHUNK_SIZE: usize = 2048;
 
 fn chunk_size(path: &Path) -> usize {
-    if path.extension().is_some_and(|e| e == "store") {
-        STORE_CHUNK_SIZE
-    } else {
-        CHUNK_SIZE
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("store") => STORE_CHUNK_SIZE,
+        Some("term") => TERM_CHUNK_SIZE,
+        _ => CHUNK_SIZE,
     }
 }
 /// Files cut into chunks, by extension; the rest of the index goes into the head whole.
-const CHUNKED: &[&str] = &["idx", "pos", "store"];
+const CHUNKED: &[&str] = &["idx", "pos", "store", "term"];
 /// The manifest's name inside a head.
 const MANIFEST: &str = "statusref-chunks";
 
@@ -113,6 +129,17 @@ struct StoreState {
 #[derive(Debug, Clone, Default)]
 pub struct ChunkStore {
     state: Arc<Mutex<StoreState>>,
+    /// The index's segments and fields, for [`prefetch_terms`] ([`open_split`] sets it).
+    lookup: Option<(Searcher, Fields)>,
+}
+
+/// What a search over a split index gives ([`ChunkStore::search`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// The hits, best first: those of the whole index.
+    Hits(Vec<Hit>),
+    /// Chunks to fetch and [`ChunkStore::add`] before asking again (names, sorted).
+    Need(Vec<String>),
 }
 
 impl ChunkStore {
@@ -167,6 +194,25 @@ impl ChunkStore {
     pub fn loaded(&self) -> usize {
         self.lock().chunks.len()
     }
+
+    /// Answers `query` over `index` (opened with this store by [`open_split`]): its hits, or
+    /// the chunks to fetch first. On a miss, also names the dictionary blocks of every term
+    /// the query is likely to read ([`prefetch_terms`]), so that one fetch brings them all.
+    ///
+    /// # Errors
+    ///
+    /// As [`SearchIndex::search`], for a search that read only loaded chunks.
+    pub fn search(&self, index: &SearchIndex, query: &str, limit: usize) -> Result<Answer> {
+        self.take_missing();
+        let result = index.search(query, limit);
+        if self.lock().missing.is_empty() {
+            return result.map(Answer::Hits);
+        }
+        if let Some((searcher, fields)) = &self.lookup {
+            prefetch_terms(searcher, fields, query);
+        }
+        Ok(Answer::Need(self.take_missing()))
+    }
 }
 
 /// How many split indexes are open: [`prefetch_postings`] does nothing while there is none.
@@ -212,6 +258,118 @@ pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
         }
     }
 }
+
+/// Looks up, ignoring failures, every term `query` is likely to make a search look up in a
+/// term dictionary, so that the dictionary blocks not loaded yet are all recorded as missing
+/// at once (a search stops at its first failed read): per word, its stem in every text field,
+/// the last word as a prefix, typo corrections in the name fields; runs and pairs of words in
+/// the phrase and pair fields; the whole query as an exact name; codes and keys. A prediction
+/// of search.rs's lookups, not a copy: a block it misses costs the search one more round
+/// trip, never a different answer.
+pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) {
+    let parsed = crate::parse_query(query);
+    let mut analyzer = schema::text_analyzer();
+    // (lowercased word as typed, stem) of each word, in order.
+    let mut tokens: Vec<(String, String)> = Vec::new();
+    for word in &parsed.words {
+        let mut stream = analyzer.token_stream(word);
+        while let Some(token) = stream.next() {
+            let raw = word
+                .get(token.offset_from..token.offset_to)
+                .unwrap_or(&token.text)
+                .to_lowercase();
+            tokens.push((raw, token.text.clone()));
+        }
+    }
+    let mut exact: Vec<(Field, String)> = Vec::new();
+    for (field, _) in schema::weighted_text_fields(fields) {
+        exact.extend(tokens.iter().map(|(_, stem)| (field, stem.clone())));
+    }
+    let stems: Vec<&str> = tokens.iter().map(|(_, stem)| stem.as_str()).collect();
+    for start in 0..stems.len() {
+        for len in 2..=MAX_PREDICTED_RUN.min(stems.len() - start) {
+            exact.push((fields.phrases, stems[start..start + len].join(" ")));
+        }
+    }
+    exact.extend(
+        stems
+            .windows(2)
+            .map(|w| (fields.pairs, schema::pair_key(w[0], w[1]))),
+    );
+    exact.push((fields.name_exact, schema::normalize_name(&parsed.name)));
+    exact.extend(
+        parsed
+            .codes
+            .iter()
+            .map(|c| (fields.code_text, c.to_string())),
+    );
+    exact.extend(parsed.keys.iter().map(|k| (fields.key, k.clone())));
+
+    let names = [fields.title, fields.aliases, fields.vendor, fields.keywords];
+    let last = tokens.len().checked_sub(1);
+    for segment in searcher.segment_readers() {
+        for (field, term) in &exact {
+            if let Ok(inverted) = segment.inverted_index(*field) {
+                let _ = inverted.terms().get(term.as_bytes());
+            }
+        }
+        for (i, (raw, stem)) in tokens.iter().enumerate() {
+            let prefix = parsed.last_word_is_prefix && Some(i) == last;
+            let chars = raw.chars().count().min(stem.chars().count());
+            let distance: u8 = if raw.bytes().any(|b| b.is_ascii_digit()) {
+                0
+            } else if chars >= 8 {
+                2
+            } else if chars >= 4 {
+                1
+            } else {
+                0
+            };
+            let typo = (distance > 0)
+                .then(|| {
+                    FuzzyTermQuery::new(Term::from_field_text(fields.title, stem), distance, true)
+                })
+                .and_then(|q| q.automaton().ok());
+            let typo_prefix = (prefix && chars >= 5)
+                .then(|| {
+                    FuzzyTermQuery::new_prefix(Term::from_field_text(fields.title, raw), 1, true)
+                })
+                .and_then(|q| q.automaton().ok());
+            for (field, _) in schema::weighted_text_fields(fields) {
+                let Ok(inverted) = segment.inverted_index(field) else {
+                    continue;
+                };
+                let dict = inverted.terms();
+                if prefix && field != fields.body {
+                    let mut end = raw.as_bytes().to_vec();
+                    let mut builder = dict.range().ge(raw.as_bytes());
+                    while let Some(b) = end.pop() {
+                        if b < u8::MAX {
+                            end.push(b + 1);
+                            builder = builder.lt(end);
+                            break;
+                        }
+                    }
+                    if let Ok(mut stream) = builder.into_stream() {
+                        while stream.advance() {}
+                    }
+                }
+                if !names.contains(&field) {
+                    continue;
+                }
+                for dfa in typo.iter().chain(typo_prefix.iter()) {
+                    if let Ok(mut stream) = dict.search(dfa).into_stream() {
+                        while stream.advance() {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Longest run of query words [`prefetch_terms`] looks up as a phrase (search.rs's runs stop
+/// at 8 words).
+const MAX_PREDICTED_RUN: usize = 8;
 
 /// One chunked file: its length, and the names of its chunks in order.
 #[derive(Debug)]
@@ -293,11 +451,12 @@ fn is_chunked(path: &Path, len: usize) -> bool {
     CHUNKED.contains(&ext) && len > chunk_size(path)
 }
 
-/// Opens the index over `whole` files and chunked ones, with analyzers registered.
+/// Opens the index over `whole` files and chunked ones, with analyzers registered; also a
+/// searcher and the fields, for [`prefetch_terms`].
 fn open(
     whole: BTreeMap<PathBuf, OwnedBytes>,
     chunked: Vec<(PathBuf, ChunkedFile)>,
-) -> Result<SearchIndex> {
+) -> Result<(SearchIndex, (Searcher, Fields))> {
     let mut handles: BTreeMap<PathBuf, Arc<dyn FileHandle>> = whole
         .into_iter()
         .map(|(p, b)| (p, Arc::new(b) as Arc<dyn FileHandle>))
@@ -308,7 +467,13 @@ fn open(
     let index = Index::open(BundleDirectory::from_handles(handles))?;
     schema::register_analyzers(&index);
     let schema = index.schema();
-    SearchIndex::from_index(index, &schema)
+    let fields = Fields::from_schema(&schema)?;
+    let searcher = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?
+        .searcher();
+    Ok((SearchIndex::from_index(index, &schema)?, (searcher, fields)))
 }
 
 /// Splits a whole bundle into a head and chunks (see the module docs).
@@ -366,7 +531,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         .map(|(p, b)| (p.to_string_lossy().into_owned(), b.as_slice().to_vec()))
         .collect();
     // What opening the index and the warm-up read goes into the head.
-    let index = open(whole, chunked)?;
+    let (index, _) = open(whole, chunked)?;
     index.warm_up()?;
     drop(index);
     let state = std::mem::take(&mut *store.lock());
@@ -452,7 +617,11 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
             }
         }
     }
-    let index = open(whole, chunked)?;
+    let (index, lookup) = open(whole, chunked)?;
+    let store = ChunkStore {
+        lookup: Some(lookup),
+        ..store
+    };
     Ok((index, store))
 }
 
@@ -530,7 +699,7 @@ mod tests {
     }
 
     /// Answers `query` over a split index the way the browser does: search, fetch what it
-    /// asked for, search again.
+    /// asked for, search again. Returns the hits and the number of fetch rounds.
     fn search_split(
         index: &SearchIndex,
         store: &ChunkStore,
@@ -538,13 +707,14 @@ mod tests {
         query: &str,
     ) -> (Vec<crate::Hit>, usize) {
         for round in 0..10 {
-            let result = index.search(query, 10);
-            let missing = store.take_missing();
-            if missing.is_empty() {
-                return (result.unwrap(), round);
-            }
-            for name in missing {
-                store.add(chunks[&name].clone()).unwrap();
+            match store.search(index, query, 10).unwrap() {
+                Answer::Hits(hits) => return (hits, round),
+                Answer::Need(missing) => {
+                    assert!(!missing.is_empty(), "{query:?}: asked for nothing");
+                    for name in missing {
+                        store.add(chunks[&name].clone()).unwrap();
+                    }
+                }
             }
         }
         panic!("{query:?} still misses chunks after 10 rounds");
@@ -582,12 +752,62 @@ mod tests {
             let want = whole.search(q, 10).unwrap();
             let (got, rounds) = search_split(&index, &store, &chunks, q);
             fetched_some |= rounds > 0;
-            // One round for the postings, one for the documents of the hits.
-            assert!(rounds <= 2, "{q:?} took {rounds} rounds");
+            // One round for the terms' dictionary blocks, one for their postings, one for
+            // the documents of the hits.
+            assert!(rounds <= 3, "{q:?} took {rounds} rounds");
             assert_eq!(got, want, "{q:?}");
         }
         assert!(fetched_some, "no query needed a chunk: nothing was tested");
         assert!(store.loaded() < chunks.len() + 1000);
+    }
+
+    /// The head holds no term dictionary whole: at three times the documents (and a larger
+    /// vocabulary) it grows by less than half what the dictionaries do (field norms and the
+    /// chunk list grow with the documents).
+    #[test]
+    fn head_stays_small_as_the_vocabulary_grows() {
+        let with_vocabulary = |n: usize| -> Vec<Document> {
+            let mut docs = docs(n);
+            for (i, doc) in docs.iter_mut().enumerate() {
+                // Words of their own: the term dictionaries grow with the documents.
+                let own: Vec<String> = (0..40).map(|k| format!("w{}x{k}", i * 7 % 997)).collect();
+                doc.body.push(' ');
+                doc.body.push_str(&own.join(" "));
+            }
+            docs
+        };
+        let dictionary_bytes = |bundle: &[u8]| -> usize {
+            bundle::decode(OwnedBytes::new(bundle.to_vec()))
+                .unwrap()
+                .iter()
+                .filter(|(p, _)| p.extension().is_some_and(|e| e == "term"))
+                .map(|(_, b)| b.len())
+                .sum()
+        };
+        let small = crate::build_bundle(&with_vocabulary(300)).unwrap();
+        let large = crate::build_bundle(&with_vocabulary(900)).unwrap();
+        let (dict_small, dict_large) = (dictionary_bytes(&small), dictionary_bytes(&large));
+        let head_small = split_bundle(small).unwrap().head.len();
+        let head_large = split_bundle(large.clone()).unwrap().head;
+        let whole_in_head =
+            bundle::decode_version(OwnedBytes::new(head_large.clone()), SPLIT_VERSION)
+                .unwrap()
+                .into_keys()
+                .filter(|p| p.extension().is_some_and(|e| e == "term"))
+                .count();
+        assert_eq!(whole_in_head, 0, "a term dictionary is in the head whole");
+        let head_large = head_large.len();
+        eprintln!(
+            "dictionaries {dict_small} -> {dict_large} B, head {head_small} -> {head_large} B"
+        );
+        assert!(
+            dict_large > dict_small + 20_000,
+            "the fixture's vocabulary did not grow"
+        );
+        assert!(
+            head_large - head_small < (dict_large - dict_small) / 2,
+            "the head grew with the dictionaries: {head_small} -> {head_large} B"
+        );
     }
 
     #[test]
