@@ -378,6 +378,24 @@ struct ChunkedFile {
     chunk_size: usize,
     names: Vec<String>,
     store: ChunkStore,
+    /// Reads that spanned several chunks, by range, so that the next read of the same range
+    /// (a dictionary block looked up by every query that has its terms) is not copied again.
+    spanning: Mutex<HashMap<Range<usize>, OwnedBytes>>,
+}
+
+/// Most spanning reads a [`ChunkedFile`] keeps ([`ChunkedFile::spanning`]); about 4 KB each.
+const MAX_SPANNING: usize = 512;
+
+impl ChunkedFile {
+    fn new(len: usize, chunk_size: usize, names: Vec<String>, store: ChunkStore) -> Self {
+        ChunkedFile {
+            len,
+            chunk_size,
+            names,
+            store,
+            spanning: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 /// The error of a read that needs a chunk not loaded yet.
@@ -428,6 +446,10 @@ impl FileHandle for ChunkedFile {
             let chunk = &state.chunks[&self.names[first]];
             return Ok(chunk.slice(start - base..end - base));
         }
+        let mut spanning = self.spanning.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bytes) = spanning.get(&(start..end)) {
+            return Ok(bytes.clone());
+        }
         let mut out = Vec::with_capacity(end - start);
         for (i, name) in wanted.iter().enumerate() {
             let chunk = state.chunks[name].as_slice();
@@ -436,7 +458,12 @@ impl FileHandle for ChunkedFile {
             let to = end.min(chunk_start + chunk.len()) - chunk_start;
             out.extend_from_slice(&chunk[from..to]);
         }
-        Ok(OwnedBytes::new(out))
+        let out = OwnedBytes::new(out);
+        if spanning.len() >= MAX_SPANNING {
+            spanning.clear();
+        }
+        spanning.insert(start..end, out.clone());
+        Ok(out)
     }
 }
 
@@ -518,12 +545,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         ));
         chunked.push((
             path,
-            ChunkedFile {
-                len: bytes.len(),
-                chunk_size: size,
-                names,
-                store: store.clone(),
-            },
+            ChunkedFile::new(bytes.len(), size, names, store.clone()),
         ));
     }
     let mut head_files: Vec<(String, Vec<u8>)> = whole
@@ -590,12 +612,7 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         chunk_names.extend(names.iter().cloned());
         chunked.push((
             PathBuf::from(name),
-            ChunkedFile {
-                len,
-                chunk_size: size,
-                names,
-                store: store.clone(),
-            },
+            ChunkedFile::new(len, size, names, store.clone()),
         ));
     }
     let mut whole = BTreeMap::new();
