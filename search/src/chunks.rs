@@ -26,9 +26,10 @@
 //!
 //! Round trips: a search stops at its first failed read, so on a miss [`ChunkStore::search`]
 //! also looks up, ignoring failures, the dictionary blocks of every term the query is likely
-//! to read ([`prefetch_terms`]), and the search itself reads the postings of every term of
-//! its query once ([`prefetch_postings`]). A cold query therefore takes three rounds (its
-//! terms' dictionary blocks, their postings, the documents of its hits); a prediction that
+//! to read ([`prefetch_terms`]), and the search itself reads the postings and positions of
+//! every term of its query once ([`prefetch_postings`]). A cold query therefore takes three
+//! rounds (its terms' dictionary blocks, their postings and positions, the documents of its
+//! hits); a prediction that
 //! misses costs a round, never a wrong answer. Apart from that prediction nothing here knows
 //! about queries or ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files
 //! arrive late.
@@ -40,7 +41,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tantivy::directory::{FileHandle, OwnedBytes};
+use tantivy::directory::{CompositeFile, FileHandle, OwnedBytes};
+use tantivy::index::SegmentComponent;
 use tantivy::query::{FuzzyTermQuery, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenStream;
@@ -238,22 +240,54 @@ impl Drop for SplitOpen {
 /// Reads the postings of every term `query` names ([`Query::query_terms`]), ignoring
 /// failures. A search stops at its first failed read, so without this a split index would
 /// learn the chunks a query needs one per round trip; with it, a read of each term's postings
-/// records every missing chunk at once. Only the terms matter, not how they are ranked. Does
-/// nothing unless a split index is open.
+/// (and, when some are missing, of its positions, which phrase matches read) records every
+/// missing chunk at once. Only the terms matter, not how they are ranked. Does nothing unless
+/// a split index is open.
 pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
     if SPLIT_OPEN.load(Ordering::Relaxed) == 0 {
         return;
     }
     let mut terms: Vec<Term> = Vec::new();
     query.query_terms(&mut |term, _| terms.push(term.clone()));
+    let mut missed = false;
+    // (segment, field, byte range in that field's positions) of every term with positions.
+    let mut positions = Vec::new();
     for segment in searcher.segment_readers() {
         for term in &terms {
             let Ok(inverted) = segment.inverted_index(term.field()) else {
                 continue;
             };
             if let Ok(Some(info)) = inverted.get_term_info(term) {
-                let _ =
-                    inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+                missed |= inverted
+                    .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                    .is_err();
+                if !info.positions_range.is_empty() {
+                    positions.push((segment.segment_id(), term.field(), info.positions_range));
+                }
+            }
+        }
+    }
+    // Positions (read by phrase matches) are read after the postings; with postings missing, a
+    // search would learn the positions it needs one round trip later, one term at a time.
+    // Read them here, straight from the positions file, in the same round as the postings.
+    if !missed || positions.is_empty() {
+        return;
+    }
+    let Ok(segments) = searcher.index().searchable_segments() else {
+        return;
+    };
+    for segment in segments {
+        let Ok(file) = segment.open_read(SegmentComponent::Positions) else {
+            continue;
+        };
+        let Ok(composite) = CompositeFile::open(&file) else {
+            continue;
+        };
+        for (_, field, range) in positions.iter().filter(|p| p.0 == segment.id()) {
+            if let Some(slice) = composite.open_read(*field) {
+                if range.end <= slice.len() {
+                    let _ = slice.slice(range.clone()).read_bytes();
+                }
             }
         }
     }
