@@ -26,8 +26,9 @@
 //!
 //! Round trips: a search stops at its first failed read, so on a miss [`ChunkStore::search`]
 //! also looks up, ignoring failures, the dictionary blocks of every term the query is likely
-//! to read ([`prefetch_terms`]), and the search itself reads the postings and positions of
-//! every term of its query once ([`prefetch_postings`]). A cold query therefore takes three
+//! to read ([`prefetch_terms`]), and searches once more reading the postings and positions
+//! of every term of its query ([`prefetch_postings`]; only then: over loaded chunks a query
+//! looks nothing up twice). A cold query therefore takes three
 //! rounds (its terms' dictionary blocks, their postings and positions, the documents of its
 //! hits); a prediction that
 //! misses costs a round, never a wrong answer. Apart from that prediction nothing here knows
@@ -123,8 +124,9 @@ struct StoreState {
     missing: BTreeSet<String>,
     /// While splitting: every chunk read.
     touched: BTreeSet<String>,
-    /// Keeps [`prefetch_postings`] on while this index is open.
-    open: Option<SplitOpen>,
+    /// Whether reads are recorded in `touched` (only while splitting: a reader's every read
+    /// would otherwise clone names into a set that only grows).
+    recording: bool,
 }
 
 /// The chunks of one split index: those loaded, and those reads asked for in vain.
@@ -210,6 +212,12 @@ impl ChunkStore {
         if self.lock().missing.is_empty() {
             return result.map(Answer::Hits);
         }
+        // A miss: search again, reading every term's postings and positions once, so that
+        // all the chunks this round can learn are named at once.
+        {
+            let _on = Prefetching::new();
+            let _ = index.search(query, limit);
+        }
         if let Some((searcher, fields)) = &self.lookup {
             prefetch_terms(searcher, fields, query);
         }
@@ -217,23 +225,25 @@ impl ChunkStore {
     }
 }
 
-/// How many split indexes are open: [`prefetch_postings`] does nothing while there is none.
-static SPLIT_OPEN: AtomicUsize = AtomicUsize::new(0);
+/// How many [`Prefetching`] guards are alive: [`prefetch_postings`] does nothing while there
+/// is none.
+static PREFETCHING: AtomicUsize = AtomicUsize::new(0);
 
-/// Counts an open split index while alive.
+/// Turns [`prefetch_postings`] on while alive: only for the search [`ChunkStore::search`]
+/// repeats after a miss, so that a query over loaded chunks does not look its terms up twice.
 #[derive(Debug)]
-struct SplitOpen;
+struct Prefetching;
 
-impl SplitOpen {
+impl Prefetching {
     fn new() -> Self {
-        SPLIT_OPEN.fetch_add(1, Ordering::Relaxed);
-        SplitOpen
+        PREFETCHING.fetch_add(1, Ordering::Relaxed);
+        Prefetching
     }
 }
 
-impl Drop for SplitOpen {
+impl Drop for Prefetching {
     fn drop(&mut self) {
-        SPLIT_OPEN.fetch_sub(1, Ordering::Relaxed);
+        PREFETCHING.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -242,9 +252,9 @@ impl Drop for SplitOpen {
 /// learn the chunks a query needs one per round trip; with it, a read of each term's postings
 /// (and, when some are missing, of its positions, which phrase matches read) records every
 /// missing chunk at once. Only the terms matter, not how they are ranked. Does nothing unless
-/// a split index is open.
+/// a [`Prefetching`] guard is alive.
 pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
-    if SPLIT_OPEN.load(Ordering::Relaxed) == 0 {
+    if PREFETCHING.load(Ordering::Relaxed) == 0 {
         return;
     }
     let mut terms: Vec<Term> = Vec::new();
@@ -474,7 +484,9 @@ impl FileHandle for ChunkedFile {
             state.missing.extend(absent);
             return Err(err);
         }
-        state.touched.extend(wanted.iter().cloned());
+        if state.recording {
+            state.touched.extend(wanted.iter().cloned());
+        }
         let base = first * self.chunk_size;
         if first == last {
             let chunk = &state.chunks[&self.names[first]];
@@ -546,7 +558,7 @@ fn open(
 pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
     let files = bundle::decode(OwnedBytes::new(bundle))?;
     let store = ChunkStore::default();
-    store.lock().open = Some(SplitOpen::new());
+    store.lock().recording = true;
     let mut whole = BTreeMap::new();
     let mut chunked = Vec::new();
     let mut manifest = String::new();
@@ -623,7 +635,6 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         .map_err(|_| invalid("the chunk manifest is not UTF-8"))?
         .to_string();
     let store = ChunkStore::default();
-    store.lock().open = Some(SplitOpen::new());
     let mut chunked = Vec::new();
     let mut chunk_names = BTreeSet::new();
     for line in manifest.lines().filter(|l| !l.is_empty()) {
