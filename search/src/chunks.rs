@@ -28,12 +28,11 @@
 //! also looks up, ignoring failures, the dictionary blocks of every term the query is likely
 //! to read ([`prefetch_terms`]), and searches once more reading the postings and positions
 //! of every term of its query ([`prefetch_postings`]; only then: over loaded chunks a query
-//! looks nothing up twice). A cold query therefore takes three
-//! rounds (its terms' dictionary blocks, their postings and positions, the documents of its
-//! hits); a prediction that
-//! misses costs a round, never a wrong answer. Apart from that prediction nothing here knows
-//! about queries or ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files
-//! arrive late.
+//! looks nothing up twice). A cold query therefore takes three rounds (its terms' dictionary
+//! blocks, their postings and positions, the documents of its hits); a prediction that misses
+//! costs a round, never a wrong answer. Apart from that prediction nothing here knows about
+//! queries or ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files arrive
+//! late.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
