@@ -11,7 +11,7 @@ use std::io::Read;
 
 use statusref::{render_site, BuildOptions};
 use statusref_search::quality::parse_queries_tsv;
-use statusref_search::{open_split, split_bundle, ChunkStore, Hit, SearchIndex};
+use statusref_search::{open_split, split_bundle, Answer, ChunkStore, Hit, SearchIndex};
 
 fn whole_bundle() -> Vec<u8> {
     let rendered =
@@ -24,31 +24,30 @@ fn whole_bundle() -> Vec<u8> {
         .1
 }
 
-/// search.js's loop: search; if it needed chunks, add them and search again.
+/// search.js's loop: search; if it needed chunks, add them and search again. Returns the hits,
+/// the chunks fetched and the fetch rounds.
 fn answer(
     index: &SearchIndex,
     store: &ChunkStore,
     chunks: &HashMap<String, Vec<u8>>,
     query: &str,
-) -> (Vec<Hit>, usize) {
+) -> (Vec<Hit>, usize, usize) {
     let mut fetched = 0;
     for round in 0..10 {
-        store.take_missing();
-        let result = index.search(query, 50);
-        let missing = store.take_missing();
-        if missing.is_empty() {
-            // One round trip for the postings a query reads, one for its hits' documents.
-            assert!(round <= 2, "{query:?} took {round} rounds");
-            return (
-                result.expect("the search succeeds once its chunks are in"),
-                fetched,
-            );
-        }
-        for name in missing {
-            store
-                .add(chunks[&name].clone())
-                .expect("a chunk of this index");
-            fetched += 1;
+        match store
+            .search(index, query, 50)
+            .expect("the search succeeds once its chunks are in")
+        {
+            Answer::Hits(hits) => return (hits, fetched, round),
+            Answer::Need(missing) => {
+                assert!(!missing.is_empty(), "{query:?}: asked for no chunk");
+                for name in missing {
+                    store
+                        .add(chunks[&name].clone())
+                        .expect("a chunk of this index");
+                    fetched += 1;
+                }
+            }
         }
     }
     panic!("{query:?} still needs chunks after 10 rounds");
@@ -93,16 +92,43 @@ fn split_index_answers_every_query_like_the_whole_one() {
         .map(String::from),
     );
     let mut fetched = 0;
+    let mut by_rounds = [0usize; 10];
     for query in &queries {
         let want = whole.search(query, 50).unwrap();
-        let (got, n) = answer(&index, &store, &chunks, query);
+        let (got, n, rounds) = answer(&index, &store, &chunks, query);
         fetched += n;
+        by_rounds[rounds] += 1;
         assert_eq!(got, want, "{query:?}");
+        // One round for the dictionary blocks of the query's terms (predicted at once), one
+        // for their postings, one for the documents of the hits.
+        assert!(rounds <= 3, "{query:?} took {rounds} rounds");
     }
+    eprintln!("queries by fetch rounds (0, 1, 2, …): {by_rounds:?}; {fetched} chunks");
     assert!(
         fetched > 0,
         "no query fetched a chunk: the split was not exercised"
     );
+}
+
+/// Each query on its own, as a reader's first one on a fresh page: cold, from the head alone.
+/// The dictionary blocks of its terms come in one round, so no query needs more than three.
+#[test]
+fn a_cold_query_takes_at_most_three_rounds() {
+    let bundle = whole_bundle();
+    let split = split_bundle(bundle).unwrap();
+    let chunks: HashMap<String, Vec<u8>> = split.chunks.iter().cloned().collect();
+    let tsv =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/queries.tsv")).unwrap();
+    let queries = parse_queries_tsv(&tsv).unwrap();
+    let mut by_rounds = [0usize; 10];
+    for query in queries.iter().map(|q| q.query.as_str()) {
+        let (index, store) = open_split(split.head.clone()).unwrap();
+        index.warm_up().unwrap();
+        let (_, _, rounds) = answer(&index, &store, &chunks, query);
+        by_rounds[rounds] += 1;
+        assert!(rounds <= 3, "{query:?} took {rounds} rounds");
+    }
+    eprintln!("cold queries by fetch rounds (0, 1, 2, …): {by_rounds:?}");
 }
 
 #[test]

@@ -4,12 +4,15 @@
 //!
 //! A whole bundle ([`crate::build_bundle`]) is split by [`split_bundle`]:
 //!
-//! - tantivy's postings (`.idx`), positions (`.pos`) and document store (`.store`) are cut into
-//!   [`CHUNK_SIZE`]-byte chunks ([`STORE_CHUNK_SIZE`] for the store), each named after a hash
-//!   of its bytes (20 hex digits);
+//! - tantivy's term dictionaries (`.term`), postings (`.idx`), positions (`.pos`) and document
+//!   store (`.store`) are cut into [`CHUNK_SIZE`]-byte chunks ([`TERM_CHUNK_SIZE`] for the
+//!   dictionaries, [`STORE_CHUNK_SIZE`] for the store), each named after a hash of its bytes
+//!   (20 hex digits). The dictionaries are sstables (tantivy's `quickwit` feature): opening
+//!   one reads only its block index, a lookup one block of about 4 KB, so a query fetches
+//!   the blocks of its terms and the head does not grow with the vocabulary;
 //! - the index is opened and warmed up once over those chunks, recording which chunks that
-//!   reads (footers, skip indexes, the warm-up queries' postings): those go into the head, as
-//!   do all other files (schema, term dictionaries, field norms, fast fields) whole;
+//!   reads (footers, block and skip indexes, the warm-up queries' terms and postings): those
+//!   go into the head, as do all other files (schema, field norms, fast fields) whole;
 //! - the head is a bundle of version [`SPLIT_VERSION`] holding those files, the inlined chunks
 //!   (named by their hash) and a manifest, `statusref-chunks`: one line per chunked file,
 //!   `name<TAB>length<TAB>chunk size<TAB>hash,hash,…`.
@@ -19,8 +22,17 @@
 //! chunks [`ChunkStore::take_missing`] names, hands them to [`ChunkStore::add`] (which checks
 //! each against its hash) and asks again. A search that recorded a missing chunk is discarded
 //! whole, even if it returned hits: the answer given is always the one of a search that read
-//! only real bytes, so results are the whole index's. Nothing here knows about queries or
-//! ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files arrive late.
+//! only real bytes, so results are the whole index's.
+//!
+//! Round trips: a search stops at its first failed read, so on a miss [`ChunkStore::search`]
+//! also looks up, ignoring failures, the dictionary blocks of every term the query is likely
+//! to read ([`prefetch_terms`]), and searches once more reading the postings and positions
+//! of every term of its query ([`prefetch_postings`]; only then: over loaded chunks a query
+//! looks nothing up twice). A cold query therefore takes three rounds (its terms' dictionary
+//! blocks, their postings and positions, the documents of its hits); a prediction that misses
+//! costs a round, never a wrong answer. Apart from that prediction nothing here knows about
+//! queries or ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files arrive
+//! late.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
@@ -29,17 +41,20 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tantivy::directory::{FileHandle, OwnedBytes};
-use tantivy::query::Query;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{HasLen, Index, Searcher, Term};
+use tantivy::directory::{CompositeFile, FileHandle, OwnedBytes};
+use tantivy::index::SegmentComponent;
+use tantivy::query::{FuzzyTermQuery, Query};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TokenStream;
+use tantivy::{HasLen, Index, ReloadPolicy, Searcher, Term};
 
 use crate::bundle::{self, BundleDirectory};
-use crate::schema;
-use crate::{Error, Result, SearchIndex};
+use crate::schema::{self, Fields};
+use crate::{Error, Hit, Result, SearchIndex};
 
-/// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]).
-pub const SPLIT_VERSION: u32 = 2;
+/// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]); 3: sstable term
+/// dictionaries, chunked.
+pub const SPLIT_VERSION: u32 = 3;
 /// Bytes per chunk of postings and positions: small enough that a query's rare terms cost
 /// little, large enough that a site of ten thousand pages has a few thousand chunk files, not
 /// a million.
@@ -47,16 +62,19 @@ pub const CHUNK_SIZE: usize = 4096;
 /// Bytes per chunk of the document store, whose blocks hold ~2 KB of documents before lz4
 /// (bundle.rs): a result shown costs about one small chunk.
 pub const STORE_CHUNK_SIZE: usize = 1024;
+/// Bytes per chunk of the term dictionaries, whose sstable blocks are about 4 KB: a lookup
+/// costs two or three chunks, about one block.
+pub const TERM_CHUNK_SIZE: usize = 2048;
 
 fn chunk_size(path: &Path) -> usize {
-    if path.extension().is_some_and(|e| e == "store") {
-        STORE_CHUNK_SIZE
-    } else {
-        CHUNK_SIZE
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("store") => STORE_CHUNK_SIZE,
+        Some("term") => TERM_CHUNK_SIZE,
+        _ => CHUNK_SIZE,
     }
 }
 /// Files cut into chunks, by extension; the rest of the index goes into the head whole.
-const CHUNKED: &[&str] = &["idx", "pos", "store"];
+const CHUNKED: &[&str] = &["idx", "pos", "store", "term"];
 /// The manifest's name inside a head.
 const MANIFEST: &str = "statusref-chunks";
 
@@ -105,14 +123,26 @@ struct StoreState {
     missing: BTreeSet<String>,
     /// While splitting: every chunk read.
     touched: BTreeSet<String>,
-    /// Keeps [`prefetch_postings`] on while this index is open.
-    open: Option<SplitOpen>,
+    /// Whether reads are recorded in `touched` (only while splitting: a reader's every read
+    /// would otherwise clone names into a set that only grows).
+    recording: bool,
 }
 
 /// The chunks of one split index: those loaded, and those reads asked for in vain.
 #[derive(Debug, Clone, Default)]
 pub struct ChunkStore {
     state: Arc<Mutex<StoreState>>,
+    /// The index's segments and fields, for [`prefetch_terms`] ([`open_split`] sets it).
+    lookup: Option<(Searcher, Fields)>,
+}
+
+/// What a search over a split index gives ([`ChunkStore::search`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// The hits, best first: those of the whole index.
+    Hits(Vec<Hit>),
+    /// Chunks to fetch and [`ChunkStore::add`] before asking again (names, sorted).
+    Need(Vec<String>),
 }
 
 impl ChunkStore {
@@ -167,51 +197,222 @@ impl ChunkStore {
     pub fn loaded(&self) -> usize {
         self.lock().chunks.len()
     }
-}
 
-/// How many split indexes are open: [`prefetch_postings`] does nothing while there is none.
-static SPLIT_OPEN: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts an open split index while alive.
-#[derive(Debug)]
-struct SplitOpen;
-
-impl SplitOpen {
-    fn new() -> Self {
-        SPLIT_OPEN.fetch_add(1, Ordering::Relaxed);
-        SplitOpen
+    /// Answers `query` over `index` (opened with this store by [`open_split`]): its hits, or
+    /// the chunks to fetch first. On a miss, also names the dictionary blocks of every term
+    /// the query is likely to read ([`prefetch_terms`]), so that one fetch brings them all.
+    ///
+    /// # Errors
+    ///
+    /// As [`SearchIndex::search`], for a search that read only loaded chunks.
+    pub fn search(&self, index: &SearchIndex, query: &str, limit: usize) -> Result<Answer> {
+        self.take_missing();
+        let result = index.search(query, limit);
+        if self.lock().missing.is_empty() {
+            return result.map(Answer::Hits);
+        }
+        // A miss: search again, reading every term's postings and positions once, so that
+        // all the chunks this round can learn are named at once.
+        {
+            let _on = Prefetching::new();
+            let _ = index.search(query, limit);
+        }
+        if let Some((searcher, fields)) = &self.lookup {
+            prefetch_terms(searcher, fields, query);
+        }
+        Ok(Answer::Need(self.take_missing()))
     }
 }
 
-impl Drop for SplitOpen {
+/// How many [`Prefetching`] guards are alive: [`prefetch_postings`] does nothing while there
+/// is none.
+static PREFETCHING: AtomicUsize = AtomicUsize::new(0);
+
+/// Turns [`prefetch_postings`] on while alive: only for the search [`ChunkStore::search`]
+/// repeats after a miss, so that a query over loaded chunks does not look its terms up twice.
+#[derive(Debug)]
+struct Prefetching;
+
+impl Prefetching {
+    fn new() -> Self {
+        PREFETCHING.fetch_add(1, Ordering::Relaxed);
+        Prefetching
+    }
+}
+
+impl Drop for Prefetching {
     fn drop(&mut self) {
-        SPLIT_OPEN.fetch_sub(1, Ordering::Relaxed);
+        PREFETCHING.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
 /// Reads the postings of every term `query` names ([`Query::query_terms`]), ignoring
 /// failures. A search stops at its first failed read, so without this a split index would
 /// learn the chunks a query needs one per round trip; with it, a read of each term's postings
-/// records every missing chunk at once. Only the terms matter, not how they are ranked. Does
-/// nothing unless a split index is open.
+/// (and, when some are missing, of its positions, which phrase matches read) records every
+/// missing chunk at once. Only the terms matter, not how they are ranked. Does nothing unless
+/// a [`Prefetching`] guard is alive.
 pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
-    if SPLIT_OPEN.load(Ordering::Relaxed) == 0 {
+    if PREFETCHING.load(Ordering::Relaxed) == 0 {
         return;
     }
     let mut terms: Vec<Term> = Vec::new();
     query.query_terms(&mut |term, _| terms.push(term.clone()));
+    let mut missed = false;
+    // (segment, field, byte range in that field's positions) of every term with positions.
+    let mut positions = Vec::new();
     for segment in searcher.segment_readers() {
         for term in &terms {
             let Ok(inverted) = segment.inverted_index(term.field()) else {
                 continue;
             };
             if let Ok(Some(info)) = inverted.get_term_info(term) {
-                let _ =
-                    inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs);
+                missed |= inverted
+                    .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                    .is_err();
+                if !info.positions_range.is_empty() {
+                    positions.push((segment.segment_id(), term.field(), info.positions_range));
+                }
+            }
+        }
+    }
+    // Positions (read by phrase matches) are read after the postings; with postings missing, a
+    // search would learn the positions it needs one round trip later, one term at a time.
+    // Read them here, straight from the positions file, in the same round as the postings.
+    if !missed || positions.is_empty() {
+        return;
+    }
+    let Ok(segments) = searcher.index().searchable_segments() else {
+        return;
+    };
+    for segment in segments {
+        let Ok(file) = segment.open_read(SegmentComponent::Positions) else {
+            continue;
+        };
+        let Ok(composite) = CompositeFile::open(&file) else {
+            continue;
+        };
+        for (_, field, range) in positions.iter().filter(|p| p.0 == segment.id()) {
+            if let Some(slice) = composite.open_read(*field) {
+                if range.end <= slice.len() {
+                    let _ = slice.slice(range.clone()).read_bytes();
+                }
             }
         }
     }
 }
+
+/// Looks up, ignoring failures, every term `query` is likely to make a search look up in a
+/// term dictionary, so that the dictionary blocks not loaded yet are all recorded as missing
+/// at once (a search stops at its first failed read): per word, its stem in every text field,
+/// the last word as a prefix, typo corrections in the name fields; runs and pairs of words in
+/// the phrase and pair fields; the whole query as an exact name; codes and keys. A prediction
+/// of search.rs's lookups, not a copy: a block it misses costs the search one more round
+/// trip, never a different answer.
+pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) {
+    let parsed = crate::parse_query(query);
+    let mut analyzer = schema::text_analyzer();
+    // (lowercased word as typed, stem) of each word, in order.
+    let mut tokens: Vec<(String, String)> = Vec::new();
+    for word in &parsed.words {
+        let mut stream = analyzer.token_stream(word);
+        while let Some(token) = stream.next() {
+            let raw = word
+                .get(token.offset_from..token.offset_to)
+                .unwrap_or(&token.text)
+                .to_lowercase();
+            tokens.push((raw, token.text.clone()));
+        }
+    }
+    let mut exact: Vec<(Field, String)> = Vec::new();
+    for (field, _) in schema::weighted_text_fields(fields) {
+        exact.extend(tokens.iter().map(|(_, stem)| (field, stem.clone())));
+    }
+    let stems: Vec<&str> = tokens.iter().map(|(_, stem)| stem.as_str()).collect();
+    for start in 0..stems.len() {
+        for len in 2..=MAX_PREDICTED_RUN.min(stems.len() - start) {
+            exact.push((fields.phrases, stems[start..start + len].join(" ")));
+        }
+    }
+    exact.extend(
+        stems
+            .windows(2)
+            .map(|w| (fields.pairs, schema::pair_key(w[0], w[1]))),
+    );
+    exact.push((fields.name_exact, schema::normalize_name(&parsed.name)));
+    exact.extend(
+        parsed
+            .codes
+            .iter()
+            .map(|c| (fields.code_text, c.to_string())),
+    );
+    exact.extend(parsed.keys.iter().map(|k| (fields.key, k.clone())));
+
+    let names = [fields.title, fields.aliases, fields.vendor, fields.keywords];
+    let last = tokens.len().checked_sub(1);
+    for segment in searcher.segment_readers() {
+        for (field, term) in &exact {
+            if let Ok(inverted) = segment.inverted_index(*field) {
+                let _ = inverted.terms().get(term.as_bytes());
+            }
+        }
+        for (i, (raw, stem)) in tokens.iter().enumerate() {
+            let prefix = parsed.last_word_is_prefix && Some(i) == last;
+            let chars = raw.chars().count().min(stem.chars().count());
+            let distance: u8 = if raw.bytes().any(|b| b.is_ascii_digit()) {
+                0
+            } else if chars >= 8 {
+                2
+            } else if chars >= 4 {
+                1
+            } else {
+                0
+            };
+            let typo = (distance > 0)
+                .then(|| {
+                    FuzzyTermQuery::new(Term::from_field_text(fields.title, stem), distance, true)
+                })
+                .and_then(|q| q.automaton().ok());
+            let typo_prefix = (prefix && chars >= 5)
+                .then(|| {
+                    FuzzyTermQuery::new_prefix(Term::from_field_text(fields.title, raw), 1, true)
+                })
+                .and_then(|q| q.automaton().ok());
+            for (field, _) in schema::weighted_text_fields(fields) {
+                let Ok(inverted) = segment.inverted_index(field) else {
+                    continue;
+                };
+                let dict = inverted.terms();
+                if prefix && field != fields.body {
+                    let mut end = raw.as_bytes().to_vec();
+                    let mut builder = dict.range().ge(raw.as_bytes());
+                    while let Some(b) = end.pop() {
+                        if b < u8::MAX {
+                            end.push(b + 1);
+                            builder = builder.lt(end);
+                            break;
+                        }
+                    }
+                    if let Ok(mut stream) = builder.into_stream() {
+                        while stream.advance() {}
+                    }
+                }
+                if !names.contains(&field) {
+                    continue;
+                }
+                for dfa in typo.iter().chain(typo_prefix.iter()) {
+                    if let Ok(mut stream) = dict.search(dfa).into_stream() {
+                        while stream.advance() {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Longest run of query words [`prefetch_terms`] looks up as a phrase (search.rs's runs stop
+/// at 8 words).
+const MAX_PREDICTED_RUN: usize = 8;
 
 /// One chunked file: its length, and the names of its chunks in order.
 #[derive(Debug)]
@@ -220,6 +421,24 @@ struct ChunkedFile {
     chunk_size: usize,
     names: Vec<String>,
     store: ChunkStore,
+    /// Reads that spanned several chunks, by range, so that the next read of the same range
+    /// (a dictionary block looked up by every query that has its terms) is not copied again.
+    spanning: Mutex<HashMap<Range<usize>, OwnedBytes>>,
+}
+
+/// Most spanning reads a [`ChunkedFile`] keeps ([`ChunkedFile::spanning`]); about 4 KB each.
+const MAX_SPANNING: usize = 512;
+
+impl ChunkedFile {
+    fn new(len: usize, chunk_size: usize, names: Vec<String>, store: ChunkStore) -> Self {
+        ChunkedFile {
+            len,
+            chunk_size,
+            names,
+            store,
+            spanning: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 /// The error of a read that needs a chunk not loaded yet.
@@ -264,11 +483,17 @@ impl FileHandle for ChunkedFile {
             state.missing.extend(absent);
             return Err(err);
         }
-        state.touched.extend(wanted.iter().cloned());
+        if state.recording {
+            state.touched.extend(wanted.iter().cloned());
+        }
         let base = first * self.chunk_size;
         if first == last {
             let chunk = &state.chunks[&self.names[first]];
             return Ok(chunk.slice(start - base..end - base));
+        }
+        let mut spanning = self.spanning.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bytes) = spanning.get(&(start..end)) {
+            return Ok(bytes.clone());
         }
         let mut out = Vec::with_capacity(end - start);
         for (i, name) in wanted.iter().enumerate() {
@@ -278,7 +503,12 @@ impl FileHandle for ChunkedFile {
             let to = end.min(chunk_start + chunk.len()) - chunk_start;
             out.extend_from_slice(&chunk[from..to]);
         }
-        Ok(OwnedBytes::new(out))
+        let out = OwnedBytes::new(out);
+        if spanning.len() >= MAX_SPANNING {
+            spanning.clear();
+        }
+        spanning.insert(start..end, out.clone());
+        Ok(out)
     }
 }
 
@@ -293,11 +523,12 @@ fn is_chunked(path: &Path, len: usize) -> bool {
     CHUNKED.contains(&ext) && len > chunk_size(path)
 }
 
-/// Opens the index over `whole` files and chunked ones, with analyzers registered.
+/// Opens the index over `whole` files and chunked ones, with analyzers registered; also a
+/// searcher and the fields, for [`prefetch_terms`].
 fn open(
     whole: BTreeMap<PathBuf, OwnedBytes>,
     chunked: Vec<(PathBuf, ChunkedFile)>,
-) -> Result<SearchIndex> {
+) -> Result<(SearchIndex, (Searcher, Fields))> {
     let mut handles: BTreeMap<PathBuf, Arc<dyn FileHandle>> = whole
         .into_iter()
         .map(|(p, b)| (p, Arc::new(b) as Arc<dyn FileHandle>))
@@ -308,7 +539,13 @@ fn open(
     let index = Index::open(BundleDirectory::from_handles(handles))?;
     schema::register_analyzers(&index);
     let schema = index.schema();
-    SearchIndex::from_index(index, &schema)
+    let fields = Fields::from_schema(&schema)?;
+    let searcher = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?
+        .searcher();
+    Ok((SearchIndex::from_index(index, &schema)?, (searcher, fields)))
 }
 
 /// Splits a whole bundle into a head and chunks (see the module docs).
@@ -320,7 +557,7 @@ fn open(
 pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
     let files = bundle::decode(OwnedBytes::new(bundle))?;
     let store = ChunkStore::default();
-    store.lock().open = Some(SplitOpen::new());
+    store.lock().recording = true;
     let mut whole = BTreeMap::new();
     let mut chunked = Vec::new();
     let mut manifest = String::new();
@@ -353,12 +590,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         ));
         chunked.push((
             path,
-            ChunkedFile {
-                len: bytes.len(),
-                chunk_size: size,
-                names,
-                store: store.clone(),
-            },
+            ChunkedFile::new(bytes.len(), size, names, store.clone()),
         ));
     }
     let mut head_files: Vec<(String, Vec<u8>)> = whole
@@ -366,7 +598,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         .map(|(p, b)| (p.to_string_lossy().into_owned(), b.as_slice().to_vec()))
         .collect();
     // What opening the index and the warm-up read goes into the head.
-    let index = open(whole, chunked)?;
+    let (index, _) = open(whole, chunked)?;
     index.warm_up()?;
     drop(index);
     let state = std::mem::take(&mut *store.lock());
@@ -402,7 +634,6 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         .map_err(|_| invalid("the chunk manifest is not UTF-8"))?
         .to_string();
     let store = ChunkStore::default();
-    store.lock().open = Some(SplitOpen::new());
     let mut chunked = Vec::new();
     let mut chunk_names = BTreeSet::new();
     for line in manifest.lines().filter(|l| !l.is_empty()) {
@@ -425,12 +656,7 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         chunk_names.extend(names.iter().cloned());
         chunked.push((
             PathBuf::from(name),
-            ChunkedFile {
-                len,
-                chunk_size: size,
-                names,
-                store: store.clone(),
-            },
+            ChunkedFile::new(len, size, names, store.clone()),
         ));
     }
     let mut whole = BTreeMap::new();
@@ -452,7 +678,11 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
             }
         }
     }
-    let index = open(whole, chunked)?;
+    let (index, lookup) = open(whole, chunked)?;
+    let store = ChunkStore {
+        lookup: Some(lookup),
+        ..store
+    };
     Ok((index, store))
 }
 
@@ -526,7 +756,7 @@ mod tests {
     }
 
     /// Answers `query` over a split index the way the browser does: search, fetch what it
-    /// asked for, search again.
+    /// asked for, search again. Returns the hits and the number of fetch rounds.
     fn search_split(
         index: &SearchIndex,
         store: &ChunkStore,
@@ -534,13 +764,14 @@ mod tests {
         query: &str,
     ) -> (Vec<crate::Hit>, usize) {
         for round in 0..10 {
-            let result = index.search(query, 10);
-            let missing = store.take_missing();
-            if missing.is_empty() {
-                return (result.unwrap(), round);
-            }
-            for name in missing {
-                store.add(chunks[&name].clone()).unwrap();
+            match store.search(index, query, 10).unwrap() {
+                Answer::Hits(hits) => return (hits, round),
+                Answer::Need(missing) => {
+                    assert!(!missing.is_empty(), "{query:?}: asked for nothing");
+                    for name in missing {
+                        store.add(chunks[&name].clone()).unwrap();
+                    }
+                }
             }
         }
         panic!("{query:?} still misses chunks after 10 rounds");
@@ -578,12 +809,62 @@ mod tests {
             let want = whole.search(q, 10).unwrap();
             let (got, rounds) = search_split(&index, &store, &chunks, q);
             fetched_some |= rounds > 0;
-            // One round for the postings, one for the documents of the hits.
-            assert!(rounds <= 2, "{q:?} took {rounds} rounds");
+            // One round for the terms' dictionary blocks, one for their postings, one for
+            // the documents of the hits.
+            assert!(rounds <= 3, "{q:?} took {rounds} rounds");
             assert_eq!(got, want, "{q:?}");
         }
         assert!(fetched_some, "no query needed a chunk: nothing was tested");
         assert!(store.loaded() < chunks.len() + 1000);
+    }
+
+    /// The head holds no term dictionary whole: at three times the documents (and a larger
+    /// vocabulary) it grows by less than half what the dictionaries do (field norms and the
+    /// chunk list grow with the documents).
+    #[test]
+    fn head_stays_small_as_the_vocabulary_grows() {
+        let with_vocabulary = |n: usize| -> Vec<Document> {
+            let mut docs = docs(n);
+            for (i, doc) in docs.iter_mut().enumerate() {
+                // Words of their own: the term dictionaries grow with the documents.
+                let own: Vec<String> = (0..40).map(|k| format!("w{}x{k}", i * 7 % 997)).collect();
+                doc.body.push(' ');
+                doc.body.push_str(&own.join(" "));
+            }
+            docs
+        };
+        let dictionary_bytes = |bundle: &[u8]| -> usize {
+            bundle::decode(OwnedBytes::new(bundle.to_vec()))
+                .unwrap()
+                .iter()
+                .filter(|(p, _)| p.extension().is_some_and(|e| e == "term"))
+                .map(|(_, b)| b.len())
+                .sum()
+        };
+        let small = crate::build_bundle(&with_vocabulary(300)).unwrap();
+        let large = crate::build_bundle(&with_vocabulary(900)).unwrap();
+        let (dict_small, dict_large) = (dictionary_bytes(&small), dictionary_bytes(&large));
+        let head_small = split_bundle(small).unwrap().head.len();
+        let head_large = split_bundle(large.clone()).unwrap().head;
+        let whole_in_head =
+            bundle::decode_version(OwnedBytes::new(head_large.clone()), SPLIT_VERSION)
+                .unwrap()
+                .into_keys()
+                .filter(|p| p.extension().is_some_and(|e| e == "term"))
+                .count();
+        assert_eq!(whole_in_head, 0, "a term dictionary is in the head whole");
+        let head_large = head_large.len();
+        eprintln!(
+            "dictionaries {dict_small} -> {dict_large} B, head {head_small} -> {head_large} B"
+        );
+        assert!(
+            dict_large > dict_small + 20_000,
+            "the fixture's vocabulary did not grow"
+        );
+        assert!(
+            head_large - head_small < (dict_large - dict_small) / 2,
+            "the head grew with the dictionaries: {head_small} -> {head_large} B"
+        );
     }
 
     #[test]

@@ -113,7 +113,7 @@ mod search;
 mod status;
 
 pub use bundle::{build_bundle, BUNDLE_MAGIC, BUNDLE_VERSION};
-pub use chunks::{open_split, open_split_with, split_bundle, ChunkStore, SplitIndex};
+pub use chunks::{open_split, open_split_with, split_bundle, Answer, ChunkStore, SplitIndex};
 pub use query::{parse_query, Filter, FilterKind, ParsedQuery};
 pub use search::SearchIndex;
 pub use status::{Class, Status};

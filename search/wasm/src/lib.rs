@@ -27,7 +27,7 @@ pub mod json;
 
 use std::cell::RefCell;
 
-use statusref_search::{ChunkStore, SearchIndex};
+use statusref_search::{Answer, ChunkStore, SearchIndex};
 
 thread_local! {
     static INDEX: RefCell<Option<(SearchIndex, Option<ChunkStore>)>> = const { RefCell::new(None) };
@@ -95,22 +95,19 @@ pub fn add_chunk(bytes: Vec<u8>) -> Vec<u8> {
 /// must fetch chunks first, or `{"error": …}`.
 pub fn search(query: &str, limit: usize) -> Vec<u8> {
     INDEX.with(|slot| match slot.borrow().as_ref() {
-        Some((index, store)) => {
-            if let Some(store) = store {
-                store.take_missing();
-            }
-            let result = index.search(query, limit);
-            // A search that wanted a chunk it did not have is discarded, even if it returned
-            // hits: the answer is always that of a search over real bytes.
-            let missing = store.as_ref().map(|s| s.take_missing()).unwrap_or_default();
-            if !missing.is_empty() {
-                return json::need(&missing).into_bytes();
-            }
-            match result {
-                Ok(hits) => json::hits(&hits).into_bytes(),
-                Err(e) => error_json(&e.to_string()),
-            }
-        }
+        // A split index answers with the chunks to fetch when a search wanted one it did not
+        // have (the search is discarded, even if it returned hits: the answer is always that
+        // of a search over real bytes), naming every dictionary block the query is likely to
+        // read at once.
+        Some((index, Some(store))) => match store.search(index, query, limit) {
+            Ok(Answer::Hits(hits)) => json::hits(&hits).into_bytes(),
+            Ok(Answer::Need(missing)) => json::need(&missing).into_bytes(),
+            Err(e) => error_json(&e.to_string()),
+        },
+        Some((index, None)) => match index.search(query, limit) {
+            Ok(hits) => json::hits(&hits).into_bytes(),
+            Err(e) => error_json(&e.to_string()),
+        },
         None => error_json("no search index loaded"),
     })
 }
