@@ -360,12 +360,10 @@ pub fn parse(
                         ecosystems.push((id, eco));
                     }
                     Err(e) => {
-                        let message = e.message;
-                        // `unknown field `versoin`, expected one of …`: point at that key.
-                        let field = message
-                            .strip_prefix("unknown field `")
-                            .and_then(|rest| rest.split('`').next());
-                        let path: Vec<&str> = at.iter().copied().chain(field).collect();
+                        // An unknown key: point at it.
+                        let path: Vec<&str> =
+                            at.iter().copied().chain(e.unknown_field()).collect();
+                        let message = &e.message;
                         errors.push(error(format!("ecosystem `{id}`: {message}"), &path).help(
                             "an ecosystem has name, api, written, source, version, checked (all text) and an optional note",
                         ));

@@ -495,7 +495,7 @@ fn typed_front_matter(rel: &Path, text: &str, yaml: &str) -> Result<FrontMatter,
     yaml::from_str(yaml).map_err(|e| {
         refusal_diagnostic(rel, text, FRONT_MATTER_FIRST_LINE, &e).unwrap_or_else(|| {
             located_yaml_error(rel, text, FRONT_MATTER_FIRST_LINE, &e, KNOWN_KEYS)
-                .help(type_help(&e.message))
+                .help(type_help(&e))
         })
     })
 }
@@ -800,12 +800,13 @@ const MEANING_KEYS: &[&str] = &[
     "name", "vendor", "status", "source", "spec_url", "summary", "aliases", "keywords",
 ];
 
-fn type_help(message: &str) -> String {
-    // `meanings[0]: unknown field `spec_ur`, expected one of …`: the closest key.
-    let unknown = message
-        .split_once("unknown field `")
-        .and_then(|(_, rest)| rest.split('`').next());
-    if let Some(field) = unknown.filter(|_| message.starts_with("meanings")) {
+fn type_help(e: &YamlError) -> String {
+    let message = &e.message;
+    // An unknown key inside `meanings`: the closest one.
+    if let Some(field) = e
+        .unknown_field()
+        .filter(|_| e.top_key() == Some("meanings"))
+    {
         return match closest(field, MEANING_KEYS) {
             Some(key) => format!(
                 "did you mean `{key}`? An entry of `meanings` takes {}",
@@ -822,7 +823,7 @@ fn type_help(message: &str) -> String {
     } else if message.contains("related") || message.contains("i64") {
         "`related` is a list of codes, e.g. `related: [502, 503]`".into()
     } else if message.contains("meanings") || message.contains("unknown field") {
-        "each entry of `meanings` takes name, vendor, status, source, spec_url, summary, aliases, keywords".into()
+        format!("each entry of `meanings` takes {}", MEANING_KEYS.join(", "))
     } else if message.contains("Status") || message.contains("variant") {
         "`status` is one of official, temporary, deprecated, unused, obsolete, unofficial".into()
     } else {

@@ -89,6 +89,24 @@ impl YamlError {
         self.kind == ErrorKind::Limit
     }
 
+    /// The field a `deny_unknown_fields` type refused (`titel` in "unknown field `titel`,
+    /// expected one of …"), so callers can point at it and name the closest known one.
+    pub(crate) fn unknown_field(&self) -> Option<&str> {
+        let (_, rest) = self.message.split_once("unknown field `")?;
+        rest.split('`').next()
+    }
+
+    /// The top-level key under which a nested value was refused (`meanings` for an error at
+    /// `meanings[0].spec_ur`), from the path the parser writes before the message.
+    pub(crate) fn top_key(&self) -> Option<&str> {
+        let (path, _) = self.message.split_once(": ")?;
+        let is_path = !path.is_empty()
+            && path.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
+            });
+        is_path.then(|| path.split(['.', '[']).next().unwrap_or(path))
+    }
+
     /// The location in a file whose YAML starts on 1-based line `first_line` (2 in front
     /// matter, after the opening `---`).
     pub(crate) fn file_location(&self, first_line: usize) -> Option<(usize, usize)> {
@@ -233,7 +251,22 @@ mod tests {
         assert!(!e.message.contains(" at line "), "{e}");
         assert_eq!(e.location, Some((2, 1)));
         assert_eq!(e.file_location(2), Some((3, 1)));
+        assert_eq!(e.unknown_field(), Some("titel"));
+        assert_eq!(e.top_key(), None);
         assert!(!e.is_refusal() && !e.is_duplicate_key() && !e.is_limit());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        items: Vec<Front>,
+    }
+
+    #[test]
+    fn a_nested_unknown_field_names_its_field_and_top_key() {
+        let e = from_str::<Outer>("items:\n  - title: x\n    lnk: y\n").unwrap_err();
+        assert_eq!(e.unknown_field(), Some("lnk"), "{e}");
+        assert_eq!(e.top_key(), Some("items"), "{e}");
     }
 
     #[test]
