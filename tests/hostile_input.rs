@@ -39,7 +39,15 @@ struct Run {
 }
 
 fn run(args: &[&str], root: &Path) -> Run {
-    let out = util::statusref(args);
+    checked(util::statusref(args), root)
+}
+
+fn build(root: &Path, output: &Path, extra: &[&str]) -> Run {
+    checked(util::build(root, output, extra), root)
+}
+
+/// The run's exit code and output (stderr with the site root redacted); it must not panic.
+fn checked(out: std::process::Output, root: &Path) -> Run {
     let run = Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -51,18 +59,6 @@ fn run(args: &[&str], root: &Path) -> Run {
         run.stderr
     );
     run
-}
-
-fn build(root: &Path, output: &Path, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    run(&args, root)
 }
 
 impl Run {

@@ -586,7 +586,7 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64, texts: &mut Texts) -> Result<T
     doc.add_text(f.title, &d.title);
     doc.add_text(f.description, &d.description);
     texts.add_words(&mut doc, f.body, &d.body);
-    doc.add_text(f.class, d.class.name());
+    doc.add_text(f.class, d.class.to_string());
     doc.add_text(f.status, d.status.map_or(GUIDE, Status::as_str));
     doc.add_text(f.url, &d.url);
     doc.add_u64(f.ord, ord);

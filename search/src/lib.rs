@@ -164,9 +164,9 @@ pub struct Hit {
     pub url: String,
     /// Relevance; higher is better. Only comparable within one query.
     pub score: f32,
-    /// `"1xx"` … `"5xx"`, or `"guide"`.
+    /// The document's [`Class`] as filters write it: `"5xx"`, `"guide"` or a family's slug.
     pub class: String,
-    /// The document's status (see [`Document::status`]).
+    /// The document's [`Status`] as filters write it, or `"guide"` for a page without a code.
     pub status: String,
     /// The vendor, for unofficial codes.
     pub vendor: Option<String>,

@@ -116,13 +116,9 @@ impl Class {
             .contains(&code)
             .then_some(Class::Codes((code / 100) as u8))
     }
-
-    /// `5xx`, `guide`, or the family's slug: what filters and JSON say.
-    pub fn name(&self) -> String {
-        self.to_string()
-    }
 }
 
+/// `5xx`, `guide`, or the family's slug: what filters and JSON say.
 impl fmt::Display for Class {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -198,7 +194,7 @@ mod tests {
         ] {
             assert_eq!(Class::from(name), class, "{name}");
         }
-        assert_eq!(Class::Codes(4).name(), "4xx");
+        assert_eq!(Class::Codes(4).to_string(), "4xx");
         let json = serde_json::to_string(&Class::Family("cloudflare-errors".into())).unwrap();
         assert_eq!(json, "\"cloudflare-errors\"");
         let back: Class = serde_json::from_str("\"3xx\"").unwrap();
