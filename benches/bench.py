@@ -2,7 +2,7 @@
 """Build benchmark: statusref vs Hugo vs Hugo + Pagefind, run by benches/build.sh.
 
     python3 benches/bench.py --statusref target/release/statusref [--sizes 100,1000,10000]
-                             [--reps 3] [--work DIR] [--no-warm] [--corpus rich|plain]
+                             [--reps 3] [--work DIR] [--no-warm] [--corpus rich|plain|real]
 
 For each size, a deterministic site from gen_site.py; then, interleaved per repetition (the
 order of the tools rotates each time), cold builds of
@@ -317,10 +317,12 @@ def main():
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--work", default=None, help="scratch directory (default: a new temp dir)")
     parser.add_argument("--no-warm", action="store_true", help="skip the warm rebuild measurement")
-    parser.add_argument("--corpus", choices=("rich", "plain"), default="rich",
+    parser.add_argument("--corpus", choices=("rich", "plain", "real"), default="rich",
                         help="rich: gen_site.py's code pages and guides (links, tables, code "
                              "blocks, related, keywords); plain: guides with only title and "
-                             "description, ~800 words from a 6,000-word vocabulary")
+                             "description, ~800 words from a 6,000-word vocabulary; real: "
+                             "Markdown shipped with installed software (crate docs, "
+                             "/usr/share/doc, npm packages), which nobody here wrote"),
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = os.path.abspath(args.work or tempfile.mkdtemp(prefix="statusref-bench-"))
@@ -345,7 +347,8 @@ def main():
     sites = []
     for size in sizes:
         site = os.path.join(work, "site-%s-%d" % (args.corpus, size))
-        generate = gen_site.generate_plain if args.corpus == "plain" else gen_site.generate
+        generate = {"plain": gen_site.generate_plain, "real": gen_site.generate_real}.get(
+            args.corpus, gen_site.generate)
         plan, words = generate(size, site, 7)
         log("generated %s: %d codes, %d guides, %.0f words per page" % (site, len(plan.codes), len(plan.guides), words / size))
         sites.append((size, site))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build benchmark: statusref vs Hugo vs Hugo + Pagefind at 100, 1,000 and 10,000 pages.
 #
-#   benches/build.sh [--sizes 100,1000,10000] [--reps 3] [--work DIR] [--no-warm] [--corpus rich|plain]
+#   benches/build.sh [--sizes 100,1000,10000] [--reps 3] [--work DIR] [--no-warm] [--corpus rich|plain|real]
 #
 # --corpus plain: 10,000-style guides with only title and description front matter, ~800 words
 # each from a 6,000-word vocabulary (gen_site.py --plain), built by Hugo with the same minimal

@@ -26,9 +26,12 @@ input. Only the Python standard library is used.
 """
 
 import argparse
+import json
 import os
 import random
+import re
 import shutil
+import subprocess
 
 WORDS = (
     "request response server client proxy gateway upstream origin cache header body status "
@@ -334,6 +337,75 @@ def generate_plain(pages, out, seed):
     return plan, total_words
 
 
+# Where the real corpus comes from: Markdown that ships with software installed on this kind of
+# machine (crate READMEs and changelogs, Debian docs, npm packages), none of it written for
+# statusref or shaped by us.
+REAL_ROOTS = [
+    os.path.expanduser("~/.cargo/registry/src"),
+    "/usr/share/doc",
+    "/usr/lib/node_modules",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_modules"),
+]
+
+
+def real_markdown_files():
+    """Every Markdown file over 1 KB under REAL_ROOTS, sorted (so a machine gives one corpus)."""
+    roots = [r for r in REAL_ROOTS if os.path.isdir(r)]
+    found = subprocess.run(["find", *roots, "-name", "*.md", "-size", "+1k"],
+                           capture_output=True, text=True).stdout.split("\n")
+    return sorted(f for f in found if f)
+
+
+def generate_real(pages, out, seed):
+    """The real corpus: `pages` guides made from real_markdown_files(), in order and again from
+    the start when they run out. The text is as written, but for three mechanical changes:
+    foreign front matter is dropped, root-relative link targets become absolute (statusref
+    checks them against the site, Hugo does not), and `{{` is spaced out (Hugo reads it as a
+    shortcode). Title: the first `# ` heading, else the file's name; description: the first
+    prose line. `seed` is unused: the corpus is what the machine has."""
+    del seed
+    files = real_markdown_files()
+    if not files:
+        raise SystemExit("no Markdown files found under %s" % ", ".join(REAL_ROOTS))
+    plan = Plan(0)
+    plan.guides = []
+    content = os.path.join(out, "content")
+    if os.path.exists(content):
+        shutil.rmtree(content)
+    os.makedirs(os.path.join(content, "guides"))
+    total_words = 0
+    i = 0
+    while len(plan.guides) < pages:
+        path = files[i % len(files)]
+        i += 1
+        if i > pages + len(files) and not plan.guides:
+            raise SystemExit("none of the Markdown files is UTF-8")
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except (UnicodeDecodeError, OSError):
+            continue
+        text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)
+        text = re.sub(r"\]\(/", "](https://example.org/", text)
+        text = re.sub(r"^(\s*\[[^\]]+\]:\s*)/", r"\1https://example.org/", text, flags=re.M)
+        text = re.sub(r'(href|src)="/', r'\1="https://example.org/', text)
+        text = text.replace("{{", "{ {").replace("}}", "} }")
+        lines = text.splitlines()
+        heading = next((l.lstrip("# ").strip() for l in lines if l.startswith("# ")), "")
+        title = heading or "%s %s" % (os.path.basename(os.path.dirname(path)), os.path.basename(path))
+        prose = next((l.strip() for l in lines if l.strip()
+                      and not l.startswith(("#", "[", "!", "<", "|", "`", "-", "*", "="))), title)
+        slug = "r%05d" % len(plan.guides)
+        plan.guides.append(slug)
+        front = "---\ntitle: %s\ndescription: %s\n---\n\n" % (
+            json.dumps(title[:120], ensure_ascii=False),
+            json.dumps(re.sub(r"\s+", " ", prose)[:150], ensure_ascii=False))
+        total_words += count_words(text)
+        with open(os.path.join(content, "guides", slug + ".md"), "w", encoding="utf-8") as f:
+            f.write(front + text + "\n")
+    return plan, total_words
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pages", type=int)
@@ -344,8 +416,13 @@ def main():
     parser.add_argument("--plain", action="store_true",
                         help="the plain corpus: guides with only title and description "
                              "(--vocab does not apply)")
+    parser.add_argument("--real", action="store_true",
+                        help="the real corpus: Markdown shipped with installed software "
+                             "(crate docs, /usr/share/doc, npm packages), as guides")
     args = parser.parse_args()
-    if args.plain:
+    if args.real:
+        plan, words = generate_real(args.pages, args.out, args.seed)
+    elif args.plain:
         plan, words = generate_plain(args.pages, args.out, args.seed)
     else:
         plan, words = generate(args.pages, args.out, args.seed, args.vocab)
