@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::{Collector, DocSetCollector, TopDocs};
 use tantivy::directory::OwnedBytes;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
@@ -48,6 +48,32 @@ impl Query for IndexedTermQuery {
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
         self.0.query_terms(visitor);
     }
+}
+
+/// `searcher.search(query, collector)`, segment by segment on this thread, as tantivy's
+/// `Searcher::search` does with its single-thread executor.
+///
+/// Going through tantivy's `Executor` keeps its thread-pool variant (rayon and crossbeam's
+/// channels) in the browser's wasm, where no thread is ever started.
+fn search_here<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let weight = query.weight(scoring)?;
+    collector.check_schema(searcher.schema())?;
+    let fruits = searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(ord, reader)| collector.collect_segment(weight.as_ref(), ord as u32, reader))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    collector.merge_fruits(fruits)
 }
 
 /// Score added for a document whose code the query names (see [`ParsedQuery::codes`]) when
@@ -353,7 +379,7 @@ impl SearchIndex {
         // With an index split into chunks, find every chunk the search reads in one pass
         // (see chunks.rs); a no-op otherwise.
         crate::chunks::prefetch_postings(&self.searcher, &*built.query);
-        let top = self.searcher.search(&*built.query, &collector)?;
+        let top = search_here(&self.searcher, &*built.query, &collector)?;
         let best = top.first().map_or(0.0, |((score, _), _)| *score);
         let min_score = self.min_score();
         let mut hits = Vec::with_capacity(top.len());
@@ -964,7 +990,7 @@ impl SearchIndex {
             Term::from_field_text(self.fields.code_text, &code.to_string()),
             IndexRecordOption::Basic,
         );
-        let docs = self.searcher.search(&query, &DocSetCollector)?;
+        let docs = search_here(&self.searcher, &query, &DocSetCollector)?;
         let mut titles = Vec::new();
         for address in docs {
             let doc: TantivyDocument = self.searcher.doc(address)?;
