@@ -101,7 +101,7 @@ enum Command {
     },
     /// Search a built site's index with the same code the browser runs.
     Search {
-        /// Built site to search [default: public]
+        /// Built site to search
         #[arg(long, value_name = "DIR", default_value = "public")]
         output: PathBuf,
         /// Maximum number of results, 1 to 1000
