@@ -34,11 +34,11 @@
 //! queries or ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files arrive
 //! late.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::directory::{CompositeFile, FileHandle, OwnedBytes};
@@ -224,25 +224,34 @@ impl ChunkStore {
     }
 }
 
-/// How many [`Prefetching`] guards are alive: [`prefetch_postings`] does nothing while there
-/// is none.
-static PREFETCHING: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// How many [`Prefetching`] guards are alive on this thread: [`prefetch_postings`] does
+    /// nothing while there is none. Per thread, not per process: a guard is the state of one
+    /// search call, and another thread's search (tests run in parallel; a server could too)
+    /// must not make this one read more than it asks for.
+    static PREFETCHING: Cell<usize> = const { Cell::new(0) };
+}
 
 /// Turns [`prefetch_postings`] on while alive: only for the search [`ChunkStore::search`]
 /// repeats after a miss, so that a query over loaded chunks does not look its terms up twice.
 #[derive(Debug)]
 struct Prefetching;
 
+/// Whether a [`Prefetching`] guard is alive on this thread.
+fn prefetching() -> bool {
+    PREFETCHING.with(Cell::get) > 0
+}
+
 impl Prefetching {
     fn new() -> Self {
-        PREFETCHING.fetch_add(1, Ordering::Relaxed);
+        PREFETCHING.with(|alive| alive.set(alive.get() + 1));
         Prefetching
     }
 }
 
 impl Drop for Prefetching {
     fn drop(&mut self) {
-        PREFETCHING.fetch_sub(1, Ordering::Relaxed);
+        PREFETCHING.with(|alive| alive.set(alive.get() - 1));
     }
 }
 
@@ -253,7 +262,7 @@ impl Drop for Prefetching {
 /// missing chunk at once. Only the terms matter, not how they are ranked. Does nothing unless
 /// a [`Prefetching`] guard is alive.
 pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
-    if PREFETCHING.load(Ordering::Relaxed) == 0 {
+    if !prefetching() {
         return;
     }
     let mut terms: Vec<Term> = Vec::new();
@@ -818,6 +827,30 @@ mod tests {
         assert!(store.loaded() < chunks.len() + 1000);
     }
 
+    /// Read-ahead is the state of one search call on one thread: another thread's search
+    /// (tests run in parallel; a server may too) does not turn it on here. (With a process-wide
+    /// counter it did, and a parallel test then saw its warm-up read chunks outside the head.)
+    #[test]
+    fn prefetching_is_per_thread() {
+        let (started, guard_alive) = std::sync::mpsc::channel();
+        let (finish, finished) = std::sync::mpsc::channel::<()>();
+        let elsewhere = std::thread::spawn(move || {
+            let _prefetching = Prefetching::new();
+            started.send(prefetching()).unwrap();
+            finished.recv().unwrap();
+        });
+        assert!(
+            guard_alive.recv().unwrap(),
+            "on the thread holding the guard"
+        );
+        let here = prefetching();
+        finish.send(()).unwrap();
+        elsewhere.join().unwrap();
+        assert!(!here, "another thread's guard turned read-ahead on here");
+        let _prefetching = Prefetching::new();
+        assert!(prefetching());
+    }
+
     /// The head holds no term dictionary whole: at three times the documents (and a larger
     /// vocabulary) it grows by less than half what the dictionaries do (field norms and the
     /// chunk list grow with the documents).
@@ -884,7 +917,7 @@ mod tests {
 
     #[test]
     fn refuses_foreign_and_damaged_chunks() {
-        let split = split_bundle(crate::build_bundle(&docs(300)).unwrap()).unwrap();
+        let split = split_bundle(crate::build_bundle(&docs(900)).unwrap()).unwrap();
         let (_, store) = open_split(split.head.clone()).unwrap();
         let err = store.add(b"not a chunk".to_vec()).unwrap_err();
         assert!(err.to_string().contains("not part of this index"), "{err}");
