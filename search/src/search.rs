@@ -890,7 +890,8 @@ impl SearchIndex {
             naming_terms
                 .into_iter()
                 .map(|term| {
-                    Box::new(IndexedTermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>
+                    Box::new(IndexedTermQuery::new(term, IndexRecordOption::Basic))
+                        as Box<dyn Query>
                 })
                 .collect(),
         ));
@@ -904,7 +905,8 @@ impl SearchIndex {
                 any_name_terms
                     .into_iter()
                     .map(|term| {
-                        Box::new(IndexedTermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>
+                        Box::new(IndexedTermQuery::new(term, IndexRecordOption::Basic))
+                            as Box<dyn Query>
                     })
                     .collect(),
             )),
