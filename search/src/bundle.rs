@@ -599,8 +599,15 @@ fn hyphenate(simple: &str) -> String {
 
 fn to_tantivy(f: &Fields, d: &Document, ord: u64, texts: &mut Texts) -> Result<TantivyDocument> {
     // Fields in the order they always had: the document store keeps stored values in the
-    // order they were added.
-    let mut doc = TantivyDocument::new();
+    // order they were added. Sized for the text it will hold (the body once, analysed, the
+    // names about three times: stored, words, pairs), so that it is not copied as it grows.
+    let name_bytes: usize = d.aliases.iter().chain(&d.keywords).map(String::len).sum();
+    let mut doc = TantivyDocument::with_capacity(
+        256 + d.body.len()
+            + d.body.len() / 8
+            + 3 * (d.title.len() + name_bytes)
+            + 2 * d.description.len(),
+    );
     doc.add_text(f.title, &d.title);
     doc.add_text(f.description, &d.description);
     texts.add_words(&mut doc, f.body, &d.body);
