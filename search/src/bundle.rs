@@ -361,28 +361,44 @@ impl PreAnalyzer {
     }
 
     /// [`schema::phrase_key`], through this thread's stem cache.
+    #[cfg(test)]
     fn phrase_key(&mut self, text: &str) -> Option<String> {
-        let stems = self.content_stems(text);
-        (stems.len() >= 2).then(|| stems.join(" "))
+        phrase_of(&self.content_stems(text))
     }
 
     /// `text` through [`schema::PAIRS_ANALYZER`]
     /// ([`PairTokenizer`](schema::PairTokenizer)), encoded.
     fn pairs(&mut self, text: &str) -> String {
-        let stems = self.content_stems(text);
-        let mut out = String::new();
-        let mut next = 0;
-        for (position, pair) in stems.windows(2).enumerate() {
-            push_token(
-                &mut out,
-                &mut next,
-                position,
-                1,
-                &schema::pair_key(&pair[0], &pair[1]),
-            );
-        }
-        out
+        pairs_of(&self.content_stems(text))
     }
+
+    /// [`PreAnalyzer::phrase_key`] and [`PreAnalyzer::pairs`] of `text`, from one analysis
+    /// (a name's words give both).
+    fn phrase_and_pairs(&mut self, text: &str) -> (Option<String>, String) {
+        let stems = self.content_stems(text);
+        (phrase_of(&stems), pairs_of(&stems))
+    }
+}
+
+/// The `phrases` term of a text whose content stems are `stems`: two or more, joined.
+fn phrase_of(stems: &[String]) -> Option<String> {
+    (stems.len() >= 2).then(|| stems.join(" "))
+}
+
+/// The `pairs` field's tokens of a text whose content stems are `stems`, encoded.
+fn pairs_of(stems: &[String]) -> String {
+    let mut out = String::new();
+    let mut next = 0;
+    for (position, pair) in stems.windows(2).enumerate() {
+        push_token(
+            &mut out,
+            &mut next,
+            position,
+            1,
+            &schema::pair_key(&pair[0], &pair[1]),
+        );
+    }
+    out
 }
 
 /// One word's way through [`PreAnalyzer::analyze`]: the cache, the stemmer, the caller.
@@ -394,9 +410,15 @@ struct Word<'a> {
 }
 
 impl Word<'_> {
-    /// Drops a long `word`, lowercases and stems the others into the output.
+    /// Drops a long `word`, lowercases and stems the others into the output. The cache is
+    /// keyed by the word as written, so that a word seen before is neither lowercased nor
+    /// stemmed again.
     fn push(&mut self, word: &str, position: usize) {
         if word.len() >= LONG_WORD {
+            return;
+        }
+        if let Some(stem) = self.stems.get(word) {
+            (self.emit)(position, stem);
             return;
         }
         self.lower.clear();
@@ -407,15 +429,10 @@ impl Word<'_> {
             // As tantivy's LowerCaser: char by char (no final-sigma rule).
             self.lower.extend(word.chars().flat_map(char::to_lowercase));
         }
-        match self.stems.get(self.lower.as_str()) {
-            Some(stem) => (self.emit)(position, stem),
-            None => {
-                let stem = self.stemmer.stem(self.lower).into_owned();
-                (self.emit)(position, &stem);
-                if self.stems.len() < STEM_CACHE_WORDS {
-                    self.stems.insert(self.lower.clone(), stem);
-                }
-            }
+        let stem = self.stemmer.stem(self.lower).into_owned();
+        (self.emit)(position, &stem);
+        if self.stems.len() < STEM_CACHE_WORDS {
+            self.stems.insert(word.to_string(), stem);
         }
     }
 }
@@ -509,19 +526,20 @@ impl Texts<'_> {
         }
     }
 
-    /// The `phrases` term of `text` ([`schema::phrase_key`]).
-    fn phrase_key(&mut self, text: &str) -> Option<String> {
+    /// The `phrases` term of a name, alias or keyword ([`schema::phrase_key`]), and the text
+    /// to give the `pairs` field for it: both from one analysis.
+    fn name_pairs(&mut self, text: &str) -> (Option<String>, String) {
         match self {
-            Texts::AsIs => schema::phrase_key(text),
-            Texts::Analyzed(analyzer) => analyzer.phrase_key(text),
+            Texts::AsIs => (schema::phrase_key(text), text.to_string()),
+            Texts::Analyzed(analyzer) => analyzer.phrase_and_pairs(text),
         }
     }
 
-    /// Adds `text` to the `pairs` field.
-    fn add_pairs(&mut self, doc: &mut TantivyDocument, field: Field, text: &str) {
+    /// The text to give the `pairs` field for `text`.
+    fn pairs(&mut self, text: &str) -> String {
         match self {
-            Texts::AsIs => doc.add_text(field, text),
-            Texts::Analyzed(analyzer) => doc.add_text(field, analyzer.pairs(text)),
+            Texts::AsIs => text.to_string(),
+            Texts::Analyzed(analyzer) => analyzer.pairs(text),
         }
     }
 }
@@ -581,8 +599,15 @@ fn hyphenate(simple: &str) -> String {
 
 fn to_tantivy(f: &Fields, d: &Document, ord: u64, texts: &mut Texts) -> Result<TantivyDocument> {
     // Fields in the order they always had: the document store keeps stored values in the
-    // order they were added.
-    let mut doc = TantivyDocument::new();
+    // order they were added. Sized for the text it will hold (the body once, analysed, the
+    // names about three times: stored, words, pairs), so that it is not copied as it grows.
+    let name_bytes: usize = d.aliases.iter().chain(&d.keywords).map(String::len).sum();
+    let mut doc = TantivyDocument::with_capacity(
+        256 + d.body.len()
+            + d.body.len() / 8
+            + 3 * (d.title.len() + name_bytes)
+            + 2 * d.description.len(),
+    );
     doc.add_text(f.title, &d.title);
     doc.add_text(f.description, &d.description);
     texts.add_words(&mut doc, f.body, &d.body);
@@ -650,22 +675,25 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64, texts: &mut Texts) -> Result<T
 /// of a document.
 fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument, texts: &mut Texts) {
     let title = strip_code(&d.title, d.code);
-    let mut phrases: Vec<String> = std::iter::once(title)
+    // Each name is analysed once for its phrase and its pairs; the phrases are added first.
+    let mut pairs: Vec<String> = Vec::with_capacity(2 + d.aliases.len() + d.keywords.len());
+    let mut phrases: Vec<String> = Vec::new();
+    for text in std::iter::once(title)
         .chain(d.aliases.iter().map(String::as_str))
         .chain(d.keywords.iter().map(String::as_str))
-        .filter_map(|text| texts.phrase_key(text))
-        .collect();
+    {
+        let (phrase, text_pairs) = texts.name_pairs(text);
+        phrases.extend(phrase);
+        pairs.push(text_pairs);
+    }
+    pairs.push(texts.pairs(&d.description));
     phrases.sort();
     phrases.dedup();
     for phrase in phrases {
         doc.add_text(f.phrases, phrase);
     }
-    for text in std::iter::once(title)
-        .chain(d.aliases.iter().map(String::as_str))
-        .chain(d.keywords.iter().map(String::as_str))
-        .chain([d.description.as_str()])
-    {
-        texts.add_pairs(doc, f.pairs, text);
+    for text in pairs {
+        doc.add_text(f.pairs, text);
     }
 }
 
