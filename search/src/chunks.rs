@@ -329,11 +329,13 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
         exact.extend(tokens.iter().map(|(_, stem)| (field, stem.clone())));
     }
     let stems: Vec<&str> = tokens.iter().map(|(_, stem)| stem.as_str()).collect();
-    for start in 0..stems.len() {
-        for len in 2..=MAX_PREDICTED_RUN.min(stems.len() - start) {
-            exact.push((fields.phrases, stems[start..start + len].join(" ")));
-        }
-    }
+    // Runs are read as the terms starting with their first word and a space (search.rs's
+    // `phrase_keys`).
+    let run_starts: BTreeSet<String> = stems
+        .iter()
+        .take(stems.len().saturating_sub(1))
+        .map(|first| format!("{first} "))
+        .collect();
     exact.extend(
         stems
             .windows(2)
@@ -354,6 +356,17 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
         for (field, term) in &exact {
             if let Ok(inverted) = segment.inverted_index(*field) {
                 let _ = inverted.terms().get(term.as_bytes());
+            }
+        }
+        if let Ok(inverted) = segment.inverted_index(fields.phrases) {
+            for prefix in &run_starts {
+                let mut builder = inverted.terms().range().ge(prefix.as_bytes());
+                if let Some(end) = crate::search::prefix_end(prefix.as_bytes()) {
+                    builder = builder.lt(end);
+                }
+                if let Ok(mut stream) = builder.into_stream() {
+                    while stream.advance() {}
+                }
             }
         }
         for (i, (raw, stem)) in tokens.iter().enumerate() {
@@ -409,10 +422,6 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
         }
     }
 }
-
-/// Longest run of query words [`prefetch_terms`] looks up as a phrase (search.rs's runs stop
-/// at 8 words).
-const MAX_PREDICTED_RUN: usize = 8;
 
 /// One chunked file: its length, and the names of its chunks in order.
 #[derive(Debug)]

@@ -779,9 +779,14 @@ impl SearchIndex {
         // consecutive words the text holds in that order.
         if !parsed.only_filler {
             let mut runs: Vec<Box<dyn Query>> = Vec::new();
+            let names = self.phrase_keys(&stems)?;
             for start in 0..stems.len() {
                 for len in 2..=MAX_RUN.min(stems.len() - start) {
                     let key = stems[start..start + len].join(" ");
+                    // A run no name holds would match nothing.
+                    if names.as_ref().is_some_and(|names| !names.contains(&key)) {
+                        continue;
+                    }
                     if len >= NAMING_RUN {
                         naming_terms.push(Term::from_field_text(f.phrases, &key));
                     }
@@ -982,6 +987,57 @@ impl SearchIndex {
             short: typed.len() <= SHORT_QUERY_WORDS,
             off_topic: (typed.len() - known.len()) * 2 >= typed.len(),
         })
+    }
+
+    /// The runs of consecutive `stems` (two to [`MAX_RUN`] of them) that are a term of the
+    /// `phrases` field (a name, an alias or a keyword), their term infos recorded in
+    /// [`TermInfos`].
+    ///
+    /// One range of the dictionary per first word (the terms starting with it and a space)
+    /// rather than one lookup per run: a pasted line of twenty words has about 130 runs, and
+    /// each lookup decodes a block of the dictionary.
+    ///
+    /// `None` when a range cannot be read (a split index's chunk not loaded yet): every run
+    /// then stays in the query, whose own lookups fail alike, so that the search still goes
+    /// on to name the postings it needs in the same round (see chunks.rs).
+    fn phrase_keys(&self, stems: &[&str]) -> Result<Option<BTreeSet<String>>> {
+        let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for start in 0..stems.len() {
+            for len in 2..=MAX_RUN.min(stems.len() - start) {
+                wanted
+                    .entry(stems[start])
+                    .or_default()
+                    .insert(stems[start..start + len].join(" "));
+            }
+        }
+        let mut found = BTreeSet::new();
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.phrases)?;
+            for (first, keys) in &wanted {
+                let prefix = format!("{first} ");
+                let mut builder = inverted.terms().range().ge(prefix.as_bytes());
+                if let Some(end) = prefix_end(prefix.as_bytes()) {
+                    builder = builder.lt(end);
+                }
+                let Ok(mut stream) = builder.into_stream() else {
+                    return Ok(None);
+                };
+                while stream.advance() {
+                    let Ok(key) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    if keys.contains(key) {
+                        self.terms.insert(
+                            segment.segment_id(),
+                            Term::from_field_text(self.fields.phrases, key),
+                            Some(stream.value().clone()),
+                        );
+                        found.insert(key.to_string());
+                    }
+                }
+            }
+        }
+        Ok(Some(found))
     }
 
     /// The codes the query names: [`ParsedQuery::codes`], and each of
@@ -1394,7 +1450,7 @@ fn bump(out: &mut Expansions, field: Field, term: &str, weight: f32) {
 }
 
 /// The smallest byte string greater than every string starting with `prefix`.
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < u8::MAX {

@@ -100,6 +100,7 @@ if (args.includes("--cold")) {
     const r = instance().search(q);
     rounds.push(r.rounds);
     chunks.push(r.chunks);
+    if (r.rounds > 2) console.log(`  ${r.rounds} rounds: ${q}`);
   }
   console.log(`cold: rounds median ${quantile(rounds, 0.5)} max ${Math.max(...rounds)}; ` +
     `chunks median ${quantile(chunks, 0.5)} p95 ${quantile(chunks, 0.95)}`);
