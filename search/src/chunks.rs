@@ -46,7 +46,7 @@ use tantivy::index::SegmentComponent;
 use tantivy::query::{FuzzyTermQuery, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenStream;
-use tantivy::{HasLen, Index, ReloadPolicy, Searcher, Term};
+use tantivy::{HasLen, Index, Searcher, Term};
 
 use crate::bundle::{self, BundleDirectory};
 use crate::schema::{self, Fields};
@@ -132,8 +132,6 @@ struct StoreState {
 #[derive(Debug, Clone, Default)]
 pub struct ChunkStore {
     state: Arc<Mutex<StoreState>>,
-    /// The index's segments and fields, for [`prefetch_terms`] ([`open_split`] sets it).
-    lookup: Option<(Searcher, Fields)>,
 }
 
 /// What a search over a split index gives ([`ChunkStore::search`]).
@@ -217,9 +215,7 @@ impl ChunkStore {
             let _on = Prefetching::new();
             let _ = index.search(query, limit);
         }
-        if let Some((searcher, fields)) = &self.lookup {
-            prefetch_terms(searcher, fields, query);
-        }
+        prefetch_terms(index.searcher(), index.fields(), query);
         Ok(Answer::Need(self.take_missing()))
     }
 }
@@ -532,12 +528,11 @@ fn is_chunked(path: &Path, len: usize) -> bool {
     CHUNKED.contains(&ext) && len > chunk_size(path)
 }
 
-/// Opens the index over `whole` files and chunked ones, with analyzers registered; also a
-/// searcher and the fields, for [`prefetch_terms`].
+/// Opens the index over `whole` files and chunked ones, with analyzers registered.
 fn open(
     whole: BTreeMap<PathBuf, OwnedBytes>,
     chunked: Vec<(PathBuf, ChunkedFile)>,
-) -> Result<(SearchIndex, (Searcher, Fields))> {
+) -> Result<SearchIndex> {
     let mut handles: BTreeMap<PathBuf, Arc<dyn FileHandle>> = whole
         .into_iter()
         .map(|(p, b)| (p, Arc::new(b) as Arc<dyn FileHandle>))
@@ -548,13 +543,7 @@ fn open(
     let index = Index::open(BundleDirectory::from_handles(handles))?;
     schema::register_analyzers(&index);
     let schema = index.schema();
-    let fields = Fields::from_schema(&schema)?;
-    let searcher = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?
-        .searcher();
-    Ok((SearchIndex::from_index(index, &schema)?, (searcher, fields)))
+    SearchIndex::from_index(index, &schema)
 }
 
 /// Splits a whole bundle into a head and chunks (see the module docs).
@@ -607,7 +596,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         .map(|(p, b)| (p.to_string_lossy().into_owned(), b.as_slice().to_vec()))
         .collect();
     // What opening the index and the warm-up read goes into the head.
-    let (index, _) = open(whole, chunked)?;
+    let index = open(whole, chunked)?;
     index.warm_up()?;
     drop(index);
     let state = std::mem::take(&mut *store.lock());
@@ -687,11 +676,7 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
             }
         }
     }
-    let (index, lookup) = open(whole, chunked)?;
-    let store = ChunkStore {
-        lookup: Some(lookup),
-        ..store
-    };
+    let index = open(whole, chunked)?;
     Ok((index, store))
 }
 

@@ -333,6 +333,16 @@ impl SearchIndex {
         }
     }
 
+    /// The searcher every query runs on (for chunks.rs's predictions).
+    pub(crate) fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+
+    /// The schema's fields (for chunks.rs's predictions).
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
     /// Number of documents in the index.
     pub fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
