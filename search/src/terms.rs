@@ -212,3 +212,99 @@ impl Scorer for TermInfoScorer {
             .score(fieldnorm_id, self.postings.term_freq())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Document, SearchIndex};
+    use tantivy::query::TermQuery;
+
+    fn index() -> SearchIndex {
+        let words = ["gateway", "timeout", "proxy", "upstream", "cache", "header"];
+        let docs: Vec<Document> = (0..60u16)
+            .map(|i| Document {
+                code: Some(400 + i),
+                title: format!("{} {}", 400 + i, words[usize::from(i) % 6]),
+                description: (0..=usize::from(i) % 5)
+                    .map(|k| words[(usize::from(i) + k) % 6])
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                url: format!("/http-codes/{}/", 400 + i),
+                ..Document::default()
+            })
+            .collect();
+        SearchIndex::open(crate::build_bundle(&docs).unwrap()).unwrap()
+    }
+
+    /// Every (doc, score) of a scorer, in order.
+    fn scored(weight: &dyn Weight, segment: &SegmentReader) -> Vec<(DocId, Score)> {
+        let mut scorer = weight.scorer(segment, 1.7).unwrap();
+        let mut out = Vec::new();
+        while scorer.doc() != tantivy::TERMINATED {
+            out.push((scorer.doc(), scorer.score()));
+            scorer.advance();
+        }
+        out
+    }
+
+    #[test]
+    fn scores_are_tantivys_own() {
+        let index = index();
+        let searcher = index.searcher();
+        let fields = index.fields();
+        let terms = Arc::new(TermInfos::default());
+        let statistics = Statistics {
+            searcher,
+            terms: &terms,
+        };
+        let mut compared = 0;
+        for (field, word) in [
+            (fields.title, "gateway"),
+            (fields.description, "proxi"),
+            (fields.description, "cach"),
+            (fields.title, "absent"),
+        ] {
+            let term = Term::from_field_text(field, word);
+            for record in [IndexRecordOption::WithFreqs, IndexRecordOption::Basic] {
+                let ours = CachedTermWeight::new(
+                    term.clone(),
+                    record,
+                    EnableScoring::enabled_from_statistics_provider(&statistics, searcher),
+                    Arc::clone(&terms),
+                )
+                .unwrap();
+                let theirs = TermQuery::new(term.clone(), record)
+                    .specialized_weight(EnableScoring::enabled_from_searcher(searcher))
+                    .unwrap();
+                for segment in searcher.segment_readers() {
+                    let want = scored(&theirs, segment);
+                    assert_eq!(scored(&ours, segment), want, "{word}");
+                    compared += want.len();
+                }
+            }
+        }
+        assert!(compared > 20, "too few postings compared: {compared}");
+    }
+
+    #[test]
+    fn a_term_is_looked_up_once() {
+        let index = index();
+        let segment = &index.searcher().segment_readers()[0];
+        let terms = TermInfos::default();
+        let term = Term::from_field_text(index.fields().title, "gateway");
+        let found = terms
+            .get(segment, &term)
+            .unwrap()
+            .expect("gateway is in a title");
+        assert_eq!(found.doc_freq, 10);
+        // What is recorded is what later lookups answer, not the dictionary.
+        let recorded = TermInfo {
+            doc_freq: 1234,
+            ..found.clone()
+        };
+        terms.insert(segment.segment_id(), term.clone(), Some(recorded.clone()));
+        assert_eq!(terms.get(segment, &term).unwrap(), Some(recorded));
+        terms.clear();
+        assert_eq!(terms.get(segment, &term).unwrap(), Some(found));
+    }
+}
