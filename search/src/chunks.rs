@@ -382,6 +382,7 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
                     FuzzyTermQuery::new(Term::from_field_text(fields.title, stem), distance, true)
                 })
                 .and_then(|q| q.automaton().ok());
+            let letter = crate::search::first_letter_range(stem);
             let typo_prefix = (prefix && chars >= 5)
                 .then(|| {
                     FuzzyTermQuery::new_prefix(Term::from_field_text(fields.title, raw), 1, true)
@@ -410,7 +411,15 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
                     continue;
                 }
                 for dfa in typo.iter().chain(typo_prefix.iter()) {
-                    if let Ok(mut stream) = dict.search(dfa).into_stream() {
+                    // As search.rs: corrections keep the first letter of the stem.
+                    let mut builder = dict.search(dfa);
+                    if let Some((start, end)) = &letter {
+                        builder = builder.ge(start);
+                        if let Some(end) = end {
+                            builder = builder.lt(end);
+                        }
+                    }
+                    if let Ok(mut stream) = builder.into_stream() {
                         while stream.advance() {}
                     }
                 }

@@ -601,13 +601,24 @@ impl SearchIndex {
         if fuzzy.is_none() && fuzzy_prefix.is_none() {
             return Ok((out, max_doc_freq));
         }
+        // Only corrections that keep the first letter are kept (below): read only the terms
+        // starting with it. An automaton alone reads every block of a dictionary, since one
+        // edit may be the first letter.
+        let letter = first_letter_range(&token.stem);
         for field in names {
             for segment in self.searcher.segment_readers() {
                 let inverted = segment.inverted_index(field)?;
                 let dict = inverted.terms();
                 let mut found: Vec<(u8, u32, String, TermInfo)> = Vec::new();
                 if let Some(dfa) = &fuzzy {
-                    let mut stream = dict.search(dfa).into_stream()?;
+                    let mut builder = dict.search(dfa);
+                    if let Some((start, end)) = &letter {
+                        builder = builder.ge(start);
+                        if let Some(end) = end {
+                            builder = builder.lt(end);
+                        }
+                    }
+                    let mut stream = builder.into_stream()?;
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
                             let d = osa_distance(&token.stem, term);
@@ -617,7 +628,14 @@ impl SearchIndex {
                     }
                 }
                 if let Some(dfa) = &fuzzy_prefix {
-                    let mut stream = dict.search(dfa).into_stream()?;
+                    let mut builder = dict.search(dfa);
+                    if let Some((start, end)) = &letter {
+                        builder = builder.ge(start);
+                        if let Some(end) = end {
+                            builder = builder.lt(end);
+                        }
+                    }
+                    let mut stream = builder.into_stream()?;
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
                             // A typo in the part typed so far: one edit, weighed like a
@@ -1457,6 +1475,16 @@ fn bump(out: &mut Expansions, field: Field, term: &str, weight: f32) {
     if weight > *slot {
         *slot = weight;
     }
+}
+
+/// The byte range of the terms starting with the first character of `word` (typo corrections
+/// keep it): from that character to [`prefix_end`] of it; `None` for an empty word.
+pub(crate) fn first_letter_range(word: &str) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+    let first = word.chars().next()?;
+    let mut buf = [0u8; 4];
+    let start = first.encode_utf8(&mut buf).as_bytes().to_vec();
+    let end = prefix_end(&start);
+    Some((start, end))
 }
 
 /// The smallest byte string greater than every string starting with `prefix`.
