@@ -114,12 +114,9 @@
       var t3 = performance.now();
       if (loaded.error) throw new Error(loaded.error);
       docs = loaded.docs;
-      var warm = readResult(exports.warm_up());
-      var t4 = performance.now();
-      if (warm.error) throw new Error(warm.error);
       timings.loadMs = t3 - t2;
-      timings.warmUpMs = t4 - t3;
-      timings.readyMs = t4 - t0;
+      timings.readyMs = t3 - t0;
+      warmUpSoon(WARM_UP_IDLE_MS);
       timings.indexBytes = bytes.length;
       setStatus("Search ready: " + docs + " codes and pages.", "ready");
       if (status) {
@@ -130,6 +127,31 @@
     });
     loading.catch(fail);
     return loading;
+  }
+
+  // The warm-up (the typo automata and the code paths every query takes, see
+  // search/wasm/src/lib.rs) makes later queries fast, and costs about what a query costs the
+  // first time: it runs once, off the way to the first result, after the first answer is
+  // shown (WARM_UP_AFTER_ANSWER_MS: about a frame, so that the answer is painted first) or
+  // WARM_UP_IDLE_MS after loading when no query came.
+  var WARM_UP_IDLE_MS = 1000;
+  var WARM_UP_AFTER_ANSWER_MS = 20;
+  var warmed = false;
+  var warmTimer = 0;
+  function warmUp() {
+    clearTimeout(warmTimer);
+    if (warmed || !exports) return;
+    warmed = true;
+    var t0 = performance.now();
+    var warm = readResult(exports.warm_up());
+    timings.warmUpMs = performance.now() - t0;
+    // Queries work without it: a failed warm-up only leaves the next query slower.
+    if (warm.error) console.error("[statusref search] warm-up: " + warm.error);
+  }
+  function warmUpSoon(delay) {
+    if (warmed) return;
+    clearTimeout(warmTimer);
+    warmTimer = setTimeout(warmUp, delay);
   }
 
   function fail(error) {
@@ -195,6 +217,7 @@
       var ms = performance.now() - t0;
       timings.queries.push(ms);
       if (status) status.dataset.queryMs = ms.toFixed(3);
+      warmUpSoon(WARM_UP_AFTER_ANSWER_MS);
       return hits;
     });
   }

@@ -46,7 +46,7 @@ use tantivy::index::SegmentComponent;
 use tantivy::query::{FuzzyTermQuery, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenStream;
-use tantivy::{HasLen, Index, ReloadPolicy, Searcher, Term};
+use tantivy::{HasLen, Index, Searcher, Term};
 
 use crate::bundle::{self, BundleDirectory};
 use crate::schema::{self, Fields};
@@ -132,8 +132,6 @@ struct StoreState {
 #[derive(Debug, Clone, Default)]
 pub struct ChunkStore {
     state: Arc<Mutex<StoreState>>,
-    /// The index's segments and fields, for [`prefetch_terms`] ([`open_split`] sets it).
-    lookup: Option<(Searcher, Fields)>,
 }
 
 /// What a search over a split index gives ([`ChunkStore::search`]).
@@ -217,9 +215,7 @@ impl ChunkStore {
             let _on = Prefetching::new();
             let _ = index.search(query, limit);
         }
-        if let Some((searcher, fields)) = &self.lookup {
-            prefetch_terms(searcher, fields, query);
-        }
+        prefetch_terms(index.searcher(), index.fields(), query);
         Ok(Answer::Need(self.take_missing()))
     }
 }
@@ -338,11 +334,13 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
         exact.extend(tokens.iter().map(|(_, stem)| (field, stem.clone())));
     }
     let stems: Vec<&str> = tokens.iter().map(|(_, stem)| stem.as_str()).collect();
-    for start in 0..stems.len() {
-        for len in 2..=MAX_PREDICTED_RUN.min(stems.len() - start) {
-            exact.push((fields.phrases, stems[start..start + len].join(" ")));
-        }
-    }
+    // Runs are read as the terms starting with their first word and a space (search.rs's
+    // `phrase_keys`).
+    let run_starts: BTreeSet<String> = stems
+        .iter()
+        .take(stems.len().saturating_sub(1))
+        .map(|first| format!("{first} "))
+        .collect();
     exact.extend(
         stems
             .windows(2)
@@ -365,6 +363,17 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
                 let _ = inverted.terms().get(term.as_bytes());
             }
         }
+        if let Ok(inverted) = segment.inverted_index(fields.phrases) {
+            for prefix in &run_starts {
+                let mut builder = inverted.terms().range().ge(prefix.as_bytes());
+                if let Some(end) = crate::search::prefix_end(prefix.as_bytes()) {
+                    builder = builder.lt(end);
+                }
+                if let Ok(mut stream) = builder.into_stream() {
+                    while stream.advance() {}
+                }
+            }
+        }
         for (i, (raw, stem)) in tokens.iter().enumerate() {
             let prefix = parsed.last_word_is_prefix && Some(i) == last;
             let chars = raw.chars().count().min(stem.chars().count());
@@ -382,6 +391,7 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
                     FuzzyTermQuery::new(Term::from_field_text(fields.title, stem), distance, true)
                 })
                 .and_then(|q| q.automaton().ok());
+            let letter = crate::search::first_letter_range(stem);
             let typo_prefix = (prefix && chars >= 5)
                 .then(|| {
                     FuzzyTermQuery::new_prefix(Term::from_field_text(fields.title, raw), 1, true)
@@ -410,7 +420,15 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
                     continue;
                 }
                 for dfa in typo.iter().chain(typo_prefix.iter()) {
-                    if let Ok(mut stream) = dict.search(dfa).into_stream() {
+                    // As search.rs: corrections keep the first letter of the stem.
+                    let mut builder = dict.search(dfa);
+                    if let Some((start, end)) = &letter {
+                        builder = builder.ge(start);
+                        if let Some(end) = end {
+                            builder = builder.lt(end);
+                        }
+                    }
+                    if let Ok(mut stream) = builder.into_stream() {
                         while stream.advance() {}
                     }
                 }
@@ -418,10 +436,6 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
         }
     }
 }
-
-/// Longest run of query words [`prefetch_terms`] looks up as a phrase (search.rs's runs stop
-/// at 8 words).
-const MAX_PREDICTED_RUN: usize = 8;
 
 /// One chunked file: its length, and the names of its chunks in order.
 #[derive(Debug)]
@@ -532,12 +546,11 @@ fn is_chunked(path: &Path, len: usize) -> bool {
     CHUNKED.contains(&ext) && len > chunk_size(path)
 }
 
-/// Opens the index over `whole` files and chunked ones, with analyzers registered; also a
-/// searcher and the fields, for [`prefetch_terms`].
+/// Opens the index over `whole` files and chunked ones, with analyzers registered.
 fn open(
     whole: BTreeMap<PathBuf, OwnedBytes>,
     chunked: Vec<(PathBuf, ChunkedFile)>,
-) -> Result<(SearchIndex, (Searcher, Fields))> {
+) -> Result<SearchIndex> {
     let mut handles: BTreeMap<PathBuf, Arc<dyn FileHandle>> = whole
         .into_iter()
         .map(|(p, b)| (p, Arc::new(b) as Arc<dyn FileHandle>))
@@ -548,13 +561,7 @@ fn open(
     let index = Index::open(BundleDirectory::from_handles(handles))?;
     schema::register_analyzers(&index);
     let schema = index.schema();
-    let fields = Fields::from_schema(&schema)?;
-    let searcher = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?
-        .searcher();
-    Ok((SearchIndex::from_index(index, &schema)?, (searcher, fields)))
+    SearchIndex::from_index(index, &schema)
 }
 
 /// Splits a whole bundle into a head and chunks (see the module docs).
@@ -607,7 +614,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         .map(|(p, b)| (p.to_string_lossy().into_owned(), b.as_slice().to_vec()))
         .collect();
     // What opening the index and the warm-up read goes into the head.
-    let (index, _) = open(whole, chunked)?;
+    let index = open(whole, chunked)?;
     index.warm_up()?;
     drop(index);
     let state = std::mem::take(&mut *store.lock());
@@ -687,11 +694,7 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
             }
         }
     }
-    let (index, lookup) = open(whole, chunked)?;
-    let store = ChunkStore {
-        lookup: Some(lookup),
-        ..store
-    };
+    let index = open(whole, chunked)?;
     Ok((index, store))
 }
 

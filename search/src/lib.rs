@@ -111,6 +111,7 @@ mod query;
 mod schema;
 mod search;
 mod status;
+mod terms;
 
 pub use bundle::{build_bundle, BUNDLE_MAGIC, BUNDLE_VERSION};
 pub use chunks::{open_split, open_split_with, split_bundle, Answer, ChunkStore, SplitIndex};

@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, DocSetCollector, TopDocs};
 use tantivy::directory::OwnedBytes;
+use tantivy::postings::TermInfo;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
-    EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery,
+    DisjunctionMaxQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
@@ -22,31 +24,49 @@ use crate::bundle::open_index;
 use crate::bundle::strip_code;
 use crate::query::{parse_query, FilterKind, ParsedQuery};
 use crate::schema::{self, content_stems, normalize_name, pair_key, weighted_text_fields, Fields};
+use crate::terms::{CachedTermWeight, Statistics, TermInfos};
 use crate::{Hit, Result, Status};
 
-/// A [`TermQuery`] on a field that is indexed, as every field this crate queries is.
+/// A `TermQuery` on a field that is indexed, as every field this crate queries is.
 ///
 /// tantivy's own `TermQuery::weight` falls back to a range scan of the fast field when a
 /// field is fast but not indexed. None of ours takes that branch, but it keeps tantivy's whole
 /// columnar reader (every column type and codec, about a sixth of the wasm) in the browser's
 /// download. This query goes straight to the term's postings, as `TermQuery` does for an
 /// indexed field: same weight, same scores.
+///
+/// Its term info is read through the search's [`TermInfos`], so that the term is looked up in
+/// the dictionary once per search however many weights and scorers ask for it (see
+/// terms.rs).
 #[derive(Clone, Debug)]
-struct IndexedTermQuery(TermQuery);
+struct IndexedTermQuery {
+    term: Term,
+    record: IndexRecordOption,
+    terms: Arc<TermInfos>,
+}
 
 impl IndexedTermQuery {
-    fn new(term: Term, record: IndexRecordOption) -> IndexedTermQuery {
-        IndexedTermQuery(TermQuery::new(term, record))
+    fn new(term: Term, record: IndexRecordOption, terms: &Arc<TermInfos>) -> IndexedTermQuery {
+        IndexedTermQuery {
+            term,
+            record,
+            terms: Arc::clone(terms),
+        }
     }
 }
 
 impl Query for IndexedTermQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(self.0.specialized_weight(enable_scoring)?))
+        Ok(Box::new(CachedTermWeight::new(
+            self.term.clone(),
+            self.record,
+            enable_scoring,
+            Arc::clone(&self.terms),
+        )?))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.0.query_terms(visitor);
+        visitor(&self.term, false);
     }
 }
 
@@ -55,13 +75,16 @@ impl Query for IndexedTermQuery {
 ///
 /// Going through tantivy's `Executor` keeps its thread-pool variant (rayon and crossbeam's
 /// channels) in the browser's wasm, where no thread is ever started.
+///
+/// BM25's statistics come from `statistics` (the searcher's own numbers, see terms.rs).
 fn search_here<C: Collector>(
     searcher: &Searcher,
+    statistics: &dyn Bm25StatisticsProvider,
     query: &dyn Query,
     collector: &C,
 ) -> tantivy::Result<C::Fruit> {
     let scoring = if collector.requires_scoring() {
-        EnableScoring::enabled_from_searcher(searcher)
+        EnableScoring::enabled_from_statistics_provider(statistics, searcher)
     } else {
         EnableScoring::disabled_from_searcher(searcher)
     };
@@ -222,6 +245,8 @@ pub struct SearchIndex {
     analyzer: TextAnalyzer,
     /// [`SYNONYMS`] as stems.
     synonyms: Vec<(Vec<String>, Vec<String>)>,
+    /// The term infos the current search has looked up (see terms.rs).
+    terms: Arc<TermInfos>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -283,6 +308,7 @@ impl SearchIndex {
             fields,
             analyzer: schema::text_analyzer(),
             synonyms: Vec::new(),
+            terms: Arc::default(),
         };
         let stems = |words: &[&str]| -> Vec<String> {
             words
@@ -297,6 +323,24 @@ impl SearchIndex {
             .collect();
         index.synonyms = synonyms;
         Ok(index)
+    }
+
+    /// BM25's statistics with the document frequencies of this search's [`TermInfos`].
+    fn statistics(&self) -> Statistics<'_> {
+        Statistics {
+            searcher: &self.searcher,
+            terms: &self.terms,
+        }
+    }
+
+    /// The searcher every query runs on (for chunks.rs's predictions).
+    pub(crate) fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+
+    /// The schema's fields (for chunks.rs's predictions).
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.fields
     }
 
     /// Number of documents in the index.
@@ -332,8 +376,11 @@ impl SearchIndex {
         if parsed.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
+        // Each term is looked up in its dictionary once per search (see terms.rs).
+        self.terms.clear();
         let built = self.build_query(&parsed)?;
-        let scoring = EnableScoring::enabled_from_searcher(&self.searcher);
+        let statistics = self.statistics();
+        let scoring = EnableScoring::enabled_from_statistics_provider(&statistics, &self.searcher);
         let weights = |clauses: &[(Box<dyn Query>, f32)]| {
             clauses
                 .iter()
@@ -379,7 +426,7 @@ impl SearchIndex {
         // With an index split into chunks, find every chunk the search reads in one pass
         // (see chunks.rs); a no-op otherwise.
         crate::chunks::prefetch_postings(&self.searcher, &*built.query);
-        let top = search_here(&self.searcher, &*built.query, &collector)?;
+        let top = search_here(&self.searcher, &statistics, &*built.query, &collector)?;
         let best = top.first().map_or(0.0, |((score, _), _)| *score);
         let min_score = self.min_score();
         let mut hits = Vec::with_capacity(top.len());
@@ -486,7 +533,8 @@ impl SearchIndex {
             for segment in self.searcher.segment_readers() {
                 let inverted = segment.inverted_index(field)?;
                 let dict = inverted.terms();
-                if let Some(info) = dict.get(token.stem.as_bytes())? {
+                let exact = Term::from_field_text(field, &token.stem);
+                if let Some(info) = self.terms.get(segment, &exact)? {
                     max_doc_freq = max_doc_freq.max(info.doc_freq);
                     bump(&mut out, field, &token.stem, EXACT_WEIGHT);
                     names_matched |= names.contains(&field);
@@ -495,7 +543,8 @@ impl SearchIndex {
                     continue;
                 }
                 for synonym in &synonyms {
-                    if let Some(info) = dict.get(String::as_bytes(synonym))? {
+                    let term = Term::from_field_text(field, synonym);
+                    if let Some(info) = self.terms.get(segment, &term)? {
                         max_doc_freq = max_doc_freq.max(info.doc_freq);
                         bump(&mut out, field, synonym, SYNONYM_WEIGHT);
                     }
@@ -507,15 +556,21 @@ impl SearchIndex {
                         builder = builder.lt(end);
                     }
                     let mut stream = builder.into_stream()?;
-                    let mut found: Vec<(u32, String)> = Vec::new();
+                    let mut found: Vec<(u32, String, TermInfo)> = Vec::new();
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
-                            found.push((stream.value().doc_freq, term.to_string()));
+                            let info = stream.value().clone();
+                            found.push((info.doc_freq, term.to_string(), info));
                         }
                     }
                     names_matched |= !found.is_empty() && names.contains(&field);
                     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-                    for (doc_freq, term) in found.into_iter().take(MAX_PREFIX_EXPANSIONS) {
+                    for (doc_freq, term, info) in found.into_iter().take(MAX_PREFIX_EXPANSIONS) {
+                        self.terms.insert(
+                            segment.segment_id(),
+                            Term::from_field_text(field, &term),
+                            Some(info),
+                        );
                         max_doc_freq = max_doc_freq.max(doc_freq);
                         let share = token.raw.len() as f32 / term.len().max(1) as f32;
                         let weight =
@@ -546,36 +601,61 @@ impl SearchIndex {
         if fuzzy.is_none() && fuzzy_prefix.is_none() {
             return Ok((out, max_doc_freq));
         }
+        // Only corrections that keep the first letter are kept (below): read only the terms
+        // starting with it. An automaton alone reads every block of a dictionary, since one
+        // edit may be the first letter.
+        let letter = first_letter_range(&token.stem);
         for field in names {
             for segment in self.searcher.segment_readers() {
                 let inverted = segment.inverted_index(field)?;
                 let dict = inverted.terms();
-                let mut found: Vec<(u8, u32, String)> = Vec::new();
+                let mut found: Vec<(u8, u32, String, TermInfo)> = Vec::new();
                 if let Some(dfa) = &fuzzy {
-                    let mut stream = dict.search(dfa).into_stream()?;
+                    let mut builder = dict.search(dfa);
+                    if let Some((start, end)) = &letter {
+                        builder = builder.ge(start);
+                        if let Some(end) = end {
+                            builder = builder.lt(end);
+                        }
+                    }
+                    let mut stream = builder.into_stream()?;
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
                             let d = osa_distance(&token.stem, term);
-                            found.push((d, stream.value().doc_freq, term.to_string()));
+                            let info = stream.value().clone();
+                            found.push((d, info.doc_freq, term.to_string(), info));
                         }
                     }
                 }
                 if let Some(dfa) = &fuzzy_prefix {
-                    let mut stream = dict.search(dfa).into_stream()?;
+                    let mut builder = dict.search(dfa);
+                    if let Some((start, end)) = &letter {
+                        builder = builder.ge(start);
+                        if let Some(end) = end {
+                            builder = builder.lt(end);
+                        }
+                    }
+                    let mut stream = builder.into_stream()?;
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
                             // A typo in the part typed so far: one edit, weighed like a
                             // two-edit correction since the word is unfinished.
-                            found.push((2, stream.value().doc_freq, term.to_string()));
+                            let info = stream.value().clone();
+                            found.push((2, info.doc_freq, term.to_string(), info));
                         }
                     }
                 }
                 // A correction keeps the first letter: readers rarely mistype it, and a word
                 // that differs there is another word (`bread` is not a typo of `read`).
                 let first = token.stem.chars().next();
-                found.retain(|(_, _, term)| term.chars().next() == first);
+                found.retain(|(_, _, term, _)| term.chars().next() == first);
                 found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-                for (d, doc_freq, term) in found.into_iter().take(MAX_FUZZY_EXPANSIONS) {
+                for (d, doc_freq, term, info) in found.into_iter().take(MAX_FUZZY_EXPANSIONS) {
+                    self.terms.insert(
+                        segment.segment_id(),
+                        Term::from_field_text(field, &term),
+                        Some(info),
+                    );
                     max_doc_freq = max_doc_freq.max(doc_freq);
                     let weight = match d {
                         0 => EXACT_WEIGHT,
@@ -663,6 +743,7 @@ impl SearchIndex {
                     Box::new(IndexedTermQuery::new(
                         Term::from_field_text(*field, term),
                         IndexRecordOption::Basic,
+                        &self.terms,
                     )) as Box<dyn Query>
                 })
                 .collect();
@@ -673,6 +754,7 @@ impl SearchIndex {
                     let q = IndexedTermQuery::new(
                         Term::from_field_text(field, &term),
                         IndexRecordOption::WithFreqs,
+                        &self.terms,
                     );
                     let weight =
                         weight * field_weights[&field] * if stop { STOP_WORD_WEIGHT } else { 1.0 };
@@ -725,9 +807,14 @@ impl SearchIndex {
         // consecutive words the text holds in that order.
         if !parsed.only_filler {
             let mut runs: Vec<Box<dyn Query>> = Vec::new();
+            let names = self.phrase_keys(&stems)?;
             for start in 0..stems.len() {
                 for len in 2..=MAX_RUN.min(stems.len() - start) {
                     let key = stems[start..start + len].join(" ");
+                    // A run no name holds would match nothing.
+                    if names.as_ref().is_some_and(|names| !names.contains(&key)) {
+                        continue;
+                    }
                     if len >= NAMING_RUN {
                         naming_terms.push(Term::from_field_text(f.phrases, &key));
                     }
@@ -735,6 +822,7 @@ impl SearchIndex {
                         Box::new(IndexedTermQuery::new(
                             Term::from_field_text(f.phrases, &key),
                             IndexRecordOption::Basic,
+                            &self.terms,
                         )),
                         RUN_BOOST * (len - 1) as f32,
                     )));
@@ -748,6 +836,7 @@ impl SearchIndex {
                         Box::new(IndexedTermQuery::new(
                             Term::from_field_text(f.pairs, &pair_key(pair[0], pair[1])),
                             IndexRecordOption::Basic,
+                            &self.terms,
                         )),
                         PAIR_WEIGHT,
                     )),
@@ -763,6 +852,7 @@ impl SearchIndex {
                     Box::new(IndexedTermQuery::new(
                         Term::from_field_text(f.name_exact, &name),
                         IndexRecordOption::Basic,
+                        &self.terms,
                     )),
                     EXACT_NAME_BOOST,
                 )),
@@ -773,7 +863,7 @@ impl SearchIndex {
         // A log line of columns: its first column that is a known code is its status.
         for &code in &parsed.column_codes {
             let term = Term::from_field_text(f.code_text, &code.to_string());
-            if self.searcher.doc_freq(&term)? > 0 {
+            if self.statistics().doc_freq(&term)? > 0 {
                 placed.push(code);
                 if !codes.contains(&code) {
                     codes.push(code);
@@ -794,6 +884,7 @@ impl SearchIndex {
                     Box::new(IndexedTermQuery::new(
                         Term::from_field_text(f.code_text, &code.to_string()),
                         IndexRecordOption::Basic,
+                        &self.terms,
                     )),
                     code_boost,
                 )),
@@ -836,11 +927,15 @@ impl SearchIndex {
         }
         for key in &keys {
             let term = Term::from_field_text(f.key, key);
-            known_key |= self.searcher.doc_freq(&term)? > 0;
+            known_key |= self.statistics().doc_freq(&term)? > 0;
             should.push((
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
-                    Box::new(IndexedTermQuery::new(term, IndexRecordOption::Basic)),
+                    Box::new(IndexedTermQuery::new(
+                        term,
+                        IndexRecordOption::Basic,
+                        &self.terms,
+                    )),
                     KEY_BOOST,
                 )),
             ));
@@ -890,8 +985,11 @@ impl SearchIndex {
             naming_terms
                 .into_iter()
                 .map(|term| {
-                    Box::new(IndexedTermQuery::new(term, IndexRecordOption::Basic))
-                        as Box<dyn Query>
+                    Box::new(IndexedTermQuery::new(
+                        term,
+                        IndexRecordOption::Basic,
+                        &self.terms,
+                    )) as Box<dyn Query>
                 })
                 .collect(),
         ));
@@ -905,8 +1003,11 @@ impl SearchIndex {
                 any_name_terms
                     .into_iter()
                     .map(|term| {
-                        Box::new(IndexedTermQuery::new(term, IndexRecordOption::Basic))
-                            as Box<dyn Query>
+                        Box::new(IndexedTermQuery::new(
+                            term,
+                            IndexRecordOption::Basic,
+                            &self.terms,
+                        )) as Box<dyn Query>
                     })
                     .collect(),
             )),
@@ -914,6 +1015,57 @@ impl SearchIndex {
             short: typed.len() <= SHORT_QUERY_WORDS,
             off_topic: (typed.len() - known.len()) * 2 >= typed.len(),
         })
+    }
+
+    /// The runs of consecutive `stems` (two to [`MAX_RUN`] of them) that are a term of the
+    /// `phrases` field (a name, an alias or a keyword), their term infos recorded in
+    /// [`TermInfos`].
+    ///
+    /// One range of the dictionary per first word (the terms starting with it and a space)
+    /// rather than one lookup per run: a pasted line of twenty words has about 130 runs, and
+    /// each lookup decodes a block of the dictionary.
+    ///
+    /// `None` when a range cannot be read (a split index's chunk not loaded yet): every run
+    /// then stays in the query, whose own lookups fail alike, so that the search still goes
+    /// on to name the postings it needs in the same round (see chunks.rs).
+    fn phrase_keys(&self, stems: &[&str]) -> Result<Option<BTreeSet<String>>> {
+        let mut wanted: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for start in 0..stems.len() {
+            for len in 2..=MAX_RUN.min(stems.len() - start) {
+                wanted
+                    .entry(stems[start])
+                    .or_default()
+                    .insert(stems[start..start + len].join(" "));
+            }
+        }
+        let mut found = BTreeSet::new();
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.phrases)?;
+            for (first, keys) in &wanted {
+                let prefix = format!("{first} ");
+                let mut builder = inverted.terms().range().ge(prefix.as_bytes());
+                if let Some(end) = prefix_end(prefix.as_bytes()) {
+                    builder = builder.lt(end);
+                }
+                let Ok(mut stream) = builder.into_stream() else {
+                    return Ok(None);
+                };
+                while stream.advance() {
+                    let Ok(key) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    if keys.contains(key) {
+                        self.terms.insert(
+                            segment.segment_id(),
+                            Term::from_field_text(self.fields.phrases, key),
+                            Some(stream.value().clone()),
+                        );
+                        found.insert(key.to_string());
+                    }
+                }
+            }
+        }
+        Ok(Some(found))
     }
 
     /// The codes the query names: [`ParsedQuery::codes`], and each of
@@ -978,7 +1130,7 @@ impl SearchIndex {
         for word in words {
             for (_, stem) in self.tokens(word) {
                 let term = Term::from_field_text(self.fields.vendor, &stem);
-                if self.searcher.doc_freq(&term)? > 0 {
+                if self.statistics().doc_freq(&term)? > 0 {
                     return Ok(true);
                 }
             }
@@ -991,8 +1143,9 @@ impl SearchIndex {
         let query = IndexedTermQuery::new(
             Term::from_field_text(self.fields.code_text, &code.to_string()),
             IndexRecordOption::Basic,
+            &self.terms,
         );
-        let docs = search_here(&self.searcher, &query, &DocSetCollector)?;
+        let docs = search_here(&self.searcher, &self.statistics(), &query, &DocSetCollector)?;
         let mut titles = Vec::new();
         for address in docs {
             let doc: TantivyDocument = self.searcher.doc(address)?;
@@ -1010,6 +1163,7 @@ impl SearchIndex {
             Box::new(IndexedTermQuery::new(
                 Term::from_field_text(field, value),
                 IndexRecordOption::Basic,
+                &self.terms,
             ))
         };
         match kind {
@@ -1323,8 +1477,18 @@ fn bump(out: &mut Expansions, field: Field, term: &str, weight: f32) {
     }
 }
 
+/// The byte range of the terms starting with the first character of `word` (typo corrections
+/// keep it): from that character to [`prefix_end`] of it; `None` for an empty word.
+pub(crate) fn first_letter_range(word: &str) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+    let first = word.chars().next()?;
+    let mut buf = [0u8; 4];
+    let start = first.encode_utf8(&mut buf).as_bytes().to_vec();
+    let end = prefix_end(&start);
+    Some((start, end))
+}
+
 /// The smallest byte string greater than every string starting with `prefix`.
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < u8::MAX {

@@ -8,7 +8,9 @@
 //! 2. copies the bundle into memory from `alloc(len)` and calls `load_bundle(ptr, len)`, which
 //!    takes ownership of those bytes (do not `dealloc` them): a whole bundle, or the head of an
 //!    index split into chunks ([`statusref_search::chunks`]);
-//! 3. calls `warm_up()` once;
+//! 3. calls `warm_up()` once, which makes later queries fast (search.js does it after the
+//!    first answer, or a second after loading when no query came: off the way to the first
+//!    result);
 //! 4. for each query, copies its UTF-8 bytes into `alloc(len)`, calls `search(ptr, len, limit)`
 //!    and frees the query with `dealloc(ptr, len)`. With a split index the answer may be
 //!    `{"need": ["name", …]}`: fetch each chunk (`index/<name>.bin` beside the head), hand each
