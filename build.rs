@@ -172,17 +172,19 @@ fn rustup_hint() -> String {
     )
 }
 
-fn target_installed() -> Option<bool> {
+/// The sysroot of the toolchain building this crate (`rustc --print sysroot`).
+fn sysroot() -> Option<PathBuf> {
     let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let output = Command::new(rustc)
         .args(["--print", "sysroot"])
         .output()
         .ok()?;
     let sysroot = String::from_utf8(output.stdout).ok()?;
-    let lib = Path::new(sysroot.trim())
-        .join("lib/rustlib")
-        .join(WASM_TARGET)
-        .join("lib");
+    Some(PathBuf::from(sysroot.trim()))
+}
+
+fn target_installed() -> Option<bool> {
+    let lib = sysroot()?.join("lib/rustlib").join(WASM_TARGET).join("lib");
     Some(lib.is_dir())
 }
 
@@ -234,13 +236,7 @@ const BUILD_STD_ARGS: &[&str] = &[
 
 /// The toolchain's `rust-src` (the standard library's source), which `-Zbuild-std` compiles.
 fn rust_src() -> Option<PathBuf> {
-    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = Command::new(rustc)
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()?;
-    let sysroot = String::from_utf8(output.stdout).ok()?;
-    let library = Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library");
+    let library = sysroot()?.join("lib/rustlib/src/rust/library");
     library.join("std/Cargo.toml").is_file().then_some(library)
 }
 

@@ -610,7 +610,8 @@ impl SearchIndex {
                 let inverted = segment.inverted_index(field)?;
                 let dict = inverted.terms();
                 let mut found: Vec<(u8, u32, String, TermInfo)> = Vec::new();
-                if let Some(dfa) = &fuzzy {
+                // The terms `dfa` accepts, among those starting with the stem's first letter.
+                let accepted = |dfa| {
                     let mut builder = dict.search(dfa);
                     if let Some((start, end)) = &letter {
                         builder = builder.ge(start);
@@ -618,7 +619,10 @@ impl SearchIndex {
                             builder = builder.lt(end);
                         }
                     }
-                    let mut stream = builder.into_stream()?;
+                    builder.into_stream()
+                };
+                if let Some(dfa) = &fuzzy {
+                    let mut stream = accepted(dfa)?;
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
                             let d = osa_distance(&token.stem, term);
@@ -628,14 +632,7 @@ impl SearchIndex {
                     }
                 }
                 if let Some(dfa) = &fuzzy_prefix {
-                    let mut builder = dict.search(dfa);
-                    if let Some((start, end)) = &letter {
-                        builder = builder.ge(start);
-                        if let Some(end) = end {
-                            builder = builder.lt(end);
-                        }
-                    }
-                    let mut stream = builder.into_stream()?;
+                    let mut stream = accepted(dfa)?;
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
                             // A typo in the part typed so far: one edit, weighed like a
