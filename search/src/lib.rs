@@ -120,7 +120,7 @@ pub use search::SearchIndex;
 pub use status::{Class, Status};
 
 /// One searchable document: a page, or one meaning of a code with several meanings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     /// The status code; `None` for guides.
     pub code: Option<u16>,

@@ -978,36 +978,14 @@ impl SearchIndex {
             must.push((Occur::Must, main));
             Box::new(BooleanQuery::new(must))
         };
-        let vendor_named: Box<dyn Query> = Box::new(BooleanQuery::union(
-            naming_terms
-                .into_iter()
-                .map(|term| {
-                    Box::new(IndexedTermQuery::new(
-                        term,
-                        IndexRecordOption::Basic,
-                        &self.terms,
-                    )) as Box<dyn Query>
-                })
-                .collect(),
-        ));
+        let vendor_named = self.any_term(naming_terms);
         Ok(Built {
             query,
             words,
             name_words,
             highlight,
             vendor_named,
-            in_any_name: Box::new(BooleanQuery::union(
-                any_name_terms
-                    .into_iter()
-                    .map(|term| {
-                        Box::new(IndexedTermQuery::new(
-                            term,
-                            IndexRecordOption::Basic,
-                            &self.terms,
-                        )) as Box<dyn Query>
-                    })
-                    .collect(),
-            )),
+            in_any_name: self.any_term(any_name_terms),
             floor: !tokens.is_empty(),
             short: typed.len() <= SHORT_QUERY_WORDS,
             off_topic: (typed.len() - known.len()) * 2 >= typed.len(),
@@ -1133,6 +1111,22 @@ impl SearchIndex {
             }
         }
         Ok(false)
+    }
+
+    /// Matches the documents holding any of `terms` (unscored: a filter).
+    fn any_term(&self, terms: impl IntoIterator<Item = Term>) -> Box<dyn Query> {
+        Box::new(BooleanQuery::union(
+            terms
+                .into_iter()
+                .map(|term| {
+                    Box::new(IndexedTermQuery::new(
+                        term,
+                        IndexRecordOption::Basic,
+                        &self.terms,
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        ))
     }
 
     /// The stored titles of the documents of `code`.
