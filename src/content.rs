@@ -227,17 +227,23 @@ pub struct Page {
     pub front: FrontMatter,
     /// Validated `facts:`, expanded where the body writes `{{fact:name}}`.
     pub facts: crate::facts::Facts,
-    /// The markdown after the front matter.
-    pub body: String,
-    /// 1-based line of the file on which `body` starts (for link diagnostics).
+    /// Byte offset in `text` where the markdown after the front matter starts ([`Page::body`]).
+    pub body_start: usize,
+    /// 1-based line of the file on which the body starts (for link diagnostics).
     pub body_line: usize,
-    /// Full file text (normalised), kept to quote lines in later diagnostics.
+    /// Full file text (normalised), kept to quote lines in later diagnostics; the body is its
+    /// end, not a second copy (at ten thousand pages a copy is tens of megabytes).
     pub text: String,
     /// The family entry's own front matter, for [`PageKind::Entry`] pages.
     pub entry: Option<Box<crate::family::EntryFront>>,
 }
 
 impl Page {
+    /// The markdown after the front matter.
+    pub fn body(&self) -> &str {
+        self.text.get(self.body_start..).unwrap_or_default()
+    }
+
     /// Title, guaranteed present by [`parse`].
     pub fn title(&self) -> &str {
         self.front.title.as_deref().unwrap_or_default()
@@ -422,15 +428,18 @@ pub fn parse(rel: &Path, slug_path: &Path, text: &str) -> FileResult {
         errors.extend(warnings);
         return Err(errors);
     }
+    // The body runs to the end of the text.
+    let body_start = text.len() - split.body.len();
+    let body_line = split.body_line;
     let page = Page {
         path: rel.to_path_buf(),
         slug,
         kind,
         front,
         facts: checked.facts,
-        body: split.body.to_string(),
-        body_line: split.body_line,
-        text: text.clone(),
+        body_start,
+        body_line,
+        text,
         entry: None,
     };
     Ok((page, warnings))

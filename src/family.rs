@@ -586,7 +586,8 @@ pub(crate) fn parse_entry(
             ..FrontMatter::default()
         },
         facts: checked.facts,
-        body: split.body.to_string(),
+        // The body runs to the end of the text.
+        body_start: text.len() - split.body.len(),
         body_line: split.body_line,
         text: text.to_string(),
         entry: Some(Box::new(EntryFront {

@@ -147,7 +147,7 @@ pub(crate) fn options() -> Options {
 
 /// Renders a page's body with its facts and diagrams expanded ([`crate::facts::expand`]).
 pub fn render_page(page: &crate::content::Page, base_path: &str) -> Rendered {
-    render_with(&page.body, base_path, &page.facts)
+    render_with(page.body(), base_path, &page.facts)
 }
 
 /// Renders a page body. `base_path` (`/` or `/ref/`) prefixes root-relative links.
@@ -358,14 +358,11 @@ fn heading_number(level: HeadingLevel) -> u8 {
 }
 
 fn push_plain(plain: &mut String, section: &mut Option<Section>, text: &str, is_code: bool) {
-    let text = if is_code {
-        format!("\n{text}\n")
-    } else {
-        text.to_string()
-    };
-    plain.push_str(&text);
-    if let Some(section) = section.as_mut() {
-        section.text.push_str(&text);
+    let (before, after) = if is_code { ("\n", "\n") } else { ("", "") };
+    for out in std::iter::once(plain).chain(section.as_mut().map(|s| &mut s.text)) {
+        out.push_str(before);
+        out.push_str(text);
+        out.push_str(after);
     }
 }
 

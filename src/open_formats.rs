@@ -770,7 +770,7 @@ mod tests {
             let rel = std::path::Path::new(path);
             let slug = rel.strip_prefix("content").unwrap();
             let (page, _) = content::parse(rel, slug, text).expect("parses");
-            let rendered = crate::markdown::render(&page.body, "/");
+            let rendered = crate::markdown::render(page.body(), "/");
             (page, rendered)
         };
         let pages = vec![

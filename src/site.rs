@@ -454,7 +454,7 @@ fn broken_links(page: &Page, rendered: &Rendered, known: &Known<'_>) -> Vec<Diag
             if broken > MAX_LINK_ERRORS_PER_FILE {
                 continue;
             }
-            let (line, col) = line_col(&page.body, link.offset);
+            let (line, col) = line_col(page.body(), link.offset);
             errors.push(
                 Diagnostic::error(&page.path, problem.0)
                     .at(&page.text, page.body_line + line - 1, col)
@@ -1018,7 +1018,7 @@ mod tests {
         let rel = Path::new(path);
         let slug = rel.strip_prefix("content").unwrap();
         let (page, _) = content::parse(rel, slug, text).expect("parses");
-        let rendered = crate::markdown::render(&page.body, "/");
+        let rendered = crate::markdown::render(page.body(), "/");
         (page, rendered)
     }
 

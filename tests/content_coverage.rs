@@ -518,7 +518,7 @@ fn the_default_scanner_finds_literal_vendor_defaults() {
 fn no_page_states_a_vendor_default_without_its_source() {
     let mut problems = Vec::new();
     for (path, page, _) in parsed_pages() {
-        for line in unsourced_defaults(&page.body) {
+        for line in unsourced_defaults(page.body()) {
             problems.push(format!("{path}: {line}"));
         }
     }

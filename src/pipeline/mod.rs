@@ -106,6 +106,10 @@ pub fn run(
     )
     .map_err(|e| e.into_build_error(&mut diagnostics))?;
     drop(documents);
+    if !sink.keeps_text() {
+        // Every page is written: what is left to write needs no page body.
+        drop_page_bodies(&mut site);
+    }
 
     let mut files = site_files(&site, &routes);
     files.extend(indexed.assets.list.into_iter().map(|a| (a.path, a.bytes)));
@@ -119,6 +123,25 @@ pub fn run(
         site,
         warnings: diagnostics,
     })
+}
+
+/// Empties the model's page bodies (HTML and Markdown twins), once every page is written:
+/// at ten thousand pages they are a third of the memory the site-wide files would otherwise
+/// be written on top of.
+fn drop_page_bodies(site: &mut Site) {
+    for page in &mut site.codes {
+        page.html = SharedText::default();
+    }
+    for page in &mut site.articles {
+        page.html = SharedText::default();
+    }
+    for page in &mut site.entries {
+        page.html = SharedText::default();
+    }
+    // The keys stay: they say which pages are content pages (llms.txt lists those).
+    for twin in site.markdown.values_mut() {
+        *twin = SharedText::default();
+    }
 }
 
 /// Empties the model's plain text (kept for the index only).
@@ -335,7 +358,7 @@ mod tests {
             let rel = Path::new(path);
             let slug = rel.strip_prefix("content").unwrap();
             let (page, _) = crate::content::parse(rel, slug, text).expect("parses");
-            let rendered = crate::markdown::render(&page.body, "/");
+            let rendered = crate::markdown::render(page.body(), "/");
             (page, rendered)
         };
         let pages = vec![

@@ -778,7 +778,7 @@ mod tests {
             let rel = Path::new(path);
             let slug = rel.strip_prefix("content").unwrap();
             let (page, _) = crate::content::parse(rel, slug, text).expect("parses");
-            let rendered = crate::markdown::render(&page.body, &Config::default().base_path());
+            let rendered = crate::markdown::render(page.body(), &Config::default().base_path());
             (page, rendered)
         };
         vec![

@@ -55,7 +55,7 @@ pub fn front_matter(data: &[u8]) {
                 !page.title().trim().is_empty(),
                 "a page without a title was accepted"
             );
-            assert!(page.body.len() <= bytes.len());
+            assert!(page.body().len() <= bytes.len());
             if let Some(code) = page.code() {
                 assert!((100..=599).contains(&code), "code {code} accepted");
             }
@@ -281,7 +281,7 @@ pub fn head(data: &[u8]) {
 
 /// Renders a one-page site with `config`: every output file.
 fn render_one(config: Config, page: content::Page) -> Vec<(String, Vec<u8>)> {
-    let rendered = markdown::render(&page.body, &config.base_path());
+    let rendered = markdown::render(page.body(), &config.base_path());
     let site = match Site::assemble(config, &[], vec![(page, rendered)], &[]) {
         Ok((site, _)) => site,
         Err(errors) => panic!("a valid page failed to assemble: {errors:?}"),
