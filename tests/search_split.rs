@@ -66,10 +66,10 @@ fn split_index_answers_every_query_like_the_whole_one() {
     );
     let chunks: HashMap<String, Vec<u8>> = split.chunks.iter().cloned().collect();
     let (index, store) = open_split(split.head).unwrap();
-    index.warm_up().unwrap();
+    index.open_fields().unwrap();
     assert!(
         store.take_missing().is_empty(),
-        "the head holds the warm-up"
+        "the head holds what opening the dictionaries reads"
     );
 
     let tsv =
@@ -123,7 +123,6 @@ fn a_cold_query_takes_at_most_three_rounds() {
     let mut by_rounds = [0usize; 10];
     for query in queries.iter().map(|q| q.query.as_str()) {
         let (index, store) = open_split(split.head.clone()).unwrap();
-        index.warm_up().unwrap();
         let (_, _, rounds) = answer(&index, &store, &chunks, query);
         by_rounds[rounds] += 1;
         assert!(rounds <= 3, "{query:?} took {rounds} rounds");

@@ -625,6 +625,7 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64, texts: &mut Texts) -> Result<T
         }
         doc.add_u64(f.code, u64::from(code));
         doc.add_text(f.code_text, code.to_string());
+        doc.add_text(f.code_titles, code_title_key(code, &d.title));
     }
     if let Some(key) = &d.key {
         doc.add_text(f.key, key.to_lowercase());
@@ -695,6 +696,11 @@ fn add_phrases_and_pairs(f: &Fields, d: &Document, doc: &mut TantivyDocument, te
     for text in pairs {
         doc.add_text(f.pairs, text);
     }
+}
+
+/// The `code_titles` term of a code page: its code, a space, its title.
+pub(crate) fn code_title_key(code: u16, title: &str) -> String {
+    format!("{code} {title}")
 }
 
 /// `"504 Gateway Timeout"` → `"Gateway Timeout"`.

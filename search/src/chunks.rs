@@ -10,9 +10,11 @@
 //!   (20 hex digits). The dictionaries are sstables (tantivy's `quickwit` feature): opening
 //!   one reads only its block index, a lookup one block of about 4 KB, so a query fetches
 //!   the blocks of its terms and the head does not grow with the vocabulary;
-//! - the index is opened and warmed up once over those chunks, recording which chunks that
-//!   reads (footers, block and skip indexes, the warm-up queries' terms and postings): those
-//!   go into the head, as do all other files (schema, field norms, fast fields) whole;
+//! - the index is opened once over those chunks, with every field's dictionary, recording
+//!   which chunks that reads (footers, block and skip indexes): those go into the head, as
+//!   do all other files (schema, field norms, fast fields) whole. No term's block or
+//!   postings are in the head: every query fetches its own, so the head does not grow with
+//!   the vocabulary, and a small site's head is not most of its dictionary;
 //! - the head is a bundle of version [`SPLIT_VERSION`] holding those files, the inlined chunks
 //!   (named by their hash) and a manifest, `statusref-chunks`: one line per chunked file,
 //!   `name<TAB>length<TAB>chunk size<TAB>hash,hash,…`.
@@ -49,7 +51,7 @@ use tantivy::tokenizer::TokenStream;
 use tantivy::{HasLen, Index, Searcher, Term};
 
 use crate::bundle::{self, BundleDirectory};
-use crate::schema::{self, Fields};
+use crate::schema;
 use crate::{Error, Hit, Result, SearchIndex};
 
 /// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]); 3: sstable term
@@ -215,7 +217,7 @@ impl ChunkStore {
             let _on = Prefetching::new();
             let _ = index.search(query, limit);
         }
-        prefetch_terms(index.searcher(), index.fields(), query);
+        prefetch_terms(index, query);
         Ok(Answer::Need(self.take_missing()))
     }
 }
@@ -309,12 +311,14 @@ pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
 
 /// Looks up, ignoring failures, every term `query` is likely to make a search look up in a
 /// term dictionary, so that the dictionary blocks not loaded yet are all recorded as missing
-/// at once (a search stops at its first failed read): per word, its stem in every text field,
+/// at once (a search stops at its first failed read): per word, its stem in every text field
+/// (and its synonyms in all but the body),
 /// the last word as a prefix, typo corrections in the name fields; runs and pairs of words in
-/// the phrase and pair fields; the whole query as an exact name; codes and keys. A prediction
+/// the phrase and pair fields; the whole query as an exact name; codes, their names and keys. A prediction
 /// of search.rs's lookups, not a copy: a block it misses costs the search one more round
 /// trip, never a different answer.
-pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) {
+pub(crate) fn prefetch_terms(index: &SearchIndex, query: &str) {
+    let (searcher, fields) = (index.searcher(), index.fields());
     let parsed = crate::parse_query(query);
     let mut analyzer = schema::text_analyzer();
     // (lowercased word as typed, stem) of each word, in order.
@@ -332,6 +336,11 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
     let mut exact: Vec<(Field, String)> = Vec::new();
     for (field, _) in schema::weighted_text_fields(fields) {
         exact.extend(tokens.iter().map(|(_, stem)| (field, stem.clone())));
+        if field != fields.body {
+            for (_, stem) in &tokens {
+                exact.extend(index.synonyms_of(stem).map(|s| (field, s.clone())));
+            }
+        }
     }
     let stems: Vec<&str> = tokens.iter().map(|(_, stem)| stem.as_str()).collect();
     // Runs are read as the terms starting with their first word and a space (search.rs's
@@ -351,8 +360,16 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
         parsed
             .codes
             .iter()
+            .chain(&parsed.column_codes)
             .map(|c| (fields.code_text, c.to_string())),
     );
+    // The names of the codes the query holds (search.rs's `titles_of`).
+    let named_codes: BTreeSet<u16> = parsed
+        .codes
+        .iter()
+        .chain(parsed.code_candidates.iter().map(|(_, c)| c))
+        .copied()
+        .collect();
     exact.extend(parsed.keys.iter().map(|k| (fields.key, k.clone())));
 
     let names = [fields.title, fields.aliases, fields.vendor, fields.keywords];
@@ -361,6 +378,11 @@ pub(crate) fn prefetch_terms(searcher: &Searcher, fields: &Fields, query: &str) 
         for (field, term) in &exact {
             if let Ok(inverted) = segment.inverted_index(*field) {
                 let _ = inverted.terms().get(term.as_bytes());
+            }
+        }
+        if let Ok(inverted) = segment.inverted_index(fields.code_titles) {
+            for &code in &named_codes {
+                let _ = crate::search::each_code_title(inverted.terms(), code, |_| ());
             }
         }
         if let Ok(inverted) = segment.inverted_index(fields.phrases) {
@@ -613,9 +635,9 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         .iter()
         .map(|(p, b)| (p.to_string_lossy().into_owned(), b.as_slice().to_vec()))
         .collect();
-    // What opening the index and the warm-up read goes into the head.
+    // What opening the index and its dictionaries reads goes into the head.
     let index = open(whole, chunked)?;
-    index.warm_up()?;
+    index.open_fields()?;
     drop(index);
     let state = std::mem::take(&mut *store.lock());
     head_files.push((MANIFEST.to_string(), manifest.into_bytes()));

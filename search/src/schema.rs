@@ -61,6 +61,9 @@ pub(crate) struct Fields {
     /// Pairs of consecutive words of the title, aliases, keywords and description
     /// ([`PAIRS_ANALYZER`]): a run of query words that the text holds in that order.
     pub pairs: Field,
+    /// Each code page's code and title, `"504 Gateway Timeout"`, whole: which names a code
+    /// has, read from its dictionary alone (a split index fetches no document for it).
+    pub code_titles: Field,
 }
 
 /// Fields searched by words, with their weights (title and aliases first).
@@ -174,6 +177,7 @@ pub(crate) fn schema_for(analysis: Analysis) -> Schema {
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
+    b.add_text_field("code_titles", raw(false));
     b.build()
 }
 
@@ -206,6 +210,7 @@ impl Fields {
             family: get("family")?,
             phrases: get("phrases")?,
             pairs: get("pairs")?,
+            code_titles: get("code_titles")?,
         })
     }
 }

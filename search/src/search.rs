@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use tantivy::collector::{Collector, DocSetCollector, TopDocs};
+use tantivy::collector::{Collector, TopDocs};
 use tantivy::directory::OwnedBytes;
 use tantivy::postings::TermInfo;
 use tantivy::query::{
@@ -333,6 +333,14 @@ impl SearchIndex {
         }
     }
 
+    /// The words a query word `stem` also looks up, in every field but the body.
+    pub(crate) fn synonyms_of<'a>(&'a self, stem: &'a str) -> impl Iterator<Item = &'a String> {
+        self.synonyms
+            .iter()
+            .filter(move |(from, _)| from.iter().any(|f| f == stem))
+            .flat_map(|(_, to)| to)
+    }
+
     /// The searcher every query runs on (for chunks.rs's predictions).
     pub(crate) fn searcher(&self) -> &Searcher {
         &self.searcher
@@ -355,8 +363,33 @@ impl SearchIndex {
     ///
     /// As [`SearchIndex::search`].
     pub fn warm_up(&self) -> Result<()> {
+        // The typo automata first: over a split index the queries below stop at the first
+        // chunk not loaded yet, and the automata do not depend on what the index holds.
+        let term = Term::from_field_text(self.fields.title, "warm");
+        FuzzyTermQuery::new(term.clone(), 1, true).automaton()?;
+        FuzzyTermQuery::new(term.clone(), 2, true).automaton()?;
+        FuzzyTermQuery::new_prefix(term, 1, true).automaton()?;
         self.search("gatway timout internl", 1)?;
         self.search("5xx vendor:x is:official 52 404 not fou", 1)?;
+        Ok(())
+    }
+
+    /// Opens every indexed field's term dictionary in every segment: what each query reads
+    /// before its first term (the dictionaries' footers and block indexes), and what the head
+    /// of a split index holds (chunks.rs).
+    ///
+    /// # Errors
+    ///
+    /// As [`SearchIndex::search`].
+    pub fn open_fields(&self) -> Result<()> {
+        let schema = self.searcher.schema();
+        for segment in self.searcher.segment_readers() {
+            for (field, entry) in schema.fields() {
+                if entry.is_indexed() {
+                    segment.inverted_index(field)?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -514,12 +547,7 @@ impl SearchIndex {
             0
         };
         let prefix = token.prefix && !stop;
-        let synonyms: Vec<&String> = self
-            .synonyms
-            .iter()
-            .filter(|(from, _)| from.contains(&token.stem))
-            .flat_map(|(_, to)| to)
-            .collect();
+        let synonyms: Vec<&String> = self.synonyms_of(&token.stem).collect();
         let names = [
             self.fields.title,
             self.fields.aliases,
@@ -1129,22 +1157,16 @@ impl SearchIndex {
         ))
     }
 
-    /// The stored titles of the documents of `code`.
+    /// The titles of the documents of `code`, sorted: read from the `code_titles`
+    /// dictionary alone (a split index fetches no document for them).
     fn titles_of(&self, code: u16) -> Result<Vec<String>> {
-        let query = IndexedTermQuery::new(
-            Term::from_field_text(self.fields.code_text, &code.to_string()),
-            IndexRecordOption::Basic,
-            &self.terms,
-        );
-        let docs = search_here(&self.searcher, &self.statistics(), &query, &DocSetCollector)?;
         let mut titles = Vec::new();
-        for address in docs {
-            let doc: TantivyDocument = self.searcher.doc(address)?;
-            if let Some(title) = doc.get_first(self.fields.title).and_then(|v| v.as_str()) {
-                titles.push(title.to_string());
-            }
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.code_titles)?;
+            each_code_title(inverted.terms(), code, |t| titles.push(t.to_string()))?;
         }
         titles.sort();
+        titles.dedup();
         Ok(titles)
     }
 
@@ -1476,6 +1498,30 @@ pub(crate) fn first_letter_range(word: &str) -> Option<(Vec<u8>, Option<Vec<u8>>
     let start = first.encode_utf8(&mut buf).as_bytes().to_vec();
     let end = prefix_end(&start);
     Some((start, end))
+}
+
+/// Calls `title` with each title of `code` in a `code_titles` dictionary
+/// ([`crate::bundle::code_title_key`]), in byte order.
+pub(crate) fn each_code_title(
+    dict: &tantivy::termdict::TermDictionary,
+    code: u16,
+    mut title: impl FnMut(&str),
+) -> std::io::Result<()> {
+    let prefix = crate::bundle::code_title_key(code, "");
+    let mut builder = dict.range().ge(prefix.as_bytes());
+    if let Some(end) = prefix_end(prefix.as_bytes()) {
+        builder = builder.lt(end);
+    }
+    let mut stream = builder.into_stream()?;
+    while stream.advance() {
+        if let Some(rest) = std::str::from_utf8(stream.key())
+            .ok()
+            .and_then(|key| key.strip_prefix(&prefix))
+        {
+            title(rest);
+        }
+    }
+    Ok(())
 }
 
 /// The smallest byte string greater than every string starting with `prefix`.

@@ -64,8 +64,9 @@ pub fn load(bundle: Vec<u8>) -> Vec<u8> {
     }
 }
 
-/// Runs the warm-up queries; returns `{"ok": true}` or `{"error": …}`. With a split index the
-/// head holds what the warm-up reads; a chunk it still misses is fetched by the first query.
+/// Runs the warm-up queries; returns `{"ok": true}` or `{"error": …}`. With a split index a
+/// warm-up query stops at its first chunk not loaded (nothing is fetched for it); the typo
+/// automata, built first, are ready either way.
 pub fn warm_up() -> Vec<u8> {
     INDEX.with(|slot| match slot.borrow().as_ref() {
         Some((index, store)) => {
