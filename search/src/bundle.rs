@@ -226,25 +226,47 @@ fn feed_pre_analyzed(writer: &IndexWriter, fields: &Fields, sorted: &[&Document]
             }
             Ok(())
         });
-        for (b, chunk) in sorted.chunks(BATCH).enumerate() {
-            let batch: Vec<Result<TantivyDocument>> = chunk
-                .par_iter()
-                .enumerate()
-                .map_init(PreAnalyzer::new, |analyzer, (i, doc)| {
-                    let ord = (b * BATCH + i) as u64;
-                    to_tantivy(fields, doc, ord, &mut Texts::Analyzed(analyzer))
-                })
-                .collect();
-            // The receiver is gone when the feeder stopped on an error: it reports it.
-            if batches.send(batch).is_err() {
-                break;
+        let analyse = || {
+            for (b, chunk) in sorted.chunks(BATCH).enumerate() {
+                let batch: Vec<Result<TantivyDocument>> = chunk
+                    .par_iter()
+                    .enumerate()
+                    .map_init(PreAnalyzer::new, |analyzer, (i, doc)| {
+                        let ord = (b * BATCH + i) as u64;
+                        to_tantivy(fields, doc, ord, &mut Texts::Analyzed(analyzer))
+                    })
+                    .collect();
+                // The receiver is gone when the feeder stopped on an error: it reports it.
+                if batches.send(batch).is_err() {
+                    break;
+                }
             }
+        };
+        match analysis_pool() {
+            Some(pool) => pool.install(analyse),
+            None => analyse(),
         }
         drop(batches);
         feeder
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
+}
+
+/// The threads that analyse the documents ahead of the writer: their own, not rayon's global
+/// pool, where a build renders its pages at the same time; there the analysis would wait
+/// until every page is rendered, the writer idle meanwhile, then run with the writer alone
+/// on the cores. One thread fewer than the cores, so the writer keeps one. `None` if the
+/// threads cannot be started (the global pool then serves).
+#[cfg(not(target_arch = "wasm32"))]
+fn analysis_pool() -> Option<rayon::ThreadPool> {
+    let threads =
+        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("statusref-analyse-{i}"))
+        .build()
+        .ok()
 }
 
 /// [`feed_pre_analyzed`] without threads (a wasm build reads bundles; it does not write them,
