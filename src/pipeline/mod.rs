@@ -88,12 +88,21 @@ pub fn run(
     }
 
     let routes = plan::plan(&site);
-    let documents = index::documents(&site);
+    // The sink prepares (a build creates the output's directories, one system call each)
+    // while the index's documents are gathered: neither needs the other.
+    let (documents, prepared) = std::thread::scope(|scope| {
+        let preparing = scope.spawn(|| sink.prepare(&routes));
+        let documents = index::documents(&site);
+        let prepared = preparing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (documents, prepared)
+    });
+    prepared?;
     if !sink.keeps_text() {
         // The index has its documents: the model's copy of the text is not needed any more.
         drop_plain_text(&mut site);
     }
-    sink.prepare(&routes)?;
     let indexed = render_alongside_index(
         &site,
         &renderer,
