@@ -138,14 +138,8 @@ pub fn run(
 /// at ten thousand pages they are a third of the memory the site-wide files would otherwise
 /// be written on top of.
 fn drop_page_bodies(site: &mut Site) {
-    for page in &mut site.codes {
-        page.html = SharedText::default();
-    }
-    for page in &mut site.articles {
-        page.html = SharedText::default();
-    }
-    for page in &mut site.entries {
-        page.html = SharedText::default();
+    for (html, _) in page_texts(site) {
+        *html = SharedText::default();
     }
     // The keys stay: they say which pages are content pages (llms.txt lists those).
     for twin in site.markdown.values_mut() {
@@ -155,15 +149,26 @@ fn drop_page_bodies(site: &mut Site) {
 
 /// Empties the model's plain text (kept for the index only).
 fn drop_plain_text(site: &mut Site) {
-    for page in &mut site.codes {
-        page.plain_text = SharedText::default();
+    for (_, plain_text) in page_texts(site) {
+        *plain_text = SharedText::default();
     }
-    for page in &mut site.articles {
-        page.plain_text = SharedText::default();
-    }
-    for page in &mut site.entries {
-        page.plain_text = SharedText::default();
-    }
+}
+
+/// The HTML body and the plain text of every content page of the model.
+fn page_texts(site: &mut Site) -> impl Iterator<Item = (&mut SharedText, &mut SharedText)> {
+    let codes = site
+        .codes
+        .iter_mut()
+        .map(|p| (&mut p.html, &mut p.plain_text));
+    let articles = site
+        .articles
+        .iter_mut()
+        .map(|p| (&mut p.html, &mut p.plain_text));
+    let entries = site
+        .entries
+        .iter_mut()
+        .map(|p| (&mut p.html, &mut p.plain_text));
+    codes.chain(articles).chain(entries)
 }
 
 /// The site-wide files of the route table: `codes.json`, `families.json`, `llms.txt`,
