@@ -176,7 +176,8 @@ unsafe extern "C" {
 /// rendered): mimalloc returns freed pages to the OS a second after the last free, and the
 /// next wave faults them back in, zeroed, as transparent huge pages. On 10,000 plain pages
 /// that zeroing was a fifth of the build's CPU; kept, the pages are reused. A run is short,
-/// so the peak RSS barely moves. An explicit `MIMALLOC_PURGE_DELAY` wins.
+/// so the peak RSS barely moves (`build` and `check` only). An explicit
+/// `MIMALLOC_PURGE_DELAY` wins.
 fn keep_freed_memory() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
@@ -190,8 +191,11 @@ fn keep_freed_memory() {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Build { .. } | Command::Check { .. }) {
+        // A run that ends soon; `serve` lives on and gives memory back after a rebuild.
+        keep_freed_memory();
+    }
     let out = Output {
         quiet: cli.quiet,
         verbose: cli.verbose,
