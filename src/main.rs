@@ -190,11 +190,31 @@ fn keep_freed_memory() {
     }
 }
 
+/// Transparent huge pages off: a build's heap is many small, short-lived allocations, and
+/// with THP each first touch zeroes a whole 2 MB page. On 10,000 plain pages, two runs of 7
+/// interleaved rounds: median 1.78 -> 1.70 s and 1.92 -> 1.77 s, CPU 3% and 6% less. An
+/// explicit `MIMALLOC_ALLOW_THP` leaves the process as it is.
+#[cfg(target_os = "linux")]
+fn no_huge_pages() {
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
+        return;
+    }
+    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag of this process's memory map; a
+    // failure (an old kernel) leaves THP as it was.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_huge_pages() {}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(cli.command, Command::Build { .. } | Command::Check { .. }) {
         // A run that ends soon; `serve` lives on and gives memory back after a rebuild.
         keep_freed_memory();
+        no_huge_pages();
     }
     let out = Output {
         quiet: cli.quiet,
