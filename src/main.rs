@@ -22,8 +22,7 @@ use statusref::{BuildError, BuildOptions, Diagnostic, Severity, Stage};
 
 /// mimalloc rather than glibc's malloc: a build allocates millions of small strings on every
 /// core (tokens, stems, rendered pages); glibc spent ~14% of a 10,000-page build's CPU in
-/// malloc, free and their arena locks, and its per-thread arenas fragment (see
-/// [`keep_freed_memory`] for the one option set).
+/// malloc, free and their arena locks, and its per-thread arenas fragment.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -160,40 +159,13 @@ impl SiteArgs {
     }
 }
 
-/// mimalloc's `mi_option_purge_delay`: its place in `mi_option_e` (mimalloc.h, v3), just
-/// before `mi_option_use_numa_nodes`, which libmimalloc-sys numbers 16.
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
-/// mimalloc v3's default purge delay (ms): checked before changing the option, so that a
-/// mimalloc whose options are numbered otherwise is left as it is.
-const MI_DEFAULT_PURGE_DELAY: std::ffi::c_long = 1000;
-
-unsafe extern "C" {
-    fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-}
-
-/// A build's allocations come and go in waves (each batch of analysed documents, each page
-/// rendered): mimalloc returns freed pages to the OS a second after the last free, and the
-/// next wave faults them back in, zeroed, as transparent huge pages. On 10,000 plain pages
-/// that zeroing was a fifth of the build's CPU; kept, the pages are reused. A run is short,
-/// so the peak RSS barely moves (`build` and `check` only). An explicit
-/// `MIMALLOC_PURGE_DELAY` wins.
-fn keep_freed_memory() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
-    }
-    // SAFETY: reading and setting an allocator option; options are plain integers.
-    unsafe {
-        if mi_option_get(MI_OPTION_PURGE_DELAY) == MI_DEFAULT_PURGE_DELAY {
-            mi_option_set(MI_OPTION_PURGE_DELAY, -1);
-        }
-    }
-}
-
-/// Transparent huge pages off: a build's heap is many small, short-lived allocations, and
-/// with THP each first touch zeroes a whole 2 MB page. On 10,000 plain pages, two runs of 7
-/// interleaved rounds: median 1.78 -> 1.70 s and 1.92 -> 1.77 s, CPU 3% and 6% less. An
-/// explicit `MIMALLOC_ALLOW_THP` leaves the process as it is.
+/// Transparent huge pages off for `build` and `check`: a build's heap is many small,
+/// short-lived allocations, and with THP each first touch zeroes a whole 2 MB page (a quarter
+/// of a 10,000-page build's CPU samples were in `clear_page_erms`). On 10,000 plain pages, two
+/// runs of 7 interleaved rounds: median 1.78 -> 1.70 s and 1.92 -> 1.77 s. With THP off,
+/// keeping mimalloc's freed pages from being returned to the OS no longer pays (1.85 against
+/// 1.79 s, 50 MB more RSS), so mimalloc's defaults stay. An explicit `MIMALLOC_ALLOW_THP`
+/// leaves the process as it is. `serve` lives on and keeps the kernel's default.
 #[cfg(target_os = "linux")]
 fn no_huge_pages() {
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
@@ -212,8 +184,6 @@ fn no_huge_pages() {}
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(cli.command, Command::Build { .. } | Command::Check { .. }) {
-        // A run that ends soon; `serve` lives on and gives memory back after a rebuild.
-        keep_freed_memory();
         no_huge_pages();
     }
     let out = Output {
