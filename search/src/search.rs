@@ -9,11 +9,12 @@ use tantivy::collector::{Collector, TopDocs};
 use tantivy::directory::OwnedBytes;
 use tantivy::postings::TermInfo;
 use tantivy::query::{
-    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, DfaWrapper,
     DisjunctionMaxQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query,
     Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::termdict::{TermDictionary, TermStreamer};
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
 use tantivy::{
     DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentReader,
@@ -578,12 +579,7 @@ impl SearchIndex {
                     }
                 }
                 if prefix {
-                    let prefix = token.raw.as_bytes();
-                    let mut builder = dict.range().ge(prefix);
-                    if let Some(end) = prefix_end(prefix) {
-                        builder = builder.lt(end);
-                    }
-                    let mut stream = builder.into_stream()?;
+                    let mut stream = terms_starting_with(dict, token.raw.as_bytes())?;
                     let mut found: Vec<(u32, String, TermInfo)> = Vec::new();
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
@@ -629,28 +625,13 @@ impl SearchIndex {
         if fuzzy.is_none() && fuzzy_prefix.is_none() {
             return Ok((out, max_doc_freq));
         }
-        // Only corrections that keep the first letter are kept (below): read only the terms
-        // starting with it. An automaton alone reads every block of a dictionary, since one
-        // edit may be the first letter.
-        let letter = first_letter_range(&token.stem);
         for field in names {
             for segment in self.searcher.segment_readers() {
                 let inverted = segment.inverted_index(field)?;
                 let dict = inverted.terms();
                 let mut found: Vec<(u8, u32, String, TermInfo)> = Vec::new();
-                // The terms `dfa` accepts, among those starting with the stem's first letter.
-                let accepted = |dfa| {
-                    let mut builder = dict.search(dfa);
-                    if let Some((start, end)) = &letter {
-                        builder = builder.ge(start);
-                        if let Some(end) = end {
-                            builder = builder.lt(end);
-                        }
-                    }
-                    builder.into_stream()
-                };
                 if let Some(dfa) = &fuzzy {
-                    let mut stream = accepted(dfa)?;
+                    let mut stream = corrections(dict, dfa, &token.stem)?;
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
                             let d = osa_distance(&token.stem, term);
@@ -660,7 +641,7 @@ impl SearchIndex {
                     }
                 }
                 if let Some(dfa) = &fuzzy_prefix {
-                    let mut stream = accepted(dfa)?;
+                    let mut stream = corrections(dict, dfa, &token.stem)?;
                     while stream.advance() {
                         if let Ok(term) = std::str::from_utf8(stream.key()) {
                             // A typo in the part typed so far: one edit, weighed like a
@@ -1046,11 +1027,8 @@ impl SearchIndex {
             let inverted = segment.inverted_index(self.fields.phrases)?;
             for (first, keys) in &wanted {
                 let prefix = format!("{first} ");
-                let mut builder = inverted.terms().range().ge(prefix.as_bytes());
-                if let Some(end) = prefix_end(prefix.as_bytes()) {
-                    builder = builder.lt(end);
-                }
-                let Ok(mut stream) = builder.into_stream() else {
+                let Ok(mut stream) = terms_starting_with(inverted.terms(), prefix.as_bytes())
+                else {
                     return Ok(None);
                 };
                 while stream.advance() {
@@ -1490,29 +1468,48 @@ fn bump(out: &mut Expansions, field: Field, term: &str, weight: f32) {
     }
 }
 
-/// The byte range of the terms starting with the first character of `word` (typo corrections
-/// keep it): from that character to [`prefix_end`] of it; `None` for an empty word.
-pub(crate) fn first_letter_range(word: &str) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
-    let first = word.chars().next()?;
-    let mut buf = [0u8; 4];
-    let start = first.encode_utf8(&mut buf).as_bytes().to_vec();
-    let end = prefix_end(&start);
-    Some((start, end))
+/// The terms of `dict` starting with `prefix`.
+pub(crate) fn terms_starting_with<'a>(
+    dict: &'a TermDictionary,
+    prefix: &[u8],
+) -> std::io::Result<TermStreamer<'a>> {
+    let builder = dict.range().ge(prefix);
+    match prefix_end(prefix) {
+        Some(end) => builder.lt(end),
+        None => builder,
+    }
+    .into_stream()
+}
+
+/// The terms of `dict` that `dfa` accepts, among those starting with the first character of
+/// `word`: a typo correction keeps it (`bread` is not a typo of `read`), and an automaton
+/// alone reads every block of a dictionary, since one edit may be the first letter.
+pub(crate) fn corrections<'a>(
+    dict: &'a TermDictionary,
+    dfa: &'a DfaWrapper,
+    word: &str,
+) -> std::io::Result<TermStreamer<'a, &'a DfaWrapper>> {
+    let mut builder = dict.search(dfa);
+    if let Some(first) = word.chars().next() {
+        let mut buf = [0u8; 4];
+        let start = first.encode_utf8(&mut buf).as_bytes();
+        builder = builder.ge(start);
+        if let Some(end) = prefix_end(start) {
+            builder = builder.lt(end);
+        }
+    }
+    builder.into_stream()
 }
 
 /// Calls `title` with each title of `code` in a `code_titles` dictionary
 /// ([`crate::bundle::code_title_key`]), in byte order.
 pub(crate) fn each_code_title(
-    dict: &tantivy::termdict::TermDictionary,
+    dict: &TermDictionary,
     code: u16,
     mut title: impl FnMut(&str),
 ) -> std::io::Result<()> {
     let prefix = crate::bundle::code_title_key(code, "");
-    let mut builder = dict.range().ge(prefix.as_bytes());
-    if let Some(end) = prefix_end(prefix.as_bytes()) {
-        builder = builder.lt(end);
-    }
-    let mut stream = builder.into_stream()?;
+    let mut stream = terms_starting_with(dict, prefix.as_bytes())?;
     while stream.advance() {
         if let Some(rest) = std::str::from_utf8(stream.key())
             .ok()
