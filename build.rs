@@ -7,7 +7,9 @@
 //! silently override `.cargo/config.toml`'s getrandom setting, and cargo's build-script
 //! variables describe the host, not wasm). `search/wasm` is its own workspace with its own `Cargo.lock` (its `[patch]`
 //! swaps `regex` for `regex-lite`); this script checks that both lock files pin the same
-//! tantivy, since the index is written natively and read in the browser. When binaryen's
+//! tantivy, since the index is written natively and read in the browser, and applies
+//! `search/wasm/tantivy-wasm.patch` to that tantivy for the browser build (see
+//! `patch_tantivy`). When binaryen's
 //! `wasm-opt` is on `PATH`, the result goes through `wasm-opt -O1 --converge` (cached by
 //! content; on this module it gives smaller brotli output than `-Oz`). The path of the final
 //! file is given to the crate as `STATUSREF_SEARCH_WASM`, for
@@ -54,9 +56,17 @@ fn main() {
 fn run() -> Result<(), String> {
     let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR unset")?);
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR unset")?);
+    // What the module is built from; not `search/wasm/tantivy-patched`, which this script
+    // writes (watching it would run the script again on the next build).
     for path in [
         "build.rs",
-        "search",
+        "search/Cargo.toml",
+        "search/src",
+        "search/wasm/Cargo.toml",
+        "search/wasm/Cargo.lock",
+        "search/wasm/src",
+        "search/wasm/regex-lite-shim",
+        TANTIVY_PATCH,
         "Cargo.toml",
         "Cargo.lock",
         ".cargo/config.toml",
@@ -74,6 +84,7 @@ fn run() -> Result<(), String> {
     let wasm = match env::var_os("STATUSREF_SEARCH_WASM_PREBUILT").filter(|v| !v.is_empty()) {
         Some(prebuilt) => prebuilt_wasm(Path::new(&prebuilt))?,
         None => {
+            patch_tantivy(&root)?;
             let target_dir = target_dir(&out_dir, &root).join("search-wasm");
             let built = build_wasm_for_size(&root, &target_dir)?;
             optimize(&built, &target_dir)?
@@ -364,6 +375,131 @@ fn same_tantivy(root: &Path) -> Result<(), String> {
              reader must match the native writer: run `cargo update -p tantivy --precise \
              {native} --manifest-path search/wasm/Cargo.toml`"
         ));
+    }
+    Ok(())
+}
+
+/// The patch for the browser's tantivy, relative to the root.
+const TANTIVY_PATCH: &str = "search/wasm/tantivy-wasm.patch";
+/// Where the patched tantivy goes (the wasm workspace's `[patch.crates-io]` names it; ignored
+/// by git), relative to the root.
+const PATCHED_TANTIVY: &str = "search/wasm/tantivy-patched";
+/// The file in [`PATCHED_TANTIVY`] saying what it was made from.
+const PATCH_STAMP: &str = ".statusref-patched";
+
+/// Writes [`PATCHED_TANTIVY`]: the tantivy release both lock files pin, from cargo's copy of
+/// its source, with [`TANTIVY_PATCH`] applied. The patch changes the wasm32 build only (every
+/// change is under `#[cfg(target_arch = "wasm32")]`): the module opens the index with the
+/// schema and segments it is given instead of deserializing `meta.json`, and leaves out the
+/// threads and JSON paths a read-only browser index never takes. Redone only when the patch,
+/// the version or the source changes.
+fn patch_tantivy(root: &Path) -> Result<(), String> {
+    let patch_path = root.join(TANTIVY_PATCH);
+    let patch =
+        fs::read_to_string(&patch_path).map_err(|e| format!("{}: {e}", patch_path.display()))?;
+    let version = locked_tantivy(&root.join("Cargo.lock"))?;
+    let source = tantivy_source(root, &version)?;
+    let dest = root.join(PATCHED_TANTIVY);
+    let stamp = format!(
+        "tantivy {version} from {}, patch {:016x}\n",
+        source.display(),
+        fnv(patch.as_bytes())
+    );
+    if fs::read_to_string(dest.join(PATCH_STAMP)).is_ok_and(|s| s == stamp) {
+        return Ok(());
+    }
+    let partial = dest.with_extension("partial");
+    let _ = fs::remove_dir_all(&partial);
+    copy_dir(&source, &partial)?;
+    for file in diffy::patch_set::PatchSet::parse(&patch, diffy::patch_set::ParseOptions::gitdiff())
+    {
+        let file = file.map_err(|e| format!("{TANTIVY_PATCH}: {e}"))?;
+        let (diffy::patch_set::FileOperation::Modify { modified, .. }, Some(hunks)) =
+            (file.operation().strip_prefix(1), file.patch().as_text())
+        else {
+            return Err(format!(
+                "{TANTIVY_PATCH}: only modifications of text files are supported"
+            ));
+        };
+        let path = partial.join(modified.as_ref());
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let patched = diffy::apply(&text, hunks).map_err(|e| {
+            format!(
+                "{TANTIVY_PATCH} does not apply to tantivy {version}'s {modified} ({e}): \
+                 update the patch for this release"
+            )
+        })?;
+        fs::write(&path, patched).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    fs::write(partial.join(PATCH_STAMP), &stamp).map_err(|e| e.to_string())?;
+    let _ = fs::remove_dir_all(&dest);
+    fs::rename(&partial, &dest).map_err(|e| format!("{}: {e}", dest.display()))
+}
+
+/// The directory of tantivy `version`'s source as cargo downloaded it: in cargo's registry
+/// cache (`$CARGO_HOME/registry/src/<index>/tantivy-<version>`), else wherever
+/// `cargo metadata` says (vendored sources, another registry).
+fn tantivy_source(root: &Path, version: &str) -> Result<PathBuf, String> {
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    if let Some(registries) = cargo_home.map(|home| home.join("registry/src")) {
+        let mut found: Vec<PathBuf> = fs::read_dir(&registries)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|index| index.path().join(format!("tantivy-{version}")))
+            .filter(|dir| dir.join("Cargo.toml").is_file())
+            .collect();
+        found.sort();
+        if let Some(dir) = found.pop() {
+            return Ok(dir);
+        }
+    }
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let host = env::var("HOST").map_err(|e| format!("HOST: {e}"))?;
+    let output = Command::new(&cargo)
+        .current_dir(root)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--filter-platform",
+        ])
+        .arg(host)
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo metadata failed ({})", output.status));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata's output: {e}"))?;
+    metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == "tantivy" && p["version"] == version)
+        .and_then(|p| p["manifest_path"].as_str())
+        .and_then(|m| Path::new(m).parent().map(Path::to_path_buf))
+        .ok_or_else(|| format!("cargo metadata lists no tantivy {version}"))
+}
+
+/// Copies the directory `from` to `to` (which must not exist), recursively.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let entries = fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", from.display()))?;
+        let (source, dest) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            copy_dir(&source, &dest)?;
+        } else {
+            fs::copy(&source, &dest).map_err(|e| format!("{}: {e}", source.display()))?;
+        }
     }
     Ok(())
 }

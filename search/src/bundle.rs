@@ -949,10 +949,90 @@ impl Directory for BundleDirectory {
 /// Opens the index inside a bundle.
 pub(crate) fn open_index(bytes: OwnedBytes) -> Result<(Index, Schema)> {
     let files = decode(bytes)?;
-    let index = Index::open(BundleDirectory::new(files))?;
+    let index = open_directory(BundleDirectory::new(files))?;
     schema::register_analyzers(&index);
     let schema = index.schema();
     Ok((index, schema))
+}
+
+/// Opens the tantivy index in `directory`: natively with `Index::open`, which deserializes
+/// `meta.json`.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn open_directory(directory: BundleDirectory) -> Result<Index> {
+    Ok(Index::open(directory)?)
+}
+
+/// Opens the tantivy index in `directory`: in the browser through the patched tantivy's
+/// `Index::open_with_segments` (search/wasm/tantivy-wasm.patch), so that no JSON
+/// deserializer is compiled into the module. The schema is the readers' own
+/// ([`schema::schema`]: the build checks that `meta.json` holds exactly it) and the segments
+/// are read off `meta.json` by [`meta_segments`].
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn open_directory(directory: BundleDirectory) -> Result<Index> {
+    let meta = directory
+        .atomic_read(Path::new(META_JSON))
+        .map_err(|e| invalid(&format!("{META_JSON}: {e}")))?;
+    let meta = std::str::from_utf8(&meta).map_err(|_| invalid("meta.json is not UTF-8"))?;
+    let segments = meta_segments(meta)?;
+    Ok(Index::open_with_segments(
+        Box::new(directory),
+        schema::schema(),
+        &segments,
+    )?)
+}
+
+/// The file tantivy keeps its segment list and schema in.
+const META_JSON: &str = "meta.json";
+
+/// The segments `meta.json` lists, as `(id, max_doc)`, without a JSON deserializer: the keys
+/// `"segment_id"`, `"max_doc"` and `"deletes"` of each entry of `"segments"`, as tantivy
+/// writes them. A segment with deletes is refused: a bundle is written once, without any.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) fn meta_segments(meta: &str) -> Result<Vec<(tantivy::index::SegmentId, u32)>> {
+    let bad = |what: &str| invalid(&format!("{META_JSON}: {what}"));
+    let start = meta
+        .find("\"segments\"")
+        .ok_or_else(|| bad("no segments"))?;
+    let end = meta[start..]
+        .find("\"schema\"")
+        .map_or(meta.len(), |i| start + i);
+    let mut rest = &meta[start..end];
+    let mut segments = Vec::new();
+    while let Some(i) = rest.find("\"segment_id\"") {
+        rest = &rest[i..];
+        let id = json_value(rest, "segment_id").ok_or_else(|| bad("a segment without an id"))?;
+        let id = tantivy::index::SegmentId::from_uuid_string(id.trim_matches('"'))
+            .map_err(|e| bad(&format!("segment id {id}: {e}")))?;
+        let max_doc = json_value(rest, "max_doc")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| bad("a segment without max_doc"))?;
+        if json_value(rest, "deletes") != Some("null") {
+            return Err(bad("a segment with deletes"));
+        }
+        segments.push((id, max_doc));
+        rest = &rest["\"segment_id\"".len()..];
+    }
+    Ok(segments)
+}
+
+/// The scalar value of `"key"` in `object` up to the next segment: a quoted string, a number
+/// or `null`, as written.
+fn json_value<'a>(object: &'a str, key: &str) -> Option<&'a str> {
+    let next = object[1..]
+        .find("\"segment_id\"")
+        .map_or(object.len(), |i| i + 1);
+    let object = &object[..next];
+    let quoted = format!("\"{key}\"");
+    let after = &object[object.find(&quoted)? + quoted.len()..];
+    let value = after.trim_start().strip_prefix(':')?.trim_start();
+    let len = if value.starts_with('"') {
+        value[1..].find('"')? + 2
+    } else {
+        value
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(value.len())
+    };
+    Some(&value[..len])
 }
 
 #[cfg(test)]
@@ -989,6 +1069,58 @@ mod tests {
         let mut reversed = docs.clone();
         reversed.reverse();
         assert_eq!(a, build_bundle(&reversed).unwrap());
+    }
+
+    #[test]
+    fn meta_segments_reads_what_tantivy_reads() {
+        let docs = [doc(404, "404 Not Found"), doc(504, "504 Gateway Timeout")];
+        let bundle = build_bundle(&docs).unwrap();
+        let files = decode(OwnedBytes::new(bundle.clone())).unwrap();
+        let meta = std::str::from_utf8(files[Path::new(META_JSON)].as_slice()).unwrap();
+        let index = Index::open(BundleDirectory::new(files.clone())).unwrap();
+        let expected: Vec<(String, u32)> = index
+            .load_metas()
+            .unwrap()
+            .segments
+            .iter()
+            .map(|s| (s.id().uuid_string(), s.max_doc()))
+            .collect();
+        let read: Vec<(String, u32)> = meta_segments(meta)
+            .unwrap()
+            .into_iter()
+            .map(|(id, max_doc)| (id.uuid_string(), max_doc))
+            .collect();
+        assert_eq!(read, expected);
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].1, 2);
+        // The schema the browser assumes is the one the bundle holds.
+        assert_eq!(index.schema(), schema::schema());
+    }
+
+    #[test]
+    fn meta_segments_refuses_what_it_cannot_honour() {
+        let id = "d30661db-0e3a-47df-95ff-0409096a6b50";
+        let one = |deletes: &str| {
+            format!(
+                "{{\"segments\": [{{\"segment_id\": \"{id}\", \"max_doc\": 7, \"deletes\": {deletes}}}], \"schema\": []}}"
+            )
+        };
+        let read = meta_segments(&one("null")).unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(
+            (read[0].0.uuid_string(), read[0].1),
+            (id.replace('-', ""), 7)
+        );
+        let with_deletes = one("{\"num_deleted_docs\": 1, \"opstamp\": 3}");
+        assert!(meta_segments(&with_deletes)
+            .unwrap_err()
+            .to_string()
+            .contains("deletes"));
+        assert!(meta_segments("{}").is_err());
+        let bad_id = one("null").replace(id, "not-a-uuid");
+        assert!(meta_segments(&bad_id).is_err());
+        let no_max_doc = one("null").replace("\"max_doc\": 7, ", "");
+        assert!(meta_segments(&no_max_doc).is_err());
     }
 
     #[test]

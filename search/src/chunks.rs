@@ -50,7 +50,7 @@ use tantivy::query::{FuzzyTermQuery, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::termdict::TermStreamer;
 use tantivy::tokenizer::TokenStream;
-use tantivy::{HasLen, Index, Searcher, Term};
+use tantivy::{HasLen, Searcher, Term};
 
 use crate::bundle::{self, BundleDirectory};
 use crate::schema;
@@ -565,7 +565,7 @@ fn open(
     for (path, file) in chunked {
         handles.insert(path, Arc::new(file));
     }
-    let index = Index::open(BundleDirectory::from_handles(handles))?;
+    let index = crate::bundle::open_directory(BundleDirectory::from_handles(handles))?;
     schema::register_analyzers(&index);
     let schema = index.schema();
     SearchIndex::from_index(index, &schema)
