@@ -1025,8 +1025,8 @@ fn json_value<'a>(object: &'a str, key: &str) -> Option<&'a str> {
     let quoted = format!("\"{key}\"");
     let after = &object[object.find(&quoted)? + quoted.len()..];
     let value = after.trim_start().strip_prefix(':')?.trim_start();
-    let len = if value.starts_with('"') {
-        value[1..].find('"')? + 2
+    let len = if let Some(quoted) = value.strip_prefix('"') {
+        quoted.find('"')? + 2
     } else {
         value
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
