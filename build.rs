@@ -390,8 +390,9 @@ const PATCH_STAMP: &str = ".statusref-patched";
 /// Writes [`PATCHED_TANTIVY`]: the tantivy release both lock files pin, from cargo's copy of
 /// its source, with [`TANTIVY_PATCH`] applied. The patch changes the wasm32 build only (every
 /// change is under `#[cfg(target_arch = "wasm32")]`): the module opens the index with the
-/// schema and segments it is given instead of deserializing `meta.json`, and leaves out the
-/// threads and JSON paths a read-only browser index never takes. Redone only when the patch,
+/// schema and segments it is given instead of deserializing `meta.json`, reads the files'
+/// footers without serde_json, and leaves out the threads and JSON paths a read-only browser
+/// index never takes (search/wasm/Cargo.toml has the figures). Redone only when the patch,
 /// the version or the source changes.
 fn patch_tantivy(root: &Path) -> Result<(), String> {
     let patch_path = root.join(TANTIVY_PATCH);
