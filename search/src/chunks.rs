@@ -4,10 +4,10 @@
 //!
 //! A whole bundle ([`crate::build_bundle`]) is split by [`split_bundle`]:
 //!
-//! - tantivy's term dictionaries (`.term`), postings (`.idx`), positions (`.pos`) and document
-//!   store (`.store`) are cut into [`CHUNK_SIZE`]-byte chunks ([`TERM_CHUNK_SIZE`] for the
-//!   dictionaries, [`STORE_CHUNK_SIZE`] for the store), each named after a hash of its bytes
-//!   (20 hex digits). The dictionaries are sstables (tantivy's `quickwit` feature): opening
+//! - tantivy's term dictionaries (`.term`), postings (`.idx`) and positions (`.pos`) are cut
+//!   into [`CHUNK_SIZE`]-byte chunks ([`TERM_CHUNK_SIZE`] for the dictionaries), the document
+//!   store (`.store`) at its blocks' boundaries ([`store_cuts`]: a result shown costs one
+//!   chunk, one block), each chunk named after a hash of its bytes (20 hex digits). The dictionaries are sstables (tantivy's `quickwit` feature): opening
 //!   one reads only its block index, a lookup one block of about 4 KB, so a query fetches
 //!   the blocks of its terms and the head does not grow with the vocabulary;
 //! - the index is opened once over those chunks, with every field's dictionary, recording
@@ -18,7 +18,8 @@
 //!   head does not grow with the vocabulary;
 //! - the head is a bundle of version [`SPLIT_VERSION`] holding those files, the inlined chunks
 //!   (named by their hash) and a manifest, `statusref-chunks`: one line per chunked file,
-//!   `name<TAB>length<TAB>chunk size<TAB>hash,hash,…`.
+//!   `name<TAB>length<TAB>chunk size<TAB>hash,hash,…`, or for a file cut at its own
+//!   boundaries `name<TAB>length<TAB>0<TAB>hash:length,hash:length,…`.
 //!
 //! [`open_split`] opens a head. Reading a byte of a chunk that is not loaded fails the read
 //! (tantivy passes the I/O error up) and records the chunk's name; the caller fetches the
@@ -58,22 +59,18 @@ use crate::search::{corrections, terms_starting_with};
 use crate::{Error, Hit, Result, SearchIndex};
 
 /// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]); 3: sstable term
-/// dictionaries, chunked.
-pub const SPLIT_VERSION: u32 = 3;
+/// dictionaries, chunked; 4: the store cut at its blocks.
+pub const SPLIT_VERSION: u32 = 4;
 /// Bytes per chunk of postings and positions: small enough that a query's rare terms cost
 /// little, large enough that a site of ten thousand pages has a few thousand chunk files, not
 /// a million.
 pub const CHUNK_SIZE: usize = 4096;
-/// Bytes per chunk of the document store, whose blocks hold ~2 KB of documents before lz4
-/// (bundle.rs): a result shown costs about one small chunk.
-pub const STORE_CHUNK_SIZE: usize = 1024;
 /// Bytes per chunk of the term dictionaries, whose sstable blocks are about 4 KB: a lookup
 /// costs two or three chunks, about one block.
 pub const TERM_CHUNK_SIZE: usize = 2048;
 
 fn chunk_size(path: &Path) -> usize {
     match path.extension().and_then(|e| e.to_str()) {
-        Some("store") => STORE_CHUNK_SIZE,
         Some("term") => TERM_CHUNK_SIZE,
         _ => CHUNK_SIZE,
     }
@@ -444,11 +441,12 @@ pub(crate) fn prefetch_terms(index: &SearchIndex, query: &str) {
     }
 }
 
-/// One chunked file: its length, and the names of its chunks in order.
+/// One chunked file: its length, and the names of its chunks in order with where each starts.
 #[derive(Debug)]
 struct ChunkedFile {
     len: usize,
-    chunk_size: usize,
+    /// The offset of each chunk: `0`, then ascending.
+    starts: Vec<usize>,
     names: Vec<String>,
     store: ChunkStore,
     /// Reads that spanned several chunks, by range, so that the next read of the same range
@@ -460,10 +458,11 @@ struct ChunkedFile {
 const MAX_SPANNING: usize = 512;
 
 impl ChunkedFile {
-    fn new(len: usize, chunk_size: usize, names: Vec<String>, store: ChunkStore) -> Self {
+    fn new(len: usize, starts: Vec<usize>, names: Vec<String>, store: ChunkStore) -> Self {
+        debug_assert_eq!(starts.len(), names.len());
         ChunkedFile {
             len,
-            chunk_size,
+            starts,
             names,
             store,
             spanning: Mutex::new(HashMap::new()),
@@ -499,8 +498,8 @@ impl FileHandle for ChunkedFile {
         if start == end {
             return Ok(OwnedBytes::empty());
         }
-        let first = start / self.chunk_size;
-        let last = (end - 1) / self.chunk_size;
+        let first = self.starts.partition_point(|&s| s <= start) - 1;
+        let last = self.starts.partition_point(|&s| s < end) - 1;
         let mut state = self.store.lock();
         let wanted = &self.names[first..=last];
         let absent: Vec<&String> = wanted
@@ -516,8 +515,8 @@ impl FileHandle for ChunkedFile {
         if state.recording {
             state.touched.extend(wanted.iter().cloned());
         }
-        let base = first * self.chunk_size;
         if first == last {
+            let base = self.starts[first];
             let chunk = &state.chunks[&self.names[first]];
             return Ok(chunk.slice(start - base..end - base));
         }
@@ -528,7 +527,7 @@ impl FileHandle for ChunkedFile {
         let mut out = Vec::with_capacity(end - start);
         for (i, name) in wanted.iter().enumerate() {
             let chunk = state.chunks[name].as_slice();
-            let chunk_start = base + i * self.chunk_size;
+            let chunk_start = self.starts[first + i];
             let from = start.max(chunk_start) - chunk_start;
             let to = end.min(chunk_start + chunk.len()) - chunk_start;
             out.extend_from_slice(&chunk[from..to]);
@@ -579,6 +578,7 @@ fn open(
 /// index cannot be opened.
 pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
     let files = bundle::decode(OwnedBytes::new(bundle))?;
+    let block_cuts = store_cuts(&files)?;
     let store = ChunkStore::default();
     store.lock().recording = true;
     let mut whole = BTreeMap::new();
@@ -589,11 +589,19 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
             whole.insert(path, bytes);
             continue;
         }
-        let size = chunk_size(&path);
-        let mut names = Vec::new();
+        let (size, starts) = match block_cuts.get(&path) {
+            Some(cuts) => (0, cuts.clone()),
+            None => {
+                let size = chunk_size(&path);
+                (size, (0..bytes.len()).step_by(size).collect())
+            }
+        };
+        let mut names = Vec::with_capacity(starts.len());
         {
             let mut state = store.lock();
-            for piece in bytes.as_slice().chunks(size) {
+            for (i, &from) in starts.iter().enumerate() {
+                let to = starts.get(i + 1).copied().unwrap_or(bytes.len());
+                let piece = &bytes.as_slice()[from..to];
                 let name = chunk_name(piece);
                 state.known.insert(name.clone());
                 state
@@ -606,14 +614,20 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         let name = path
             .to_str()
             .ok_or_else(|| invalid("file name not UTF-8"))?;
-        manifest.push_str(&format!(
-            "{name}\t{}\t{size}\t{}\n",
-            bytes.len(),
+        let list = if size == 0 {
+            names
+                .iter()
+                .zip(chunk_lens(&starts, bytes.len()))
+                .map(|(name, len)| format!("{name}:{len}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
             names.join(",")
-        ));
+        };
+        manifest.push_str(&format!("{name}\t{}\t{size}\t{list}\n", bytes.len()));
         chunked.push((
             path,
-            ChunkedFile::new(bytes.len(), size, names, store.clone()),
+            ChunkedFile::new(bytes.len(), starts, names, store.clone()),
         ));
     }
     let mut head_files: Vec<(String, Vec<u8>)> = whole
@@ -642,6 +656,113 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         head: bundle::encode_version(&head_files, SPLIT_VERSION)?,
         chunks,
     })
+}
+
+/// The lengths of the chunks of a file of `len` bytes that start at `starts`.
+fn chunk_lens(starts: &[usize], len: usize) -> impl Iterator<Item = usize> + '_ {
+    starts
+        .iter()
+        .enumerate()
+        .map(move |(i, &from)| starts.get(i + 1).copied().unwrap_or(len) - from)
+}
+
+/// The chunk names and offsets of one manifest line's list: `hash,hash,…` of `size`-byte
+/// chunks, or `hash:length,…` when `size` is 0.
+fn manifest_chunks(
+    file: &str,
+    len: usize,
+    size: usize,
+    list: &str,
+) -> Result<(Vec<String>, Vec<usize>)> {
+    let wrong = || invalid(format!("chunk manifest: {file} has a wrong chunk list"));
+    let mut names = Vec::new();
+    let mut starts = Vec::new();
+    let mut at = 0;
+    for entry in list.split(',') {
+        let (name, chunk_len) = if size == 0 {
+            let (name, chunk_len) = entry.split_once(':').ok_or_else(wrong)?;
+            (name, chunk_len.parse::<usize>().map_err(|_| wrong())?)
+        } else {
+            (entry, size.min(len.saturating_sub(at)))
+        };
+        if chunk_len == 0 || at >= len {
+            return Err(wrong());
+        }
+        names.push(name.to_string());
+        starts.push(at);
+        at += chunk_len;
+    }
+    if at != len {
+        return Err(wrong());
+    }
+    Ok((names, starts))
+}
+
+/// Where the chunks of each document store start: at every block (and after the last, its
+/// index and footer), so that showing a result fetches exactly its block. The blocks are
+/// found by reading every document once through a one-block cache and recording the byte
+/// ranges the reads ask for (tantivy does not expose the store's block index).
+fn store_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf, Vec<usize>>> {
+    let mut handles: BTreeMap<PathBuf, Arc<dyn FileHandle>> = BTreeMap::new();
+    let mut recorders = Vec::new();
+    for (path, bytes) in files {
+        if path.extension().is_some_and(|e| e == "store") && is_chunked(path, bytes.len()) {
+            let recorder = Arc::new(RecordingFile {
+                bytes: bytes.clone(),
+                reads: Mutex::default(),
+            });
+            recorders.push((path.clone(), recorder.clone()));
+            handles.insert(path.clone(), recorder);
+        } else {
+            handles.insert(path.clone(), Arc::new(bytes.clone()));
+        }
+    }
+    if recorders.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let index = bundle::open_directory(BundleDirectory::from_handles(handles))?;
+    for segment in index.searchable_segments()? {
+        let reader = tantivy::SegmentReader::open(&segment)?;
+        let store = reader.get_store_reader(1)?;
+        for doc in 0..reader.max_doc() {
+            store.get_document_bytes(doc)?;
+        }
+    }
+    Ok(recorders
+        .into_iter()
+        .map(|(path, recorder)| {
+            let len = recorder.bytes.len();
+            let reads = recorder.reads.lock().unwrap_or_else(|e| e.into_inner());
+            let mut cuts: BTreeSet<usize> = BTreeSet::from([0]);
+            for read in reads.iter() {
+                cuts.extend([read.start, read.end].into_iter().filter(|&c| c < len));
+            }
+            (path, cuts.into_iter().collect())
+        })
+        .collect())
+}
+
+/// A file that records the byte ranges read from it ([`store_cuts`]).
+#[derive(Debug)]
+struct RecordingFile {
+    bytes: OwnedBytes,
+    reads: Mutex<Vec<Range<usize>>>,
+}
+
+impl HasLen for RecordingFile {
+    fn len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+impl FileHandle for RecordingFile {
+    fn read_bytes(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
+        self.reads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(range.clone());
+        Ok(self.bytes.slice(range))
+    }
 }
 
 /// Reads a range of terms to its end, ignoring failures (a prediction: what it could not read
@@ -705,16 +826,11 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         ) else {
             return Err(invalid(format!("bad chunk manifest line {line:?}")));
         };
-        let names: Vec<String> = list.split(',').map(str::to_string).collect();
-        if size == 0 || names.len() != len.div_ceil(size) {
-            return Err(invalid(format!(
-                "chunk manifest: {name} has a wrong chunk count"
-            )));
-        }
+        let (names, starts) = manifest_chunks(name, len, size, list)?;
         chunk_names.extend(names.iter().cloned());
         chunked.push((
             PathBuf::from(name),
-            ChunkedFile::new(len, size, names, store.clone()),
+            ChunkedFile::new(len, starts, names, store.clone()),
         ));
     }
     let mut whole = BTreeMap::new();
@@ -870,6 +986,92 @@ mod tests {
         }
         assert!(fetched_some, "no query needed a chunk: nothing was tested");
         assert!(store.loaded() < chunks.len() + 1000);
+    }
+
+    /// The store is cut at its blocks: showing a result fetches one store chunk, its block
+    /// (with fixed 1 KB chunks a block of ~1.2 KB took two or three).
+    #[test]
+    fn a_result_shown_fetches_one_store_chunk() {
+        let split = split_bundle(crate::build_bundle(&docs(900)).unwrap()).unwrap();
+        let files =
+            bundle::decode_version(OwnedBytes::new(split.head.clone()), SPLIT_VERSION).unwrap();
+        let manifest = std::str::from_utf8(files[Path::new(MANIFEST)].as_slice())
+            .unwrap()
+            .to_string();
+        let line = manifest
+            .lines()
+            .find(|l| l.split('\t').next().unwrap().ends_with(".store"))
+            .expect("the store is chunked");
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields[2], "0", "the store is cut at its blocks: {line}");
+        let store_chunks: BTreeSet<&str> = fields[3]
+            .split(',')
+            .map(|entry| entry.split(':').next().unwrap())
+            .collect();
+        assert!(
+            store_chunks.len() > 20,
+            "{} store chunks",
+            store_chunks.len()
+        );
+        let chunks: HashMap<String, Vec<u8>> = split.chunks.iter().cloned().collect();
+        let mut fetched = 0;
+        for (query, limit) in [("gateway timeout", 1), ("guide proxy", 1), ("retry", 3)] {
+            let (index, store) = open_split(split.head.clone()).unwrap();
+            for (name, bytes) in &chunks {
+                if !store_chunks.contains(name.as_str()) {
+                    store.add(bytes.clone()).unwrap();
+                }
+            }
+            let mut store_fetches = 0;
+            let hits = loop {
+                match store.search(&index, query, limit).unwrap() {
+                    Answer::Hits(hits) => break hits,
+                    Answer::Need(missing) => {
+                        for name in missing {
+                            assert!(store_chunks.contains(name.as_str()), "{name}");
+                            store_fetches += 1;
+                            store.add(chunks[&name].clone()).unwrap();
+                        }
+                    }
+                }
+            };
+            assert_eq!(hits.len(), limit, "{query:?}");
+            assert!(
+                store_fetches <= limit,
+                "{query:?}: {store_fetches} store chunks for {limit} results"
+            );
+            fetched += store_fetches;
+        }
+        assert!(
+            fetched > 0,
+            "no result needed a store chunk: nothing was tested"
+        );
+    }
+
+    #[test]
+    fn manifest_lists_are_checked() {
+        assert_eq!(
+            manifest_chunks("f", 10, 4, "a,b,c").unwrap(),
+            (vec!["a".into(), "b".into(), "c".into()], vec![0, 4, 8])
+        );
+        assert_eq!(
+            manifest_chunks("f", 10, 0, "a:3,b:7").unwrap(),
+            (vec!["a".into(), "b".into()], vec![0, 3])
+        );
+        for (len, size, list) in [
+            (10, 4, "a,b"),
+            (10, 4, "a,b,c,d"),
+            (10, 0, "a:3,b:6"),
+            (10, 0, "a:3,b:8"),
+            (10, 0, "a:3,b"),
+            (10, 0, "a:0,b:10"),
+            (10, 0, "a:x,b:7"),
+        ] {
+            assert!(
+                manifest_chunks("f", len, size, list).is_err(),
+                "{len} {size} {list}"
+            );
+        }
     }
 
     /// Read-ahead is the state of one search call on one thread: another thread's search
