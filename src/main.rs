@@ -181,10 +181,36 @@ fn no_huge_pages() {
 #[cfg(not(target_os = "linux"))]
 fn no_huge_pages() {}
 
+/// Rayon's global pool (markdown, page rendering, compression) at the lowest priority for
+/// `build` and `check`. While the pages render, the search index is written at the same time
+/// by one tantivy thread fed by its own analysis threads (search/src/bundle.rs): that writer
+/// is the build's critical path, and at equal priority the render threads took half its core.
+/// Lowered, they take every cycle the writer leaves, and the pages are still done before it.
+/// Within one process (and, with the kernel's autogroup, one session) this only orders the
+/// build's own threads. Plain 10,000 pages, 7 interleaved rounds: median 2.17 -> 1.96 s.
+#[cfg(target_os = "linux")]
+fn writer_first() {
+    // A pool already built (never, this early in main) keeps its priority.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("statusref-worker-{i}"))
+        .start_handler(|_| {
+            // SAFETY: setpriority on this thread's own id; raising one's niceness needs no
+            // privilege, and a failure leaves the thread as it was.
+            unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19);
+            }
+        })
+        .build_global();
+}
+
+#[cfg(not(target_os = "linux"))]
+fn writer_first() {}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(cli.command, Command::Build { .. } | Command::Check { .. }) {
         no_huge_pages();
+        writer_first();
     }
     let out = Output {
         quiet: cli.quiet,
