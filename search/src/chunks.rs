@@ -718,7 +718,8 @@ fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf,
         return Ok(BTreeMap::new());
     }
     let index = bundle::open_directory(BundleDirectory::from_handles(handles))?;
-    let mut dictionaries: Vec<Range<usize>> = Vec::new();
+    // Each dictionary's file and byte range.
+    let mut dictionaries: Vec<(PathBuf, Range<usize>)> = Vec::new();
     for segment in index.searchable_segments()? {
         let reader = tantivy::SegmentReader::open(&segment)?;
         let store = reader.get_store_reader(1)?;
@@ -733,13 +734,14 @@ fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf,
             .iter()
             .find(|(path, _)| *path == segment.relative_path(SegmentComponent::Terms));
         for (field, _) in index.schema().fields() {
-            let (Some(part), Some((_, recorder))) = (composite.open_read(field), term_file) else {
+            let (Some(part), Some((path, recorder))) = (composite.open_read(field), term_file)
+            else {
                 continue;
             };
             let bytes = part.read_bytes().map_err(tantivy::TantivyError::from)?;
             let read = recorder.last_read();
             if read.len() == bytes.len() {
-                dictionaries.push(read);
+                dictionaries.push((path.clone(), read));
             }
         }
     }
@@ -751,7 +753,7 @@ fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf,
             let is_term = path.extension().is_some_and(|e| e == "term");
             if is_term {
                 let bytes = recorder.bytes.as_slice();
-                for range in &dictionaries {
+                for (_, range) in dictionaries.iter().filter(|(p, _)| *p == path) {
                     cuts.insert(range.start);
                     cuts.extend(sstable_blocks(&bytes[range.clone()]).map(|b| range.start + b));
                 }
