@@ -678,7 +678,7 @@ fn manifest_chunks(
         }
         names.push(name.to_string());
         starts.push(at);
-        at += chunk_len;
+        at = at.checked_add(chunk_len).ok_or_else(wrong)?;
     }
     if at != len {
         return Err(wrong());
@@ -1162,6 +1162,7 @@ mod tests {
             (10, 0, "a:3,b"),
             (10, 0, "a:0,b:10"),
             (10, 0, "a:x,b:7"),
+            (10, 0, "a:3,b:18446744073709551615"),
         ] {
             assert!(
                 manifest_chunks("f", len, size, list).is_err(),
