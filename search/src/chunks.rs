@@ -587,9 +587,8 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
         let mut names = Vec::with_capacity(starts.len());
         {
             let mut state = store.lock();
-            for (i, &from) in starts.iter().enumerate() {
-                let to = starts.get(i + 1).copied().unwrap_or(bytes.len());
-                let piece = &bytes.as_slice()[from..to];
+            for (&from, len) in starts.iter().zip(chunk_lens(&starts, bytes.len())) {
+                let piece = &bytes.as_slice()[from..from + len];
                 let name = chunk_name(piece);
                 state.known.insert(name.clone());
                 state
