@@ -80,11 +80,11 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-env-changed=STATUSREF_WASM_OPT");
     println!("cargo:rerun-if-env-changed=STATUSREF_WASM_BUILD_STD");
 
-    same_tantivy(&root)?;
+    let tantivy = same_tantivy(&root)?;
     let wasm = match env::var_os("STATUSREF_SEARCH_WASM_PREBUILT").filter(|v| !v.is_empty()) {
         Some(prebuilt) => prebuilt_wasm(Path::new(&prebuilt))?,
         None => {
-            patch_tantivy(&root)?;
+            patch_tantivy(&root, &tantivy)?;
             let target_dir = target_dir(&out_dir, &root).join("search-wasm");
             let built = build_wasm_for_size(&root, &target_dir)?;
             optimize(&built, &target_dir)?
@@ -366,7 +366,8 @@ fn locked_tantivy(lock: &Path) -> Result<String, String> {
 }
 
 /// The browser reads what the native build writes: both workspaces must lock one tantivy.
-fn same_tantivy(root: &Path) -> Result<(), String> {
+/// Returns its version.
+fn same_tantivy(root: &Path) -> Result<String, String> {
     let native = locked_tantivy(&root.join("Cargo.lock"))?;
     let wasm = locked_tantivy(&root.join("search/wasm/Cargo.lock"))?;
     if native != wasm {
@@ -376,7 +377,7 @@ fn same_tantivy(root: &Path) -> Result<(), String> {
              {native} --manifest-path search/wasm/Cargo.toml`"
         ));
     }
-    Ok(())
+    Ok(native)
 }
 
 /// The patch for the browser's tantivy, relative to the root.
@@ -387,19 +388,18 @@ const PATCHED_TANTIVY: &str = "search/wasm/tantivy-patched";
 /// The file in [`PATCHED_TANTIVY`] saying what it was made from.
 const PATCH_STAMP: &str = ".statusref-patched";
 
-/// Writes [`PATCHED_TANTIVY`]: the tantivy release both lock files pin, from cargo's copy of
+/// Writes [`PATCHED_TANTIVY`]: tantivy `version` (the release both lock files pin), from cargo's copy of
 /// its source, with [`TANTIVY_PATCH`] applied. The patch changes the wasm32 build only (every
 /// change is under `#[cfg(target_arch = "wasm32")]`): the module opens the index with the
 /// schema and segments it is given instead of deserializing `meta.json`, reads the files'
 /// footers without serde_json, and leaves out the threads and JSON paths a read-only browser
 /// index never takes (search/wasm/Cargo.toml has the figures). Redone only when the patch,
 /// the version or the source changes.
-fn patch_tantivy(root: &Path) -> Result<(), String> {
+fn patch_tantivy(root: &Path, version: &str) -> Result<(), String> {
     let patch_path = root.join(TANTIVY_PATCH);
     let patch =
         fs::read_to_string(&patch_path).map_err(|e| format!("{}: {e}", patch_path.display()))?;
-    let version = locked_tantivy(&root.join("Cargo.lock"))?;
-    let source = tantivy_source(root, &version)?;
+    let source = tantivy_source(root, version)?;
     let dest = root.join(PATCHED_TANTIVY);
     let stamp = format!(
         "tantivy {version} from {}, patch {:016x}\n",

@@ -970,9 +970,10 @@ pub(crate) fn open_directory(directory: BundleDirectory) -> Result<Index> {
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn open_directory(directory: BundleDirectory) -> Result<Index> {
     let meta = directory
-        .atomic_read(Path::new(META_JSON))
-        .map_err(|e| invalid(&format!("{META_JSON}: {e}")))?;
-    let meta = std::str::from_utf8(&meta).map_err(|_| invalid("meta.json is not UTF-8"))?;
+        .atomic_read(Path::new(META_FILE))
+        .map_err(|e| invalid(&format!("{META_FILE}: {e}")))?;
+    let meta =
+        std::str::from_utf8(&meta).map_err(|_| invalid(&format!("{META_FILE} is not UTF-8")))?;
     let segments = meta_segments(meta)?;
     Ok(Index::open_with_segments(
         Box::new(directory),
@@ -981,50 +982,46 @@ pub(crate) fn open_directory(directory: BundleDirectory) -> Result<Index> {
     )?)
 }
 
-/// The file tantivy keeps its segment list and schema in.
-const META_JSON: &str = "meta.json";
-
 /// The segments `meta.json` lists, as `(id, max_doc)`, without a JSON deserializer: the keys
 /// `"segment_id"`, `"max_doc"` and `"deletes"` of each entry of `"segments"`, as tantivy
 /// writes them. A segment with deletes is refused: a bundle is written once, without any.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn meta_segments(meta: &str) -> Result<Vec<(tantivy::index::SegmentId, u32)>> {
-    let bad = |what: &str| invalid(&format!("{META_JSON}: {what}"));
+    const SEGMENT_ID: &str = "\"segment_id\"";
+    let bad = |what: &str| invalid(&format!("{META_FILE}: {what}"));
     let start = meta
         .find("\"segments\"")
         .ok_or_else(|| bad("no segments"))?;
     let end = meta[start..]
         .find("\"schema\"")
         .map_or(meta.len(), |i| start + i);
-    let mut rest = &meta[start..end];
+    // Each piece after a `"segment_id"` key is one segment's entry, its id first.
     let mut segments = Vec::new();
-    while let Some(i) = rest.find("\"segment_id\"") {
-        rest = &rest[i..];
-        let id = json_value(rest, "segment_id").ok_or_else(|| bad("a segment without an id"))?;
+    for entry in meta[start..end].split(SEGMENT_ID).skip(1) {
+        let id = scalar_after_colon(entry).ok_or_else(|| bad("a segment without an id"))?;
         let id = tantivy::index::SegmentId::from_uuid_string(id.trim_matches('"'))
             .map_err(|e| bad(&format!("segment id {id}: {e}")))?;
-        let max_doc = json_value(rest, "max_doc")
+        let max_doc = json_value(entry, "max_doc")
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| bad("a segment without max_doc"))?;
-        if json_value(rest, "deletes") != Some("null") {
+        if json_value(entry, "deletes") != Some("null") {
             return Err(bad("a segment with deletes"));
         }
         segments.push((id, max_doc));
-        rest = &rest["\"segment_id\"".len()..];
     }
     Ok(segments)
 }
 
-/// The scalar value of `"key"` in `object` up to the next segment: a quoted string, a number
-/// or `null`, as written.
+/// The scalar value of `"key"` in `object`, as written (see [`scalar_after_colon`]).
 fn json_value<'a>(object: &'a str, key: &str) -> Option<&'a str> {
-    let next = object[1..]
-        .find("\"segment_id\"")
-        .map_or(object.len(), |i| i + 1);
-    let object = &object[..next];
     let quoted = format!("\"{key}\"");
-    let after = &object[object.find(&quoted)? + quoted.len()..];
-    let value = after.trim_start().strip_prefix(':')?.trim_start();
+    scalar_after_colon(&object[object.find(&quoted)? + quoted.len()..])
+}
+
+/// The scalar after the `:` that `text` starts with (after spaces): a quoted string with its
+/// quotes, or a number, `true`, `false` or `null`.
+fn scalar_after_colon(text: &str) -> Option<&str> {
+    let value = text.trim_start().strip_prefix(':')?.trim_start();
     let len = if let Some(quoted) = value.strip_prefix('"') {
         quoted.find('"')? + 2
     } else {
@@ -1076,7 +1073,7 @@ mod tests {
         let docs = [doc(404, "404 Not Found"), doc(504, "504 Gateway Timeout")];
         let bundle = build_bundle(&docs).unwrap();
         let files = decode(OwnedBytes::new(bundle.clone())).unwrap();
-        let meta = std::str::from_utf8(files[Path::new(META_JSON)].as_slice()).unwrap();
+        let meta = std::str::from_utf8(files[Path::new(META_FILE)].as_slice()).unwrap();
         let index = Index::open(BundleDirectory::new(files.clone())).unwrap();
         let expected: Vec<(String, u32)> = index
             .load_metas()

@@ -569,7 +569,7 @@ fn open(
 /// index cannot be opened.
 pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
     let files = bundle::decode(OwnedBytes::new(bundle))?;
-    let block_cuts = block_cuts(&files)?;
+    let mut block_cuts = block_cuts(&files)?;
     let store = ChunkStore::default();
     store.lock().recording = true;
     let mut whole = BTreeMap::new();
@@ -580,8 +580,8 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
             whole.insert(path, bytes);
             continue;
         }
-        let (size, starts) = match block_cuts.get(&path) {
-            Some(cuts) => (0, cuts.clone()),
+        let (size, starts) = match block_cuts.remove(&path) {
+            Some(cuts) => (0, cuts),
             None => (CHUNK_SIZE, (0..bytes.len()).step_by(CHUNK_SIZE).collect()),
         };
         let mut names = Vec::with_capacity(starts.len());
@@ -717,30 +717,45 @@ fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf,
         return Ok(BTreeMap::new());
     }
     let index = bundle::open_directory(BundleDirectory::from_handles(handles))?;
-    // Each dictionary's file and byte range.
-    let mut dictionaries: Vec<(PathBuf, Range<usize>)> = Vec::new();
+    let mut cuts: BTreeMap<PathBuf, BTreeSet<usize>> = recorders
+        .iter()
+        .map(|(path, _)| (path.clone(), BTreeSet::from([0])))
+        .collect();
     for segment in index.searchable_segments()? {
         let reader = tantivy::SegmentReader::open(&segment)?;
         let store = reader.get_store_reader(1)?;
         for doc in 0..reader.max_doc() {
             store.get_document_bytes(doc)?;
         }
+        let terms_path = segment.relative_path(SegmentComponent::Terms);
+        let Some((_, recorder)) = recorders.iter().find(|(path, _)| *path == terms_path) else {
+            continue;
+        };
         let terms = segment
             .open_read(SegmentComponent::Terms)
             .map_err(tantivy::TantivyError::from)?;
         let composite = CompositeFile::open(&terms).map_err(tantivy::TantivyError::from)?;
-        let term_file = recorders
-            .iter()
-            .find(|(path, _)| *path == segment.relative_path(SegmentComponent::Terms));
+        let file_cuts = cuts.entry(terms_path).or_default();
         for (field, _) in index.schema().fields() {
-            let (Some(part), Some((path, recorder))) = (composite.open_read(field), term_file)
-            else {
+            let Some(part) = composite.open_read(field) else {
                 continue;
             };
-            let bytes = part.read_bytes().map_err(tantivy::TantivyError::from)?;
+            let dictionary = part.read_bytes().map_err(tantivy::TantivyError::from)?;
+            // That read tells where the dictionary sits in its file (an empty one reads
+            // nothing).
             let read = recorder.last_read();
-            if read.len() == bytes.len() {
-                dictionaries.push((path.clone(), read));
+            if read.len() == dictionary.len() {
+                file_cuts.insert(read.start);
+                file_cuts.extend(sstable_blocks(&dictionary).map(|b| read.start + b));
+            }
+        }
+    }
+    for (path, recorder) in &recorders {
+        if path.extension().is_some_and(|e| e == "store") {
+            let reads = recorder.reads.lock().unwrap_or_else(|e| e.into_inner());
+            let file_cuts = cuts.entry(path.clone()).or_default();
+            for read in reads.iter() {
+                file_cuts.extend([read.start, read.end]);
             }
         }
     }
@@ -748,22 +763,8 @@ fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf,
         .into_iter()
         .map(|(path, recorder)| {
             let len = recorder.bytes.len();
-            let mut cuts: BTreeSet<usize> = BTreeSet::from([0]);
-            let is_term = path.extension().is_some_and(|e| e == "term");
-            if is_term {
-                let bytes = recorder.bytes.as_slice();
-                for (_, range) in dictionaries.iter().filter(|(p, _)| *p == path) {
-                    cuts.insert(range.start);
-                    cuts.extend(sstable_blocks(&bytes[range.clone()]).map(|b| range.start + b));
-                }
-            } else {
-                let reads = recorder.reads.lock().unwrap_or_else(|e| e.into_inner());
-                for read in reads.iter() {
-                    cuts.extend([read.start, read.end]);
-                }
-            }
-            cuts.retain(|&c| c < len);
-            (path, cuts.into_iter().collect())
+            let file_cuts = cuts.remove(&path).unwrap_or_default();
+            (path, file_cuts.into_iter().filter(|&c| c < len).collect())
         })
         .collect())
 }
@@ -1043,20 +1044,23 @@ mod tests {
         assert!(store.loaded() < chunks.len() + 1000);
     }
 
+    /// The manifest line of the chunked file of `head` whose name ends with `extension`.
+    fn manifest_line(head: &[u8], extension: &str) -> String {
+        let files = bundle::decode_version(OwnedBytes::new(head.to_vec()), SPLIT_VERSION).unwrap();
+        let manifest = std::str::from_utf8(files[Path::new(MANIFEST)].as_slice()).unwrap();
+        manifest
+            .lines()
+            .find(|l| l.split('\t').next().unwrap().ends_with(extension))
+            .unwrap_or_else(|| panic!("no chunked {extension} file"))
+            .to_string()
+    }
+
     /// The store is cut at its blocks: showing a result fetches one store chunk, its block
     /// (with fixed 1 KB chunks a block of ~1.2 KB took two or three).
     #[test]
     fn a_result_shown_fetches_one_store_chunk() {
         let split = split_bundle(crate::build_bundle(&docs(900)).unwrap()).unwrap();
-        let files =
-            bundle::decode_version(OwnedBytes::new(split.head.clone()), SPLIT_VERSION).unwrap();
-        let manifest = std::str::from_utf8(files[Path::new(MANIFEST)].as_slice())
-            .unwrap()
-            .to_string();
-        let line = manifest
-            .lines()
-            .find(|l| l.split('\t').next().unwrap().ends_with(".store"))
-            .expect("the store is chunked");
+        let line = manifest_line(&split.head, ".store");
         let fields: Vec<&str> = line.split('\t').collect();
         assert_eq!(fields[2], "0", "the store is cut at its blocks: {line}");
         let store_chunks: BTreeSet<&str> = fields[3]
@@ -1115,13 +1119,7 @@ mod tests {
             doc.body.push_str(&own.join(" "));
         }
         let split = split_bundle(crate::build_bundle(&docs).unwrap()).unwrap();
-        let files =
-            bundle::decode_version(OwnedBytes::new(split.head.clone()), SPLIT_VERSION).unwrap();
-        let manifest = std::str::from_utf8(files[Path::new(MANIFEST)].as_slice()).unwrap();
-        let line = manifest
-            .lines()
-            .find(|l| l.split('\t').next().unwrap().ends_with(".term"))
-            .expect("the dictionaries are chunked");
+        let line = manifest_line(&split.head, ".term");
         assert_eq!(line.split('\t').nth(2), Some("0"), "cut at blocks: {line}");
         let mut fetched = 0;
         for word in ["w7x3", "w500x39", "w996x0", "w123x20", "gateway", "zzz"] {
