@@ -36,11 +36,11 @@ use tantivy::directory::{
 };
 use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{Field, Schema};
-use tantivy::tokenizer::{SimpleTokenizer, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Directory, Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::query::content_words;
-use crate::schema::{self, camel_parts, normalize_name, Analysis, Fields};
+use crate::schema::{self, camel_parts, has_inner_uppercase, normalize_name, Analysis, Fields};
 use crate::status::{Status, GUIDE};
 use crate::{Document, Error, Result};
 
@@ -285,6 +285,9 @@ fn feed_pre_analyzed(writer: &IndexWriter, fields: &Fields, sorted: &[&Document]
 const TOKEN_END: char = '\u{1e}';
 /// Opens and separates an explicit position and position length in [`PreAnalyzer`]'s encoding.
 const TOKEN_POSITION: char = '\u{1d}';
+/// Opens and ends a count before a token that stands for this many tokens in a row
+/// ([`PreAnalyzer::counted_words`]).
+const TOKEN_REPEAT: char = '\u{1c}';
 /// Distinct words whose stems each thread keeps (words are under 40 bytes: about ten megabytes
 /// at most; input with more distinct words is stemmed without the cache past that).
 const STEM_CACHE_WORDS: usize = 100_000;
@@ -292,22 +295,39 @@ const STEM_CACHE_WORDS: usize = 100_000;
 thread_local! {
     /// Word → English stem, for this thread's [`PreAnalyzer`]s: prose repeats its words, and
     /// stemming is the costliest step of analysis.
-    static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
+    static STEMS: RefCell<StemCache> = RefCell::new(StemCache::default());
+}
+
+/// Each word seen (as written) gets a number, its stem kept under that number: a document's
+/// words are then counted in an array ([`PreAnalyzer::counted_words`]), not a map.
+#[derive(Default)]
+struct StemCache {
+    ids: FxHashMap<String, u32>,
+    stems: Vec<String>,
+}
+
+/// How often each cached word occurs in one text, for [`PreAnalyzer::counted_words`].
+#[derive(Default)]
+struct WordCounts {
+    /// By word number; zero but for the words of `seen`.
+    counts: Vec<u32>,
+    /// The numbers of the words counted so far, in order of first occurrence.
+    seen: Vec<u32>,
 }
 
 /// Analyses text as the index's analyzers do, into one string the writer's
 /// [`PreAnalyzedTokenizer`] reads back token by token: each token's text followed by
 /// [`TOKEN_END`], preceded by `TOKEN_POSITION position TOKEN_POSITION length TOKEN_POSITION`
-/// unless it sits one position after the token before it (the first at 0) and spans one.
-/// Token texts are letters and digits (and what lowercasing makes of them) and, for pairs, one
+/// unless it sits one position after the token before it (the first at 0) and spans one; or,
+/// in [`PreAnalyzer::counted_words`], by `TOKEN_REPEAT count TOKEN_REPEAT` for a token that
+/// comes `count` times in a row. Token texts are letters and digits (and what lowercasing makes of them) and, for pairs, one
 /// space: the markers, control characters, cannot occur in them.
 pub(crate) struct PreAnalyzer {
-    /// The first step of [`schema::text_analyzer`]'s
-    /// [`IdentifierTokenizer`](schema::IdentifierTokenizer).
-    simple: SimpleTokenizer,
     /// A lowercased word.
     lower: String,
     stemmer: frostem::Stemmer,
+    /// Reused by [`PreAnalyzer::counted_words`].
+    counts: WordCounts,
 }
 
 /// Words of this many bytes or more are dropped (as by [`schema::text_analyzer`]'s
@@ -317,16 +337,16 @@ const LONG_WORD: usize = 40;
 impl PreAnalyzer {
     fn new() -> PreAnalyzer {
         PreAnalyzer {
-            simple: SimpleTokenizer::default(),
             lower: String::new(),
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            counts: WordCounts::default(),
         }
     }
 
     /// `text` through [`schema::TEXT_ANALYZER`], encoded.
     ///
     /// The analyzer's steps, without its per-token allocations: the words of
-    /// [`SimpleTokenizer`], each followed by its camel-case parts
+    /// [`alphanumeric_runs`], each followed by its camel-case parts
     /// ([`IdentifierTokenizer`](schema::IdentifierTokenizer): only a word with an uppercase
     /// letter has any), words of [`LONG_WORD`] bytes or more dropped, lowercased as tantivy's
     /// `LowerCaser` does, and stemmed through this thread's cache. The tests hold it to the
@@ -334,32 +354,60 @@ impl PreAnalyzer {
     fn words(&mut self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut next = 0;
-        self.analyze(text, &mut |position, stem| {
+        self.analyze(text, None, &mut |position, stem, _| {
             push_token(&mut out, &mut next, position, 1, stem);
         });
         out
     }
 
-    /// Calls `emit(position, stem)` for each token of `text` (see [`PreAnalyzer::words`]).
-    fn analyze(&mut self, text: &str, emit: &mut dyn FnMut(usize, &str)) {
+    /// The tokens of [`PreAnalyzer::words`] for a field indexed without positions (the body):
+    /// their order and positions are not recorded there, only each term's count and the
+    /// number of tokens. So each word is written once with its count ([`TOKEN_REPEAT`]), and
+    /// the writer takes a repeated term from the same place in its memory, one token after
+    /// the other, instead of parsing and looking it up again between other terms. The index
+    /// is byte for byte the one [`PreAnalyzer::words`] gives.
+    fn counted_words(&mut self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() / 2);
+        let mut counts = std::mem::take(&mut self.counts);
+        self.analyze(text, Some(&mut counts), &mut |_, stem, count| {
+            if count > 1 {
+                out.push(TOKEN_REPEAT);
+                push_decimal(&mut out, count);
+                out.push(TOKEN_REPEAT);
+            }
+            out.push_str(stem);
+            out.push(TOKEN_END);
+        });
+        self.counts = counts;
+        out
+    }
+
+    /// Calls `emit(position, stem, 1)` for each token of `text` (see [`PreAnalyzer::words`]).
+    /// With `counts`, the words the cache holds are counted there instead and come last, each
+    /// once, as `emit(0, stem, count)`, in the order they first occur; words the cache has no
+    /// room for (past [`STEM_CACHE_WORDS`]) still come one by one.
+    fn analyze(
+        &mut self,
+        text: &str,
+        counts: Option<&mut WordCounts>,
+        emit: &mut dyn FnMut(usize, &str, u32),
+    ) {
         let mut position = 0;
-        let mut stream = self.simple.token_stream(text);
         STEMS.with(|stems| {
             let mut stems = stems.borrow_mut();
             let mut word = Word {
                 stems: &mut stems,
                 stemmer: &self.stemmer,
                 lower: &mut self.lower,
+                counts,
                 emit,
             };
-            while stream.advance() {
-                let text = stream.token().text.as_str();
-                let upper = if text.is_ascii() {
-                    text.bytes().any(|b| b.is_ascii_uppercase())
+            for (text, inner_upper) in alphanumeric_runs(text) {
+                let parts = if inner_upper {
+                    camel_parts(text)
                 } else {
-                    text.chars().any(char::is_uppercase)
+                    Vec::new()
                 };
-                let parts = if upper { camel_parts(text) } else { Vec::new() };
                 word.push(text, position);
                 if parts.len() > 1 {
                     for (i, &(start, end)) in parts.iter().enumerate() {
@@ -370,6 +418,13 @@ impl PreAnalyzer {
                     position += 1;
                 }
             }
+            if let Some(counts) = word.counts {
+                for &id in &counts.seen {
+                    let count = std::mem::take(&mut counts.counts[id as usize]);
+                    (word.emit)(0, &word.stems.stems[id as usize], count);
+                }
+                counts.seen.clear();
+            }
         });
     }
 
@@ -377,7 +432,7 @@ impl PreAnalyzer {
     fn content_stems(&mut self, text: &str) -> Vec<String> {
         let mut stems = Vec::new();
         for word in content_words(text) {
-            self.analyze(&word, &mut |_, stem| stems.push(stem.to_string()));
+            self.analyze(&word, None, &mut |_, stem, _| stems.push(stem.to_string()));
         }
         stems
     }
@@ -423,12 +478,71 @@ fn pairs_of(stems: &[String]) -> String {
     out
 }
 
+/// The words of tantivy's [`SimpleTokenizer`](tantivy::tokenizer::SimpleTokenizer) (the first
+/// step of [`schema::text_analyzer`]'s [`IdentifierTokenizer`](schema::IdentifierTokenizer)):
+/// the runs of alphanumeric characters, as slices of `text` (the tokenizer copies each into its
+/// token), ASCII a byte at a time; each with whether [`camel_parts`] may cut it
+/// ([`has_inner_uppercase`]), found on the way.
+fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    let bytes = text.as_bytes();
+    // The character at `at`: its length, and whether it is alphanumeric.
+    let char_at = move |at: usize| -> (usize, bool) {
+        let c = text[at..].chars().next().unwrap_or_default();
+        (c.len_utf8(), c.is_alphanumeric())
+    };
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // Up to the next word.
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    break;
+                }
+                at += 1;
+            } else {
+                let (len, alphanumeric) = char_at(at);
+                if alphanumeric {
+                    break;
+                }
+                at += len;
+            }
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        let mut inner_upper = false;
+        let mut ascii = true;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                inner_upper |= at > start && b.is_ascii_uppercase();
+                at += 1;
+            } else {
+                let (len, alphanumeric) = char_at(at);
+                if !alphanumeric {
+                    break;
+                }
+                ascii = false;
+                at += len;
+            }
+        }
+        let word = &text[start..at];
+        Some((word, inner_upper || (!ascii && has_inner_uppercase(word))))
+    })
+}
+
 /// One word's way through [`PreAnalyzer::analyze`]: the cache, the stemmer, the caller.
 struct Word<'a> {
-    stems: &'a mut FxHashMap<String, String>,
+    stems: &'a mut StemCache,
     stemmer: &'a frostem::Stemmer,
     lower: &'a mut String,
-    emit: &'a mut dyn FnMut(usize, &str),
+    counts: Option<&'a mut WordCounts>,
+    emit: &'a mut dyn FnMut(usize, &str, u32),
 }
 
 impl Word<'_> {
@@ -439,8 +553,11 @@ impl Word<'_> {
         if word.len() >= LONG_WORD {
             return;
         }
-        if let Some(stem) = self.stems.get(word) {
-            (self.emit)(position, stem);
+        if let Some(&id) = self.stems.ids.get(word) {
+            match &mut self.counts {
+                Some(counts) => counts.add(id),
+                None => (self.emit)(position, &self.stems.stems[id as usize], 1),
+            }
             return;
         }
         self.lower.clear();
@@ -452,11 +569,46 @@ impl Word<'_> {
             self.lower.extend(word.chars().flat_map(char::to_lowercase));
         }
         let stem = self.stemmer.stem(self.lower).into_owned();
-        (self.emit)(position, &stem);
-        if self.stems.len() < STEM_CACHE_WORDS {
-            self.stems.insert(word.to_string(), stem);
+        if self.stems.stems.len() >= STEM_CACHE_WORDS {
+            (self.emit)(position, &stem, 1);
+            return;
+        }
+        let id = self.stems.stems.len() as u32;
+        self.stems.ids.insert(word.to_string(), id);
+        match &mut self.counts {
+            Some(counts) => counts.add(id),
+            None => (self.emit)(position, &stem, 1),
+        }
+        self.stems.stems.push(stem);
+    }
+}
+
+impl WordCounts {
+    fn add(&mut self, id: u32) {
+        let i = id as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        if self.counts[i] == 0 {
+            self.seen.push(id);
+        }
+        self.counts[i] += 1;
+    }
+}
+
+/// `n` in decimal (without `fmt`'s machinery: once per distinct word of every body).
+fn push_decimal(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
     }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 fn push_token(out: &mut String, next: &mut usize, position: usize, length: usize, text: &str) {
@@ -482,8 +634,9 @@ impl Tokenizer for PreAnalyzedTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PreAnalyzedStream<'a> {
         PreAnalyzedStream {
-            entries: text.split_terminator(TOKEN_END),
+            rest: text,
             next: 0,
+            repeats: 0,
             token: Token::default(),
         }
     }
@@ -491,16 +644,40 @@ impl Tokenizer for PreAnalyzedTokenizer {
 
 /// The token stream of [`PreAnalyzedTokenizer`].
 pub(crate) struct PreAnalyzedStream<'a> {
-    entries: std::str::SplitTerminator<'a, char>,
+    /// The encoding still to read.
+    rest: &'a str,
     next: usize,
+    /// How many more times the current token comes, at the next positions.
+    repeats: u32,
     token: Token,
 }
 
 impl TokenStream for PreAnalyzedStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(entry) = self.entries.next() else {
+        if self.repeats > 0 {
+            self.repeats -= 1;
+            self.token.position = self.next;
+            self.next += 1;
+            return true;
+        }
+        if self.rest.is_empty() {
             return false;
-        };
+        }
+        // Entries are short: a byte loop finds their end sooner than `memchr`'s setup.
+        let end = self
+            .rest
+            .bytes()
+            .position(|b| b == TOKEN_END as u8)
+            .unwrap_or(self.rest.len());
+        let mut entry = &self.rest[..end];
+        self.rest = self.rest.get(end + 1..).unwrap_or("");
+        if let Some((count, text)) = entry
+            .strip_prefix(TOKEN_REPEAT)
+            .and_then(|counted| counted.split_once(TOKEN_REPEAT))
+        {
+            self.repeats = count.parse::<u32>().map_or(0, |c| c.saturating_sub(1));
+            entry = text;
+        }
         let (position, length, text) = match entry.strip_prefix(TOKEN_POSITION) {
             Some(rest) => {
                 let mut parts = rest.splitn(3, TOKEN_POSITION);
@@ -545,6 +722,14 @@ impl Texts<'_> {
         match self {
             Texts::AsIs => doc.add_text(field, text),
             Texts::Analyzed(analyzer) => doc.add_text(field, analyzer.words(text)),
+        }
+    }
+
+    /// Adds `text` to an unstored field analysed as words and indexed without positions.
+    fn add_counted_words(&mut self, doc: &mut TantivyDocument, field: Field, text: &str) {
+        match self {
+            Texts::AsIs => doc.add_text(field, text),
+            Texts::Analyzed(analyzer) => doc.add_text(field, analyzer.counted_words(text)),
         }
     }
 
@@ -632,7 +817,8 @@ fn to_tantivy(f: &Fields, d: &Document, ord: u64, texts: &mut Texts) -> Result<T
     );
     doc.add_text(f.title, &d.title);
     doc.add_text(f.description, &d.description);
-    texts.add_words(&mut doc, f.body, &d.body);
+    // The body is indexed without positions (schema.rs): its words may come counted.
+    texts.add_counted_words(&mut doc, f.body, &d.body);
     doc.add_text(f.class, d.class.to_string());
     doc.add_text(f.status, d.status.map_or(GUIDE, Status::as_str));
     doc.add_text(f.url, &d.url);
@@ -1301,6 +1487,71 @@ mod tests {
             .expect("the build finishes inside a one-thread pool")
             .unwrap();
         assert_eq!(built, build_bundle(&docs).unwrap());
+    }
+
+    #[test]
+    fn alphanumeric_runs_are_the_simple_tokenizers_words() {
+        use tantivy::tokenizer::SimpleTokenizer;
+        let texts = [
+            "",
+            "   ",
+            "Hello, happy tax payer!",
+            "upstream timed out (110: Connection timed out) while reading",
+            "x-amzn-ErrorType: ForbiddenException; HTTP/1.1 413",
+            "Ünïcödé straße 中文字 ½ ² Ⅻ e\u{301} 🙂emoji🙂 l'été — «quotes»",
+            "trailing word",
+            "\u{1e}\u{1d}\u{1c}",
+            "ǅemal Ǆ ﬁne tooManyRequests HTTPStatus ÉtéÉté éT Xy xY",
+        ];
+        for text in texts
+            .iter()
+            .map(|t| t.to_string())
+            .chain(varied_corpus(20).into_iter().map(|d| d.body))
+        {
+            let mut simple = SimpleTokenizer::default();
+            let mut stream = simple.token_stream(&text);
+            let mut expected = Vec::new();
+            while stream.advance() {
+                expected.push(stream.token().text.clone());
+            }
+            let got: Vec<String> = alphanumeric_runs(&text)
+                .map(|(word, inner_upper)| {
+                    assert_eq!(inner_upper, has_inner_uppercase(word), "{word:?}");
+                    word.to_string()
+                })
+                .collect();
+            assert_eq!(got, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn counted_words_index_as_the_words_themselves() {
+        // Each word once with its count: the same terms, counts and token total.
+        fn counted(stream: &mut dyn TokenStream) -> BTreeMap<String, usize> {
+            let mut out = BTreeMap::new();
+            while stream.advance() {
+                *out.entry(stream.token().text.clone()).or_default() += 1;
+            }
+            out
+        }
+        let mut pre = PreAnalyzer::new();
+        for doc in varied_corpus(30) {
+            let words = pre.words(&doc.body);
+            let counted_words = pre.counted_words(&doc.body);
+            assert!(counted_words.len() <= words.len());
+            assert_eq!(
+                counted(&mut PreAnalyzedTokenizer.token_stream(&counted_words)),
+                counted(&mut PreAnalyzedTokenizer.token_stream(&words)),
+                "{:?}",
+                doc.body
+            );
+        }
+        // Counted by the word as written: `Retry` is a word of its own (the same term).
+        let encoded = pre.counted_words("retry later retry Retry");
+        assert_eq!(
+            encoded,
+            format!("{TOKEN_REPEAT}2{TOKEN_REPEAT}retri{TOKEN_END}later{TOKEN_END}retri{TOKEN_END}")
+        );
     }
 
     #[test]

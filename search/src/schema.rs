@@ -271,6 +271,11 @@ impl Tokenizer for IdentifierTokenizer {
 /// Byte ranges of the camel-case parts of a word (`tooManyRequests`, `HTTPStatus` → `HTTP`,
 /// `Status`); one range for a word without humps.
 pub(crate) fn camel_parts(word: &str) -> Vec<(usize, usize)> {
+    if !has_inner_uppercase(word) {
+        // Every cut is before an uppercase letter that is not the first: a plain or
+        // capitalised word (most of prose) is one part.
+        return vec![(0, word.len())];
+    }
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     let mut cuts = vec![0];
     for i in 1..chars.len() {
@@ -285,6 +290,21 @@ pub(crate) fn camel_parts(word: &str) -> Vec<(usize, usize)> {
     }
     cuts.push(word.len());
     cuts.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// Whether `word` has an uppercase letter after its first character: only then does
+/// [`camel_parts`] cut it.
+pub(crate) fn has_inner_uppercase(word: &str) -> bool {
+    // One pass over the bytes while they are ASCII (every word of most text).
+    for &b in word.as_bytes().iter().skip(1) {
+        if b >= 0x80 {
+            return word.chars().skip(1).any(char::is_uppercase);
+        }
+        if b.is_ascii_uppercase() {
+            return true;
+        }
+    }
+    false
 }
 
 /// The Snowball English stemmer (the one tantivy's `Stemmer` uses), calling only the English
