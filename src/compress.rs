@@ -49,8 +49,15 @@ pub fn wanted(path: &str, html: bool) -> bool {
 }
 
 /// The `.br` and `.gz` siblings of the file at `path` holding `bytes`: `(path.br, brotli)` and
-/// `(path.gz, gzip)`, each only when smaller than `bytes`.
+/// `(path.gz, gzip)`, each only when smaller than `bytes`. The wasm's and the built-in
+/// assets' come compressed already ([`crate::PRECOMPRESSED`]).
 pub fn siblings(path: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let known = crate::PRECOMPRESSED
+        .iter()
+        .find(|(known, _, _)| known.len() == bytes.len() && *known == bytes);
+    if let Some((_, br, gz)) = known {
+        return known_siblings(path, bytes, br, gz);
+    }
     let (quality, level) = if path.starts_with("assets/index/") && path.ends_with(".bin") {
         (BROTLI_QUALITY_CHUNK, GZIP_LEVEL_INDEX)
     } else if path.ends_with(".bin") {
@@ -61,8 +68,8 @@ pub fn siblings(path: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     known_siblings(path, bytes, &brotli(bytes, quality), &gzip_at(bytes, level))
 }
 
-/// [`siblings`] from compressed forms made earlier (the search wasm's, by `build.rs`).
-pub fn known_siblings(path: &str, bytes: &[u8], br: &[u8], gz: &[u8]) -> Vec<(String, Vec<u8>)> {
+/// [`siblings`] from compressed forms made earlier (by `build.rs`).
+fn known_siblings(path: &str, bytes: &[u8], br: &[u8], gz: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::with_capacity(2);
     if br.len() < bytes.len() {
         out.push((format!("{path}.br"), br.to_vec()));
@@ -140,6 +147,34 @@ mod tests {
         assert_eq!(gz, gzip_at(&bytes, GZIP_LEVEL));
         // RFC 1952: magic, method 8, flags 0 (no name), MTIME 0 (bytes 4..8).
         assert_eq!(&gz[..8], &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn the_shipped_files_come_precompressed_at_the_best_levels() {
+        // The wasm and every built-in asset: build.rs's table holds each, compressed at
+        // brotli 11 and gzip 9 as this module would.
+        assert!(crate::PRECOMPRESSED.len() >= 5, "the wasm and the theme's four assets");
+        assert!(crate::PRECOMPRESSED
+            .iter()
+            .any(|(bytes, _, _)| *bytes == crate::SEARCH_WASM));
+        for (bytes, br, gz) in crate::PRECOMPRESSED {
+            let mut unbrotli = Vec::new();
+            brotli::Decompressor::new(*br, 4096)
+                .read_to_end(&mut unbrotli)
+                .unwrap();
+            assert_eq!(&unbrotli, bytes);
+            let mut ungzip = Vec::new();
+            flate2::read::GzDecoder::new(*gz)
+                .read_to_end(&mut ungzip)
+                .unwrap();
+            assert_eq!(&ungzip, bytes);
+            if bytes.len() < 100_000 {
+                assert_eq!(*br, brotli(bytes, BROTLI_QUALITY), "brotli 11");
+            }
+            assert_eq!(*gz, gzip_at(bytes, GZIP_LEVEL), "gzip 9");
+            let siblings = siblings("assets/x.0123456789.js", bytes);
+            assert!(siblings.iter().any(|(path, data)| path.ends_with(".br") && data == br));
+        }
     }
 
     #[test]

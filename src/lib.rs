@@ -115,10 +115,10 @@ pub mod internals {
 
 /// The search engine compiled to WebAssembly by `build.rs`, shipped with every site.
 pub const SEARCH_WASM: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM"));
-/// [`SEARCH_WASM`] at brotli quality 11, compressed once by `build.rs` (see [`compress`]).
-pub const SEARCH_WASM_BR: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM_BR"));
-/// [`SEARCH_WASM`] at gzip level 9 (mtime 0), compressed once by `build.rs`.
-pub const SEARCH_WASM_GZ: &[u8] = include_bytes!(env!("STATUSREF_SEARCH_WASM_GZ"));
+/// `(bytes, brotli 11, gzip 9)` of [`SEARCH_WASM`] and of each built-in asset, compressed once
+/// by `build.rs` rather than in every build (see [`compress`]).
+pub(crate) const PRECOMPRESSED: &[(&[u8], &[u8], &[u8])] =
+    include!(concat!(env!("OUT_DIR"), "/precompressed.rs"));
 
 /// What to build and where.
 #[derive(Debug, Clone)]

@@ -15,7 +15,6 @@ use crate::output::{self, Staging, WriteError};
 use crate::pipeline::plan::{Route, Routes};
 use crate::pipeline::render::OutputFile;
 use crate::site::Site;
-use crate::{SEARCH_WASM, SEARCH_WASM_BR, SEARCH_WASM_GZ};
 
 /// Where a run's files go. Pages arrive from many threads as they are rendered; the other
 /// files once, at the end.
@@ -210,12 +209,7 @@ impl Sink for Disk {
             if !compress::wanted(&path, self.precompress_html) {
                 return Ok(());
             }
-            let siblings = if data.as_slice() == SEARCH_WASM {
-                compress::known_siblings(&path, &data, SEARCH_WASM_BR, SEARCH_WASM_GZ)
-            } else {
-                compress::siblings(&path, &data)
-            };
-            siblings
+            compress::siblings(&path, &data)
                 .iter()
                 .try_for_each(|(path, data)| self.write(path, data))
         })
