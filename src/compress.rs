@@ -19,10 +19,13 @@ const BROTLI_QUALITY: u32 = 11;
 /// times the CPU. Quality 3 would make the head (on the way to every first result) ~8% bigger.
 const BROTLI_QUALITY_INDEX: u32 = 5;
 /// Brotli quality for the index's chunks (`assets/index/<name>.bin`, fetched when a query
-/// reads them). Measured on the 3,100 chunks of a 10,000-page site (7.5 MB): quality 4 writes
-/// 5.418 MB in 0.16 s of CPU, 5 writes 5.423 MB in 0.25 s, 3 writes 5.493 MB in 0.11 s. These
-/// siblings are compressed after the index is built, when little else runs.
-const BROTLI_QUALITY_CHUNK: u32 = 4;
+/// reads them). These siblings are compressed after the index is built, on the build's
+/// critical path. On the 2,417 chunks of the plain 10,000-page site (7.7 MB): quality 4 writes
+/// 5.465 MB in 0.16–0.21 s of CPU, 3 writes 5.538 MB (+1.3%) in 0.11 s, 2 writes 5.635 MB
+/// (+3.1%) in 0.09 s. Quality 3 took the whole build from 1.93 to 1.81 s and 2.07 to 1.93 s
+/// (medians of 8 interleaved rounds): the larger encoder state of quality 4 costs more than
+/// its compression alone.
+const BROTLI_QUALITY_CHUNK: u32 = 3;
 /// Gzip level for text: the best, as `gzip -9`.
 const GZIP_LEVEL: u32 = 9;
 /// Gzip level for the search index (head and chunks), compressed data already: on the 3,200
@@ -117,7 +120,7 @@ mod tests {
     #[test]
     fn siblings_decompress_to_the_file() {
         let bytes = sample();
-        // A script (quality 11), the index's head (5) and one of its chunks (4).
+        // A script (quality 11), the index's head (5) and one of its chunks (3).
         for path in [
             "assets/search.0123456789.js",
             "assets/index.0123456789.bin",
