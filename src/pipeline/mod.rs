@@ -114,37 +114,32 @@ pub fn run(
         &|route, html| sink.page(route, html, open_formats::page_files(&site, route)),
     )
     .map_err(|e| e.into_build_error(&mut diagnostics))?;
-    drop(documents);
-    if !sink.keeps_text() {
-        // Every page is written: what is left to write needs no page body.
-        drop_page_bodies(&mut site);
-    }
 
-    let mut files = site_files(&site, &routes);
-    files.extend(indexed.assets.list.into_iter().map(|a| (a.path, a.bytes)));
-    files.extend(indexed.chunks);
+    let mut index_files: Vec<OutputFile> = indexed
+        .assets
+        .list
+        .into_iter()
+        .map(|a| (a.path, a.bytes))
+        .collect();
+    index_files.extend(indexed.chunks);
     if sink.write_stage() {
-        progress(Stage::Write { files: files.len() });
+        progress(Stage::Write {
+            files: routes.files.len() + index_files.len(),
+        });
     }
-    sink.files(files)?;
+    // The site-wide files are made while the assets and index chunks are compressed.
+    let (site_wide, index) = rayon::join(
+        || sink.files(site_files(&site, &routes)),
+        || sink.files(index_files),
+    );
+    site_wide?;
+    index?;
+    drop(documents);
     Ok(Run {
         pages: routes.pages.len(),
         site,
         warnings: diagnostics,
     })
-}
-
-/// Empties the model's page bodies (HTML and Markdown twins), once every page is written:
-/// at ten thousand pages they are a third of the memory the site-wide files would otherwise
-/// be written on top of.
-fn drop_page_bodies(site: &mut Site) {
-    for (html, _) in page_texts(site) {
-        *html = SharedText::default();
-    }
-    // The keys stay: they say which pages are content pages (llms.txt lists those).
-    for twin in site.markdown.values_mut() {
-        *twin = SharedText::default();
-    }
 }
 
 /// Empties the model's plain text (kept for the index only).
