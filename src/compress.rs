@@ -156,7 +156,10 @@ mod tests {
     fn the_shipped_files_come_precompressed_at_the_best_levels() {
         // The wasm and every built-in asset: build.rs's table holds each, compressed at
         // brotli 11 and gzip 9 as this module would.
-        assert!(crate::PRECOMPRESSED.len() >= 5, "the wasm and the theme's four assets");
+        assert!(
+            crate::PRECOMPRESSED.len() >= 5,
+            "the wasm and the theme's four assets"
+        );
         assert!(crate::PRECOMPRESSED
             .iter()
             .any(|(bytes, _, _)| *bytes == crate::SEARCH_WASM));
@@ -176,7 +179,9 @@ mod tests {
             }
             assert_eq!(*gz, gzip_at(bytes, GZIP_LEVEL), "gzip 9");
             let siblings = siblings("assets/x.0123456789.js", bytes);
-            assert!(siblings.iter().any(|(path, data)| path.ends_with(".br") && data == br));
+            assert!(siblings
+                .iter()
+                .any(|(path, data)| path.ends_with(".br") && data == br));
         }
     }
 

@@ -1550,7 +1550,9 @@ mod tests {
         let encoded = pre.counted_words("retry later retry Retry");
         assert_eq!(
             encoded,
-            format!("{TOKEN_REPEAT}2{TOKEN_REPEAT}retri{TOKEN_END}later{TOKEN_END}retri{TOKEN_END}")
+            format!(
+                "{TOKEN_REPEAT}2{TOKEN_REPEAT}retri{TOKEN_END}later{TOKEN_END}retri{TOKEN_END}"
+            )
         );
     }
 
