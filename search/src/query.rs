@@ -198,7 +198,7 @@ const CODE_CONTEXT_WORDS: &[&str] = &[
     "statuscode",
 ];
 
-use crate::schema::camel_parts;
+use crate::schema::{camel_parts, has_inner_uppercase};
 
 /// Which field a [`Filter`] restricts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -341,16 +341,29 @@ fn clean_input(input: &str, max_bytes: usize) -> (String, bool) {
         end -= 1;
     }
     let cut = end < input.len();
-    let text = input[..end]
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let input = &input[..end];
+    let text = if input.chars().any(char::is_control) {
+        input
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        input.to_string()
+    };
     (text, cut)
 }
 
 /// Splits on whitespace, keeping double-quoted stretches together (quotes removed); at most
 /// `max_parts` parts.
 fn split_quoted(input: &str, max_parts: usize) -> Vec<String> {
+    if !input.contains(['"', '“', '”']) {
+        // No quotes: the words between whitespace (most input, and every indexed name).
+        return input
+            .split_whitespace()
+            .take(max_parts.max(1))
+            .map(str::to_string)
+            .collect();
+    }
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut in_quotes = false;
@@ -372,6 +385,20 @@ fn split_quoted(input: &str, max_parts: usize) -> Vec<String> {
         parts.push(current);
     }
     parts
+}
+
+/// Whether `text` is `part` lowercased (`part.to_lowercase() == text`), without allocating
+/// for ASCII.
+fn lowercases_to(part: &str, text: &str) -> bool {
+    if part.is_ascii() {
+        part.len() == text.len()
+            && part
+                .bytes()
+                .zip(text.bytes())
+                .all(|(p, t)| p.to_ascii_lowercase() == t)
+    } else {
+        part.to_lowercase() == text
+    }
 }
 
 /// `"5xx"` → `Some("5")`, `"52x"` → `Some("52")`, `"5XX"` → `Some("5")`.
@@ -419,6 +446,10 @@ enum Piece {
 /// it (`Http404`, `error500`, `404error`, `100s`); other letters and digits stay together
 /// (`x509`, `http2`, `s3`).
 fn split_run(run: &str) -> Vec<&str> {
+    if !has_inner_uppercase(run) && !run.bytes().any(|b| b.is_ascii_digit()) {
+        // No hump to cut at and no number to take off: the run is one word.
+        return vec![run];
+    }
     camel_parts(run)
         .into_iter()
         .flat_map(|(start, end)| split_glued_number(&run[start..end]))
@@ -455,6 +486,19 @@ fn split_glued_number(piece: &str) -> Vec<&str> {
 /// Whether a part is written like an identifier: camel-case humps, `_`, `::`, a leading `:`,
 /// or dots between letters.
 fn is_identifier_like(part: &str) -> bool {
+    if part.is_ascii() {
+        // The same tests on bytes, without collecting the characters (most parts).
+        let b = part.as_bytes();
+        let hump = b
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+        let joined = b.windows(3).any(|w| {
+            w[0].is_ascii_alphanumeric()
+                && matches!(w[1], b'_' | b'.' | b':')
+                && w[2].is_ascii_alphabetic()
+        });
+        return hump || joined || (part.starts_with(':') && part.len() > 1);
+    }
     let chars: Vec<char> = part.chars().collect();
     let hump = chars
         .windows(2)
@@ -749,7 +793,7 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
         .map(|(piece, part_index)| {
             let part = parts[*part_index].trim_matches(|c: char| !c.is_alphanumeric());
             match piece {
-                Piece::Word { text, .. } => part.to_lowercase() == *text,
+                Piece::Word { text, .. } => lowercases_to(part, text),
                 Piece::Number { digits, .. } => part == digits,
                 Piece::SubStatus { key, .. } => part == key,
             }
@@ -766,7 +810,13 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
         }
     }
 
-    let mut name_words: Vec<String> = Vec::new();
+    let mut name = String::new();
+    let mut name_word = |word: &str| {
+        if !name.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(word);
+    };
     let mut meaningful_words = 0usize;
     // Words and numbers that say something: a query of at most [`SHORT_KEY_QUERY`] of them
     // is typed, and a number in it names an entry (`cloudflare 1020`, `status 0`).
@@ -774,25 +824,25 @@ fn analyze(input: &str, max_bytes: usize, max_words: usize) -> ParsedQuery {
     for (i, (piece, _)) in all.iter().enumerate() {
         match piece {
             Piece::Word { text, .. } => {
-                name_words.push(text.clone());
+                name_word(text);
                 if !is_filler(text) {
                     meaningful_words += 1;
                     meaningful_pieces += 1;
                 }
             }
             Piece::Number { digits, role } => {
-                name_words.push(digits.clone());
+                name_word(digits);
                 if *role != NumberRole::Skip || standalone[i] {
                     meaningful_pieces += 1;
                 }
             }
             Piece::SubStatus { key, .. } => {
-                name_words.push(key.clone());
+                name_word(key);
                 meaningful_pieces += 1;
             }
         }
     }
-    q.name = name_words.join(" ");
+    q.name = name;
     let short_query = meaningful_pieces <= SHORT_KEY_QUERY;
     let columns = is_columns_line(&parts);
 
