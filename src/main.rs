@@ -164,8 +164,13 @@ impl SiteArgs {
 /// of a 10,000-page build's CPU samples were in `clear_page_erms`). On 10,000 plain pages, two
 /// runs of 7 interleaved rounds: median 1.78 -> 1.70 s and 1.92 -> 1.77 s. With THP off,
 /// keeping mimalloc's freed pages from being returned to the OS no longer pays (1.85 against
-/// 1.79 s, 50 MB more RSS), so mimalloc's defaults stay. An explicit `MIMALLOC_ALLOW_THP`
-/// leaves the process as it is. `serve` lives on and keeps the kernel's default.
+/// 1.79 s, 50 MB more RSS), so mimalloc's defaults stay. Measured again later, THP's effect
+/// follows the host's memory more than the build: on a fresh host it won on the plain and
+/// rich corpora (1.93 -> 1.80 s, 1.90 -> 1.71 s), then lost on plain (2.07 -> 2.26 s) once the
+/// page cache was full, and on the 217 MB real corpus it doubled the system time (1.6-1.8 ->
+/// 2.9-3.7 s: compaction to find 2 MB pages), +1 s of wall time. Off is the predictable
+/// choice. An explicit `MIMALLOC_ALLOW_THP` leaves the process as it is. `serve` lives on and
+/// keeps the kernel's default.
 #[cfg(target_os = "linux")]
 fn no_huge_pages() {
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
