@@ -246,7 +246,7 @@ pub fn render_with(body: &str, base_path: &str, facts: &crate::facts::Facts) -> 
                 events.push(Event::Html("</div>\n".into()));
             }
             Event::Text(ref t) | Event::Code(ref t) => {
-                prose_words += t.split_whitespace().count();
+                prose_words += word_count(t);
                 push_plain(&mut plain, &mut section, t, false);
                 events.push(event);
             }
@@ -364,6 +364,29 @@ fn push_plain(plain: &mut String, section: &mut Option<Section>, text: &str, is_
         out.push_str(text);
         out.push_str(after);
     }
+}
+
+/// `text.split_whitespace().count()`: for ASCII text (most of every page), the word starts
+/// counted in one branch-free pass the compiler vectorises (on the plain corpus's 67 MB, 62
+/// against 100-145 ms).
+fn word_count(text: &str) -> usize {
+    /// `char::is_whitespace` on ASCII: space, and tab through carriage return (9-13).
+    fn space(b: u8) -> bool {
+        (b == b' ') | (b.wrapping_sub(9) < 5)
+    }
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return 0;
+    };
+    let starts: usize = bytes
+        .iter()
+        .zip(&bytes[1..])
+        .map(|(&before, &b)| usize::from(space(before) & !space(b)))
+        .sum();
+    usize::from(!space(first)) + starts
 }
 
 fn collapse_blank_lines(text: &str) -> String {
@@ -703,6 +726,22 @@ pub fn summarize(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_count_is_split_whitespaces() {
+        for text in [
+            "",
+            " ",
+            "one",
+            "  two  words ",
+            "tab\tand\nlines\r\n\x0bvt\x0cff",
+            "a\u{85}b\u{a0}c \u{3000}d",
+            "héllo wörld",
+            "\x00ctl\x1fchars here",
+        ] {
+            assert_eq!(word_count(text), text.split_whitespace().count(), "{text:?}");
+        }
+    }
 
     #[test]
     fn leading_h1_becomes_the_page_heading() {
