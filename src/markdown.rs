@@ -367,8 +367,8 @@ fn push_plain(plain: &mut String, section: &mut Option<Section>, text: &str, is_
 }
 
 /// `text.split_whitespace().count()`: for ASCII text (most of every page), the word starts
-/// counted in one branch-free pass the compiler vectorises (on the plain corpus's 67 MB, 62
-/// against 100-145 ms).
+/// counted in byte lanes the compiler vectorises, 255 pairs of bytes at a time so that a lane
+/// cannot overflow (on the plain corpus's 67 MB: 18 against 100 ms).
 fn word_count(text: &str) -> usize {
     /// `char::is_whitespace` on ASCII: space, and tab through carriage return (9-13).
     fn space(b: u8) -> bool {
@@ -381,12 +381,19 @@ fn word_count(text: &str) -> usize {
     let Some(&first) = bytes.first() else {
         return 0;
     };
-    let starts: usize = bytes
-        .iter()
-        .zip(&bytes[1..])
-        .map(|(&before, &b)| usize::from(space(before) & !space(b)))
-        .sum();
-    usize::from(!space(first)) + starts
+    let mut words = usize::from(!space(first));
+    let pairs = bytes.len() - 1;
+    let mut start = 0;
+    while start < pairs {
+        let end = (start + 255).min(pairs);
+        let starts = bytes[start..end]
+            .iter()
+            .zip(&bytes[start + 1..end + 1])
+            .fold(0u8, |n, (&before, &b)| n + u8::from(space(before) & !space(b)));
+        words += usize::from(starts);
+        start = end;
+    }
+    words
 }
 
 fn collapse_blank_lines(text: &str) -> String {
@@ -738,6 +745,9 @@ mod tests {
             "a\u{85}b\u{a0}c \u{3000}d",
             "héllo wörld",
             "\x00ctl\x1fchars here",
+            &"a ".repeat(1000),
+            &"word".repeat(300),
+            &" x".repeat(777),
         ] {
             assert_eq!(word_count(text), text.split_whitespace().count(), "{text:?}");
         }
