@@ -389,7 +389,9 @@ fn word_count(text: &str) -> usize {
         let starts = bytes[start..end]
             .iter()
             .zip(&bytes[start + 1..end + 1])
-            .fold(0u8, |n, (&before, &b)| n + u8::from(space(before) & !space(b)));
+            .fold(0u8, |n, (&before, &b)| {
+                n + u8::from(space(before) & !space(b))
+            });
         words += usize::from(starts);
         start = end;
     }
@@ -749,7 +751,11 @@ mod tests {
             &"word".repeat(300),
             &" x".repeat(777),
         ] {
-            assert_eq!(word_count(text), text.split_whitespace().count(), "{text:?}");
+            assert_eq!(
+                word_count(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
         }
     }
 
