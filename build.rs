@@ -106,7 +106,7 @@ fn run() -> Result<(), String> {
 
 /// The `.br` (quality 11) and `.gz` (level 9, mtime 0) forms of the files every site ships
 /// as they are: the wasm and the built-in theme's `assets/` (scripts, styles, icons), for
-/// `build`'s precompressed siblings (src/compress.rs). Brotli 11 takes seconds on the 1.5 MB
+/// `build`'s precompressed siblings (src/compress.rs). Brotli 11 takes seconds on the 575 KB
 /// wasm and ~65 ms on the theme's 50 KB: done once here, cached by content in the wasm's
 /// target directory, rather than in every build. Written to `OUT_DIR/precompressed.rs`, a
 /// table of `(bytes, brotli, gzip)` the crate includes as `PRECOMPRESSED`.

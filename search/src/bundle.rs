@@ -320,8 +320,9 @@ struct WordCounts {
 /// [`TOKEN_END`], preceded by `TOKEN_POSITION position TOKEN_POSITION length TOKEN_POSITION`
 /// unless it sits one position after the token before it (the first at 0) and spans one; or,
 /// in [`PreAnalyzer::counted_words`], by `TOKEN_REPEAT count TOKEN_REPEAT` for a token that
-/// comes `count` times in a row. Token texts are letters and digits (and what lowercasing makes of them) and, for pairs, one
-/// space: the markers, control characters, cannot occur in them.
+/// comes `count` times in a row. Token texts are letters and digits (and what lowercasing
+/// makes of them) and, for pairs, one space: the markers, control characters, cannot occur in
+/// them.
 pub(crate) struct PreAnalyzer {
     /// A lowercased word.
     lower: String,
