@@ -373,7 +373,8 @@ impl PreAnalyzer {
         self.analyze(text, Some(&mut counts), &mut |_, stem, count| {
             if count > 1 {
                 out.push(TOKEN_REPEAT);
-                push_decimal(&mut out, count);
+                // Once per repeated word of every body: itoa, not `fmt`'s machinery.
+                out.push_str(itoa::Buffer::new().format(count));
                 out.push(TOKEN_REPEAT);
             }
             out.push_str(stem);
@@ -595,21 +596,6 @@ impl WordCounts {
         }
         self.counts[i] += 1;
     }
-}
-
-/// `n` in decimal (without `fmt`'s machinery: once per distinct word of every body).
-fn push_decimal(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 fn push_token(out: &mut String, next: &mut usize, position: usize, length: usize, text: &str) {

@@ -486,26 +486,20 @@ fn split_glued_number(piece: &str) -> Vec<&str> {
 /// Whether a part is written like an identifier: camel-case humps, `_`, `::`, a leading `:`,
 /// or dots between letters.
 fn is_identifier_like(part: &str) -> bool {
-    if part.is_ascii() {
-        // The same tests on bytes, without collecting the characters (most parts).
-        let b = part.as_bytes();
-        let hump = b
-            .windows(2)
-            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
-        let joined = b.windows(3).any(|w| {
-            w[0].is_ascii_alphanumeric()
-                && matches!(w[1], b'_' | b'.' | b':')
-                && w[2].is_ascii_alphabetic()
-        });
-        return hump || joined || (part.starts_with(':') && part.len() > 1);
+    // One pass, with the two characters before each (no collected `Vec<char>`: every part of
+    // every query and indexed name comes here).
+    let (mut hump, mut joined) = (false, false);
+    let (mut before_last, mut last) = (None, None);
+    for c in part.chars() {
+        if let Some(b) = last {
+            hump |= char::is_lowercase(b) && c.is_uppercase();
+            if let Some(a) = before_last {
+                joined |=
+                    char::is_alphanumeric(a) && matches!(b, '_' | '.' | ':') && c.is_alphabetic();
+            }
+        }
+        (before_last, last) = (last, Some(c));
     }
-    let chars: Vec<char> = part.chars().collect();
-    let hump = chars
-        .windows(2)
-        .any(|w| w[0].is_lowercase() && w[1].is_uppercase());
-    let joined = chars
-        .windows(3)
-        .any(|w| w[0].is_alphanumeric() && matches!(w[1], '_' | '.' | ':') && w[2].is_alphabetic());
     hump || joined || (part.starts_with(':') && part.len() > 1)
 }
 
