@@ -57,6 +57,7 @@ use tantivy::{HasLen, Searcher, Term};
 use crate::bundle::{self, BundleDirectory};
 use crate::schema;
 use crate::search::{corrections, terms_starting_with};
+use crate::terms::TermInfos;
 use crate::{Error, Hit, Result, SearchIndex};
 
 /// Version of a split head (a whole bundle is [`crate::BUNDLE_VERSION`]); 3: sstable term
@@ -127,6 +128,35 @@ struct StoreState {
     /// Whether reads are recorded in `touched` (only while splitting: a reader's every read
     /// would otherwise clone names into a set that only grows).
     recording: bool,
+    /// What the chunks in `missing` hold ([`ChunkKind`] bits): how far the search that
+    /// missed them had got.
+    missed_kinds: u8,
+}
+
+/// What a chunk holds, as bits of [`StoreState::missed_kinds`]: which stage of a search reads it.
+/// A search reads term dictionaries while it builds its query, postings and positions while
+/// it scores, documents last; it stops at its first missing chunk, so the kinds missed tell
+/// how far it got and what more a round can learn ([`ChunkStore::search`]).
+#[derive(Debug, Clone, Copy)]
+enum ChunkKind {
+    /// A block of a term dictionary (`.term`).
+    Terms = 1,
+    /// Postings or positions (`.idx`, `.pos`).
+    Postings = 2,
+    /// A block of a document store (`.store`).
+    Documents = 4,
+}
+
+impl ChunkKind {
+    /// The kind of the chunks of the index file at `path`, by its extension (see [`CHUNKED`]).
+    fn of_file(path: &Path) -> Option<Self> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("term") => Some(ChunkKind::Terms),
+            Some("idx" | "pos") => Some(ChunkKind::Postings),
+            Some("store") => Some(ChunkKind::Documents),
+            _ => None,
+        }
+    }
 }
 
 /// The chunks of one split index: those loaded, and those reads asked for in vain.
@@ -176,9 +206,9 @@ impl ChunkStore {
 
     /// The chunks reads have asked for since the last call, sorted; clears the list.
     pub fn take_missing(&self) -> Vec<String> {
-        std::mem::take(&mut self.lock().missing)
-            .into_iter()
-            .collect()
+        let mut state = self.lock();
+        state.missed_kinds = 0;
+        std::mem::take(&mut state.missing).into_iter().collect()
     }
 
     /// Every chunk name the index refers to that is not loaded yet.
@@ -207,16 +237,25 @@ impl ChunkStore {
     pub fn search(&self, index: &SearchIndex, query: &str, limit: usize) -> Result<Answer> {
         self.take_missing();
         let result = index.search(query, limit);
-        if self.lock().missing.is_empty() {
+        let (nothing_missed, missed) = {
+            let state = self.lock();
+            (state.missing.is_empty(), state.missed_kinds)
+        };
+        if nothing_missed {
             return result.map(Answer::Hits);
         }
-        // A miss: search again, reading every term's postings and positions once, so that
-        // all the chunks this round can learn are named at once.
-        {
+        // A miss: learn in this round all the chunks the next search would stop at, from
+        // where this one stopped. Without its dictionary blocks a search builds no query, so
+        // it would stop at the same place again: look up every term it is likely to read
+        // instead. With the dictionaries in and postings missing, search again reading every
+        // term's postings and positions once. With only documents missing, scoring is done
+        // and the documents of the hits are all named already.
+        if missed & ChunkKind::Terms as u8 != 0 {
+            prefetch_terms(index, query);
+        } else if missed & ChunkKind::Postings as u8 != 0 {
             let _on = Prefetching::new();
             let _ = index.search(query, limit);
         }
-        prefetch_terms(index, query);
         Ok(Answer::Need(self.take_missing()))
     }
 }
@@ -258,7 +297,7 @@ impl Drop for Prefetching {
 /// (and, when some are missing, of its positions, which phrase matches read) records every
 /// missing chunk at once. Only the terms matter, not how they are ranked. Does nothing unless
 /// a [`Prefetching`] guard is alive.
-pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
+pub(crate) fn prefetch_postings(searcher: &Searcher, terms_read: &TermInfos, query: &dyn Query) {
     if !prefetching() {
         return;
     }
@@ -272,7 +311,7 @@ pub(crate) fn prefetch_postings(searcher: &Searcher, query: &dyn Query) {
             let Ok(inverted) = segment.inverted_index(term.field()) else {
                 continue;
             };
-            if let Ok(Some(info)) = inverted.get_term_info(term) {
+            if let Ok(Some(info)) = terms_read.get(segment, term) {
                 missed |= inverted
                     .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
                     .is_err();
@@ -375,9 +414,9 @@ pub(crate) fn prefetch_terms(index: &SearchIndex, query: &str) {
     let last = tokens.len().checked_sub(1);
     for segment in searcher.segment_readers() {
         for (field, term) in &exact {
-            if let Ok(inverted) = segment.inverted_index(*field) {
-                let _ = inverted.terms().get(term.as_bytes());
-            }
+            let _ = index
+                .term_infos()
+                .lookup(segment, &Term::from_field_text(*field, term));
         }
         if let Ok(inverted) = segment.inverted_index(fields.code_titles) {
             for &code in &named_codes {
@@ -440,6 +479,8 @@ struct ChunkedFile {
     starts: Vec<usize>,
     names: Vec<String>,
     store: ChunkStore,
+    /// What its chunks hold ([`ChunkKind`] bits; 0 for a file of no known kind).
+    kind: u8,
     /// Reads that spanned several chunks, by range, so that the next read of the same range
     /// (a dictionary block looked up by every query that has its terms) is not copied again.
     spanning: Mutex<HashMap<Range<usize>, OwnedBytes>>,
@@ -449,13 +490,20 @@ struct ChunkedFile {
 const MAX_SPANNING: usize = 512;
 
 impl ChunkedFile {
-    fn new(len: usize, starts: Vec<usize>, names: Vec<String>, store: ChunkStore) -> Self {
+    fn new(
+        path: &Path,
+        len: usize,
+        starts: Vec<usize>,
+        names: Vec<String>,
+        store: ChunkStore,
+    ) -> Self {
         debug_assert_eq!(starts.len(), names.len());
         ChunkedFile {
             len,
             starts,
             names,
             store,
+            kind: ChunkKind::of_file(path).map_or(0, |kind| kind as u8),
             spanning: Mutex::new(HashMap::new()),
         }
     }
@@ -501,6 +549,7 @@ impl FileHandle for ChunkedFile {
             let err = not_loaded(&absent);
             let absent: Vec<String> = absent.into_iter().cloned().collect();
             state.missing.extend(absent);
+            state.missed_kinds |= self.kind;
             return Err(err);
         }
         if state.recording {
@@ -612,10 +661,8 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
             names.join(",")
         };
         manifest.push_str(&format!("{name}\t{}\t{size}\t{list}\n", bytes.len()));
-        chunked.push((
-            path,
-            ChunkedFile::new(bytes.len(), starts, names, store.clone()),
-        ));
+        let file = ChunkedFile::new(&path, bytes.len(), starts, names, store.clone());
+        chunked.push((path, file));
     }
     let mut head_files: Vec<(String, Vec<u8>)> = whole
         .iter()
@@ -886,7 +933,7 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         chunk_names.extend(names.iter().cloned());
         chunked.push((
             PathBuf::from(name),
-            ChunkedFile::new(len, starts, names, store.clone()),
+            ChunkedFile::new(Path::new(name), len, starts, names, store.clone()),
         ));
     }
     let mut whole = BTreeMap::new();

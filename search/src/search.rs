@@ -342,6 +342,11 @@ impl SearchIndex {
             .flat_map(|(_, to)| to)
     }
 
+    /// The term infos of this index's searches, and its decoded dictionary blocks (terms.rs).
+    pub(crate) fn term_infos(&self) -> &TermInfos {
+        &self.terms
+    }
+
     /// The searcher every query runs on (for chunks.rs's predictions).
     pub(crate) fn searcher(&self) -> &Searcher {
         &self.searcher
@@ -459,7 +464,7 @@ impl SearchIndex {
         ));
         // With an index split into chunks, find every chunk the search reads in one pass
         // (see chunks.rs); a no-op otherwise.
-        crate::chunks::prefetch_postings(&self.searcher, &*built.query);
+        crate::chunks::prefetch_postings(&self.searcher, &self.terms, &*built.query);
         let top = search_here(&self.searcher, &statistics, &*built.query, &collector)?;
         let best = top.first().map_or(0.0, |((score, _), _)| *score);
         let min_score = self.min_score();

@@ -11,11 +11,20 @@
 //! each term is decoded once. The scores are tantivy's own: the same BM25 weight, the same
 //! postings, the same field norms as `TermQuery`'s weight and scorer.
 //!
+//! A search still looks up tens of distinct terms (each word in each field, its synonyms, its
+//! pairs), most of them in the same few blocks, and the next search (the next keystroke, or
+//! the next round of a split index's cold query) the same ones again: [`DecodedBlocks`] keeps
+//! the blocks decoded for the life of the index, so a lookup in a block seen before is a
+//! binary search.
+//!
 //! [`SearchIndex`]: crate::SearchIndex
 
+use std::io;
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
+use tantivy::directory::OwnedBytes;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
@@ -25,6 +34,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, Term};
+use tantivy_common::VInt;
 
 /// The term infos (or their absence) of the terms looked up since the last
 /// [`TermInfos::clear`], per segment. Shared by the queries of one search (hence the `Arc`
@@ -32,6 +42,8 @@ use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, Term}
 #[derive(Debug, Default)]
 pub(crate) struct TermInfos {
     segments: Mutex<FxHashMap<SegmentId, FxHashMap<Term, Option<TermInfo>>>>,
+    /// The dictionary blocks lookups have decoded; kept across searches.
+    blocks: DecodedBlocks,
 }
 
 impl TermInfos {
@@ -61,9 +73,169 @@ impl TermInfos {
         if let Some(info) = self.lock().get(&id).and_then(|terms| terms.get(term)) {
             return Ok(info.clone());
         }
-        let info = segment.inverted_index(term.field())?.get_term_info(term)?;
+        let info = self.blocks.lookup(segment, term)?;
         self.insert(id, term.clone(), info.clone());
         Ok(info)
+    }
+
+    /// The term info of `term` in `segment`, from its decoded dictionary block, without
+    /// recording it for the current search (for lookups outside a search: chunks.rs's
+    /// prefetching).
+    pub(crate) fn lookup(
+        &self,
+        segment: &SegmentReader,
+        term: &Term,
+    ) -> tantivy::Result<Option<TermInfo>> {
+        self.blocks.lookup(segment, term)
+    }
+}
+
+/// Most blocks [`DecodedBlocks`] keeps (about 4 KB of terms each): past that it starts over,
+/// so that memory stays bounded however many queries a page answers.
+const MAX_DECODED_BLOCKS: usize = 1024;
+
+/// Term dictionary blocks decoded once, for the life of the index. tantivy's sstable
+/// dictionary decodes a whole block (the keys, and the term infos of all its terms) to find
+/// one term; a block here is decoded once and then searched by bisection.
+///
+/// A block is known by the bytes tantivy reads for it: the dictionary's file slice of a
+/// key's block, which is the same memory for every read of an index's files (a split index
+/// hands out slices of its loaded chunks, which never move). The entry holds those bytes, so
+/// their address is not reused while it is in the map.
+#[derive(Debug, Default)]
+struct DecodedBlocks {
+    blocks: Mutex<FxHashMap<BlockId, Arc<DecodedBlock>>>,
+}
+
+/// (segment, field, address and length of the block's bytes).
+type BlockId = (SegmentId, Field, usize, usize);
+
+impl DecodedBlocks {
+    fn lookup(&self, segment: &SegmentReader, term: &Term) -> tantivy::Result<Option<TermInfo>> {
+        let inverted = segment.inverted_index(term.field())?;
+        let key = term.serialized_value_bytes();
+        // The block whose range holds `key`: the same block `TermDictionary::get` reads.
+        let slice = inverted
+            .terms()
+            .file_slice_for_range((Bound::Included(key), Bound::Included(key)), None);
+        if slice.num_bytes() == 0 {
+            // Past the last term (or an empty dictionary).
+            return Ok(None);
+        }
+        let bytes = slice.read_bytes()?;
+        let id = (
+            segment.segment_id(),
+            term.field(),
+            bytes.as_slice().as_ptr() as usize,
+            bytes.len(),
+        );
+        let cached = self.lock().get(&id).cloned();
+        let block = match cached {
+            Some(block) => block,
+            None => {
+                let block = Arc::new(DecodedBlock::decode(bytes)?);
+                let mut blocks = self.lock();
+                if blocks.len() >= MAX_DECODED_BLOCKS {
+                    blocks.clear();
+                }
+                blocks.insert(id, Arc::clone(&block));
+                block
+            }
+        };
+        Ok(block.get(key).cloned())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, FxHashMap<BlockId, Arc<DecodedBlock>>> {
+        // Each operation is one insert or read: a panic elsewhere cannot leave it half done.
+        self.blocks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One sstable block of a term dictionary, decoded: its keys in order and their term infos.
+#[derive(Debug)]
+struct DecodedBlock {
+    /// The bytes it was decoded from (see [`DecodedBlocks`]: they name it).
+    _bytes: OwnedBytes,
+    /// The keys, one after the other; key `i` ends at `ends[i]`.
+    keys: Vec<u8>,
+    ends: Vec<usize>,
+    infos: Vec<TermInfo>,
+}
+
+impl DecodedBlock {
+    fn decode(bytes: OwnedBytes) -> io::Result<DecodedBlock> {
+        let mut reader = tantivy_sstable::DeltaReader::<TermInfoValues>::new(bytes.clone());
+        let mut key = Vec::new();
+        let (mut keys, mut ends, mut infos) = (Vec::new(), Vec::new(), Vec::new());
+        while reader.advance()? {
+            key.truncate(reader.common_prefix_len());
+            key.extend_from_slice(reader.suffix());
+            keys.extend_from_slice(&key);
+            ends.push(keys.len());
+            infos.push(reader.value().clone());
+        }
+        Ok(DecodedBlock {
+            _bytes: bytes,
+            keys,
+            ends,
+            infos,
+        })
+    }
+
+    fn key(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.keys[start..self.ends[i]]
+    }
+
+    fn get(&self, key: &[u8]) -> Option<&TermInfo> {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.key(middle).cmp(key) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(&self.infos[middle]),
+            }
+        }
+        None
+    }
+}
+
+/// The term infos of a dictionary block, as tantivy writes them (its `TermInfoValueWriter`;
+/// the reader that decodes them is private to tantivy): the number of terms, where the
+/// first term's postings and positions start, then per term its document frequency and the
+/// lengths of its postings and positions.
+#[derive(Debug, Default)]
+struct TermInfoValues {
+    infos: Vec<TermInfo>,
+}
+
+impl tantivy_sstable::value::ValueReader for TermInfoValues {
+    type Value = TermInfo;
+
+    fn value(&self, idx: usize) -> &TermInfo {
+        &self.infos[idx]
+    }
+
+    fn load(&mut self, mut data: &[u8]) -> io::Result<usize> {
+        let len_before = data.len();
+        self.infos.clear();
+        let count = VInt::deserialize_u64(&mut data)?;
+        let mut postings = VInt::deserialize_u64(&mut data)? as usize;
+        let mut positions = VInt::deserialize_u64(&mut data)? as usize;
+        for _ in 0..count {
+            let doc_freq = VInt::deserialize_u64(&mut data)? as u32;
+            let postings_end = postings + VInt::deserialize_u64(&mut data)? as usize;
+            let positions_end = positions + VInt::deserialize_u64(&mut data)? as usize;
+            self.infos.push(TermInfo {
+                doc_freq,
+                postings_range: postings..postings_end,
+                positions_range: positions..positions_end,
+            });
+            postings = postings_end;
+            positions = positions_end;
+        }
+        Ok(len_before - data.len())
     }
 }
 
@@ -284,6 +456,64 @@ mod tests {
             }
         }
         assert!(compared > 20, "too few postings compared: {compared}");
+    }
+
+    #[test]
+    fn decoded_blocks_answer_as_the_dictionary() {
+        // A site large enough for several blocks per field.
+        let words: Vec<String> = (0..3000).map(|i| format!("w{i:x}q{}", i % 7)).collect();
+        let docs: Vec<Document> = (0..300u16)
+            .map(|i| Document {
+                code: Some(100 + i),
+                title: format!("{} {}", 100 + i, words[usize::from(i) * 7 % 3000]),
+                body: (0..40)
+                    .map(|k| words[(usize::from(i) * 40 + k) % 3000].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                url: format!("/http-codes/{}/", 100 + i),
+                ..Document::default()
+            })
+            .collect();
+        let index = SearchIndex::open(crate::build_bundle(&docs).unwrap()).unwrap();
+        let segment = &index.searcher().segment_readers()[0];
+        let blocks = DecodedBlocks::default();
+        let mut checked = 0;
+        for field in [index.fields().title, index.fields().body] {
+            let inverted = segment.inverted_index(field).unwrap();
+            let mut stream = inverted.terms().stream().unwrap();
+            let mut keys = Vec::new();
+            while stream.advance() {
+                keys.push(stream.key().to_vec());
+            }
+            assert!(
+                inverted.terms().num_terms() > 500,
+                "too few terms to span blocks"
+            );
+            for key in &keys {
+                // The term, and keys just before and after it (absent).
+                let mut after = key.clone();
+                after.push(0);
+                let before = &key[..key.len() - 1];
+                for probe in [key.as_slice(), &after, before] {
+                    let term = Term::from_field_bytes(field, probe);
+                    let want = inverted.get_term_info(&term).unwrap();
+                    assert_eq!(blocks.lookup(segment, &term).unwrap(), want, "{probe:?}");
+                    checked += 1;
+                }
+            }
+            // Past the last key and before the first.
+            for probe in [&[0xff_u8, 0xff][..], b""] {
+                let term = Term::from_field_bytes(field, probe);
+                assert_eq!(blocks.lookup(segment, &term).unwrap(), None);
+            }
+        }
+        assert!(checked > 3000, "{checked} lookups");
+        let decoded = blocks.lock().len();
+        assert!(decoded > 2, "{decoded} blocks: not several per field");
+        // Looked up again, every block is decoded already.
+        let term = Term::from_field_text(index.fields().title, &words[7]);
+        assert!(blocks.lookup(segment, &term).unwrap().is_some());
+        assert_eq!(blocks.lock().len(), decoded);
     }
 
     #[test]
