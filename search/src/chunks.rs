@@ -30,12 +30,14 @@
 //! only real bytes, so results are the whole index's.
 //!
 //! Round trips: a search stops at its first failed read, so on a miss [`ChunkStore::search`]
-//! also looks up, ignoring failures, the dictionary blocks of every term the query is likely
-//! to read ([`prefetch_terms`]), and searches once more reading the postings and positions
-//! of every term of its query ([`prefetch_postings`]; only then: over loaded chunks a query
-//! looks nothing up twice). A cold query therefore takes three rounds (its terms' dictionary
-//! blocks, their postings and positions, the documents of its hits); a prediction that misses
-//! costs a round, never a wrong answer. Apart from that prediction nothing here knows about
+//! names at once every chunk of the stage where it stopped: missing dictionary blocks, it
+//! looks up, ignoring failures, the dictionary blocks of every term the query is likely to
+//! read ([`prefetch_terms`]); missing postings, it searches once more reading the postings
+//! and positions of every term of its query ([`prefetch_postings`]; only then: over loaded
+//! chunks a query looks nothing up twice); missing documents, the search has named them all.
+//! A cold query therefore takes three rounds (its terms' dictionary blocks, their postings
+//! and positions, the documents of its hits); a prediction that misses costs a round, never a
+//! wrong answer. Apart from that prediction nothing here knows about
 //! queries or ranking; it is a tantivy [`Directory`](tantivy::Directory) whose files arrive
 //! late.
 
