@@ -3,11 +3,11 @@
 //! (the native time of each round's `ChunkStore::search`, the code the browser runs in wasm).
 //! For before/after comparisons of how a split index answers a cold query (chunks.rs).
 //!
-//! `cargo run --release -p statusref-search --example cold_rounds -- SITE QUERIES.tsv [--each]`
+//! `cargo run --release -p statusref-search --example cold_rounds -- SITE QUERIES.tsv [--each] [--trace]`
 //!
 //! SITE is a built site (its `assets/index.<hash>.bin` and `assets/index/`); QUERIES a file
 //! whose first column is the query (a header line first, as tests/queries.tsv). `--each`
-//! prints one line per query too.
+//! prints one line per query too, `--trace` the chunks of each round.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: cold_rounds SITE QUERIES.tsv [--each]".into());
     };
     let each = args.iter().any(|a| a == "--each");
+    let trace = args.iter().any(|a| a == "--trace");
     let assets = Path::new(site).join("assets");
     let head_name = std::fs::read_dir(&assets)?
         .filter_map(|e| e.ok())
@@ -46,6 +47,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Answer::Hits(_) => break,
                 Answer::Need(names) => {
                     rounds += 1;
+                    if trace {
+                        println!("  round {rounds}: {}", names.join(" "));
+                    }
                     if rounds > 16 {
                         return Err(format!("{query:?}: more than 16 rounds").into());
                     }
