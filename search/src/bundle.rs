@@ -971,7 +971,7 @@ pub(crate) fn encode_version(files: &[(String, Vec<u8>)], version: u32) -> Resul
 }
 
 /// Splits a bundle into its files, as zero-copy slices of `bytes`.
-pub(crate) fn decode(bytes: OwnedBytes) -> Result<BTreeMap<PathBuf, OwnedBytes>> {
+pub(crate) fn decode(bytes: OwnedBytes) -> Result<BTreeMap<String, OwnedBytes>> {
     decode_version(bytes, BUNDLE_VERSION)
 }
 
@@ -979,7 +979,7 @@ pub(crate) fn decode(bytes: OwnedBytes) -> Result<BTreeMap<PathBuf, OwnedBytes>>
 pub(crate) fn decode_version(
     bytes: OwnedBytes,
     expected: u32,
-) -> Result<BTreeMap<PathBuf, OwnedBytes>> {
+) -> Result<BTreeMap<String, OwnedBytes>> {
     let data = bytes.as_slice();
     if data.len() < 16 || &data[..8] != BUNDLE_MAGIC {
         return Err(invalid("it does not start with the statusref bundle magic"));
@@ -1024,23 +1024,25 @@ pub(crate) fn decode_version(
             .ok_or_else(|| Error::InvalidBundle {
                 reason: format!("file {name} lies outside the bundle (truncated download?)"),
             })?;
-        files.insert(PathBuf::from(name), bytes.slice(offset..end));
+        files.insert(name, bytes.slice(offset..end));
     }
-    if !files.contains_key(Path::new(META_FILE)) {
+    if !files.contains_key(META_FILE) {
         return Err(invalid("it has no meta.json"));
     }
     Ok(files)
 }
 
 /// A read-only tantivy [`Directory`] over the files of one bundle (or of a split head, whose
-/// chunked files arrive later: see `chunks.rs`).
+/// chunked files arrive later: see `chunks.rs`). Files are known by their names as strings:
+/// comparing `Path`s walks their components, and the browser opens an index of tens of files
+/// (a split head's inlined chunks) on the way to its first result.
 #[derive(Clone, Debug)]
 pub(crate) struct BundleDirectory {
-    files: Arc<BTreeMap<PathBuf, Arc<dyn FileHandle>>>,
+    files: Arc<BTreeMap<String, Arc<dyn FileHandle>>>,
 }
 
 impl BundleDirectory {
-    pub(crate) fn new(files: BTreeMap<PathBuf, OwnedBytes>) -> Self {
+    pub(crate) fn new(files: BTreeMap<String, OwnedBytes>) -> Self {
         Self::from_handles(
             files
                 .into_iter()
@@ -1049,10 +1051,14 @@ impl BundleDirectory {
         )
     }
 
-    pub(crate) fn from_handles(files: BTreeMap<PathBuf, Arc<dyn FileHandle>>) -> Self {
+    pub(crate) fn from_handles(files: BTreeMap<String, Arc<dyn FileHandle>>) -> Self {
         BundleDirectory {
             files: Arc::new(files),
         }
+    }
+
+    fn get(&self, path: &Path) -> Option<&Arc<dyn FileHandle>> {
+        path.to_str().and_then(|name| self.files.get(name))
     }
 }
 
@@ -1065,8 +1071,7 @@ fn read_only(path: &Path) -> io::Error {
 
 impl Directory for BundleDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        self.files
-            .get(path)
+        self.get(path)
             .cloned()
             .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))
     }
@@ -1079,7 +1084,7 @@ impl Directory for BundleDirectory {
     }
 
     fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
-        Ok(self.files.contains_key(path))
+        Ok(self.get(path).is_some())
     }
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
@@ -1091,7 +1096,6 @@ impl Directory for BundleDirectory {
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
         let file = self
-            .files
             .get(path)
             .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
         file.read_bytes(0..file.len())
@@ -1246,7 +1250,7 @@ mod tests {
         let docs = [doc(404, "404 Not Found"), doc(504, "504 Gateway Timeout")];
         let bundle = build_bundle(&docs).unwrap();
         let files = decode(OwnedBytes::new(bundle.clone())).unwrap();
-        let meta = std::str::from_utf8(files[Path::new(META_FILE)].as_slice()).unwrap();
+        let meta = std::str::from_utf8(files[META_FILE].as_slice()).unwrap();
         let index = Index::open(BundleDirectory::new(files.clone())).unwrap();
         let expected: Vec<(String, u32)> = index
             .load_metas()
@@ -1297,7 +1301,7 @@ mod tests {
     fn bundle_round_trips() {
         let bundle = build_bundle(&[doc(404, "404 Not Found")]).unwrap();
         let files = decode(OwnedBytes::new(bundle)).unwrap();
-        assert!(files.contains_key(Path::new("meta.json")));
+        assert!(files.contains_key("meta.json"));
         assert!(files.len() > 3, "{:?}", files.keys().collect::<Vec<_>>());
     }
 
@@ -1584,7 +1588,7 @@ mod tests {
     fn meta_json_names_the_readers_analyzers() {
         let bundle = build_bundle(&varied_corpus(5)).unwrap();
         let files = decode(OwnedBytes::new(bundle)).unwrap();
-        let meta = std::str::from_utf8(files[Path::new(META_FILE)].as_slice()).unwrap();
+        let meta = std::str::from_utf8(files[META_FILE].as_slice()).unwrap();
         assert!(!meta.contains("_pre\""), "{meta}");
         assert!(meta.contains(&format!("\"{}\"", schema::TEXT_ANALYZER)));
         assert!(meta.contains(&format!("\"{}\"", schema::PAIRS_ANALYZER)));

@@ -45,7 +45,7 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::directory::{CompositeFile, FileHandle, OwnedBytes};
@@ -589,17 +589,20 @@ fn invalid(reason: impl Into<String>) -> Error {
     }
 }
 
-fn is_chunked(path: &Path, len: usize) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+fn is_chunked(name: &str, len: usize) -> bool {
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
     CHUNKED.contains(&ext) && len > CHUNK_SIZE
 }
 
 /// Opens the index over `whole` files and chunked ones, with analyzers registered.
 fn open(
-    whole: BTreeMap<PathBuf, OwnedBytes>,
-    chunked: Vec<(PathBuf, ChunkedFile)>,
+    whole: BTreeMap<String, OwnedBytes>,
+    chunked: Vec<(String, ChunkedFile)>,
 ) -> Result<SearchIndex> {
-    let mut handles: BTreeMap<PathBuf, Arc<dyn FileHandle>> = whole
+    let mut handles: BTreeMap<String, Arc<dyn FileHandle>> = whole
         .into_iter()
         .map(|(p, b)| (p, Arc::new(b) as Arc<dyn FileHandle>))
         .collect();
@@ -649,9 +652,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
                 names.push(name);
             }
         }
-        let name = path
-            .to_str()
-            .ok_or_else(|| invalid("file name not UTF-8"))?;
+        let name = path.as_str();
         let list = if size == 0 {
             names
                 .iter()
@@ -663,12 +664,12 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
             names.join(",")
         };
         manifest.push_str(&format!("{name}\t{}\t{size}\t{list}\n", bytes.len()));
-        let file = ChunkedFile::new(&path, bytes.len(), starts, names, store.clone());
+        let file = ChunkedFile::new(Path::new(&path), bytes.len(), starts, names, store.clone());
         chunked.push((path, file));
     }
     let mut head_files: Vec<(String, Vec<u8>)> = whole
         .iter()
-        .map(|(p, b)| (p.to_string_lossy().into_owned(), b.as_slice().to_vec()))
+        .map(|(p, b)| (p.clone(), b.as_slice().to_vec()))
         .collect();
     // What opening the index and its dictionaries reads goes into the head, and the small
     // parts of the index whole.
@@ -746,11 +747,11 @@ fn manifest_chunks(
 ///
 /// What follows the last block (indexes, footers) is one more chunk, read when the index is
 /// opened and so inlined in the head.
-fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf, Vec<usize>>> {
-    let mut handles: BTreeMap<PathBuf, Arc<dyn FileHandle>> = BTreeMap::new();
+fn block_cuts(files: &BTreeMap<String, OwnedBytes>) -> Result<BTreeMap<String, Vec<usize>>> {
+    let mut handles: BTreeMap<String, Arc<dyn FileHandle>> = BTreeMap::new();
     let mut recorders = Vec::new();
     for (path, bytes) in files {
-        let ext = path.extension().and_then(|e| e.to_str());
+        let ext = Path::new(path).extension().and_then(|e| e.to_str());
         if matches!(ext, Some("store" | "term")) && is_chunked(path, bytes.len()) {
             let recorder = Arc::new(RecordingFile {
                 bytes: bytes.clone(),
@@ -766,7 +767,7 @@ fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf,
         return Ok(BTreeMap::new());
     }
     let index = bundle::open_directory(BundleDirectory::from_handles(handles))?;
-    let mut cuts: BTreeMap<PathBuf, BTreeSet<usize>> = recorders
+    let mut cuts: BTreeMap<String, BTreeSet<usize>> = recorders
         .iter()
         .map(|(path, _)| (path.clone(), BTreeSet::from([0])))
         .collect();
@@ -776,7 +777,10 @@ fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf,
         for doc in 0..reader.max_doc() {
             store.get_document_bytes(doc)?;
         }
-        let terms_path = segment.relative_path(SegmentComponent::Terms);
+        let terms_path = segment
+            .relative_path(SegmentComponent::Terms)
+            .to_string_lossy()
+            .into_owned();
         let Some((_, recorder)) = recorders.iter().find(|(path, _)| *path == terms_path) else {
             continue;
         };
@@ -800,7 +804,7 @@ fn block_cuts(files: &BTreeMap<PathBuf, OwnedBytes>) -> Result<BTreeMap<PathBuf,
         }
     }
     for (path, recorder) in &recorders {
-        if path.extension().is_some_and(|e| e == "store") {
+        if Path::new(path).extension().is_some_and(|e| e == "store") {
             let reads = recorder.reads.lock().unwrap_or_else(|e| e.into_inner());
             let file_cuts = cuts.entry(path.clone()).or_default();
             for read in reads.iter() {
@@ -912,7 +916,7 @@ fn read_small_parts(searcher: &Searcher) -> Result<()> {
 pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
     let files = bundle::decode_version(OwnedBytes::new(head), SPLIT_VERSION)?;
     let manifest = files
-        .get(Path::new(MANIFEST))
+        .get(MANIFEST)
         .ok_or_else(|| invalid("the search head has no chunk manifest"))?;
     let manifest = std::str::from_utf8(manifest.as_slice())
         .map_err(|_| invalid("the chunk manifest is not UTF-8"))?
@@ -934,7 +938,7 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         let (names, starts) = manifest_chunks(name, len, size, list)?;
         chunk_names.extend(names.iter().cloned());
         chunked.push((
-            PathBuf::from(name),
+            name.to_string(),
             ChunkedFile::new(Path::new(name), len, starts, names, store.clone()),
         ));
     }
@@ -942,18 +946,17 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
     {
         let mut state = store.lock();
         state.known = chunk_names;
-        for (path, bytes) in files {
-            let name = path.to_string_lossy();
+        for (name, bytes) in files {
             if name == MANIFEST {
                 continue;
             }
-            if state.known.contains(name.as_ref()) {
+            if state.known.contains(&name) {
                 // Not hashed again: the head is one file, written with its chunks by one
                 // build (hashing them was a tenth of opening it). Fetched chunks are checked
                 // ([`ChunkStore::add`]): they come one by one, from a site that may change.
-                state.chunks.insert(name.into_owned(), bytes);
+                state.chunks.insert(name, bytes);
             } else {
-                whole.insert(path, bytes);
+                whole.insert(name, bytes);
             }
         }
     }
@@ -1096,7 +1099,7 @@ mod tests {
     /// The manifest line of the chunked file of `head` whose name ends with `extension`.
     fn manifest_line(head: &[u8], extension: &str) -> String {
         let files = bundle::decode_version(OwnedBytes::new(head.to_vec()), SPLIT_VERSION).unwrap();
-        let manifest = std::str::from_utf8(files[Path::new(MANIFEST)].as_slice()).unwrap();
+        let manifest = std::str::from_utf8(files[MANIFEST].as_slice()).unwrap();
         manifest
             .lines()
             .find(|l| l.split('\t').next().unwrap().ends_with(extension))
@@ -1261,7 +1264,7 @@ mod tests {
             bundle::decode(OwnedBytes::new(bundle.to_vec()))
                 .unwrap()
                 .iter()
-                .filter(|(p, _)| p.extension().is_some_and(|e| e == "term"))
+                .filter(|(p, _)| p.ends_with(".term"))
                 .map(|(_, b)| b.len())
                 .sum()
         };
@@ -1274,7 +1277,7 @@ mod tests {
             bundle::decode_version(OwnedBytes::new(head_large.clone()), SPLIT_VERSION)
                 .unwrap()
                 .into_keys()
-                .filter(|p| p.extension().is_some_and(|e| e == "term"))
+                .filter(|p| p.ends_with(".term"))
                 .count();
         assert_eq!(whole_in_head, 0, "a term dictionary is in the head whole");
         let head_large = head_large.len();

@@ -184,10 +184,20 @@ pub(crate) fn schema_for(analysis: Analysis) -> Schema {
 impl Fields {
     /// Looks every field up in `schema`.
     pub(crate) fn from_schema(schema: &Schema) -> Result<Fields> {
+        // By name over the schema's fields, not `Schema::get_field` (which parses JSON paths):
+        // this runs on the browser's way to its first result.
+        let named: Vec<(&str, Field)> = schema
+            .fields()
+            .map(|(field, entry)| (entry.name(), field))
+            .collect();
         let get = |name: &str| {
-            schema.get_field(name).map_err(|_| Error::SchemaMismatch {
-                field: name.to_string(),
-            })
+            named
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|&(_, field)| field)
+                .ok_or_else(|| Error::SchemaMismatch {
+                    field: name.to_string(),
+                })
         };
         Ok(Fields {
             code: get("code")?,
