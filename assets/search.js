@@ -40,10 +40,36 @@
     search: function (q, limit) { return runQuery(q, limit); },
   };
 
+  // The status line's text is for people (and screen readers: it is a live region); its
+  // state (data-state) is for scripts and tests. A new text lays the page out and paints it
+  // again, which on the way to a first result costs about what a fetch of the index does: the
+  // messages of loading ("Loading search…", "Search ready") are shown only once they would
+  // stay up for a while (NOTICE_MS), so that a query asked at once (a ?q= link) goes from the
+  // empty line straight to its results.
+  var NOTICE_MS = 300;
+  var noticeTimer = 0;
+  var noticeShown = false; // whether a loading message is on screen
+
   function setStatus(text, state) {
     if (!status) return;
+    clearTimeout(noticeTimer);
+    noticeShown = false;
     status.textContent = text;
     status.dataset.state = state;
+  }
+
+  // Sets the state now and the text in NOTICE_MS, unless another status comes first; at once
+  // if a loading message is already on screen.
+  function setNotice(text, state) {
+    if (!status) return;
+    status.dataset.state = state;
+    clearTimeout(noticeTimer);
+    var show = function () {
+      status.textContent = text;
+      noticeShown = true;
+    };
+    if (noticeShown) show();
+    else noticeTimer = setTimeout(show, NOTICE_MS);
   }
 
   function chips() {
@@ -89,7 +115,7 @@
       loading.catch(function () {});
       return loading;
     }
-    setStatus("Loading search…", "loading");
+    setNotice("Loading search…", "loading");
     var t0 = performance.now();
     var imports = {
       env: {
@@ -118,7 +144,7 @@
       timings.readyMs = t3 - t0;
       warmUpSoon(WARM_UP_IDLE_MS);
       timings.indexBytes = bytes.length;
-      setStatus("Search ready: " + docs + " codes and pages.", "ready");
+      setNotice("Search ready: " + docs + " codes and pages.", "ready");
       if (status) {
         status.dataset.readyMs = timings.readyMs.toFixed(1);
         status.dataset.loadMs = timings.loadMs.toFixed(2);
