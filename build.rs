@@ -131,6 +131,12 @@ fn precompress(root: &Path, wasm: &Path, cache_dir: &Path, out_dir: &Path) -> Re
         let key = fnv(&bytes);
         let br = compressed(&bytes, &cache_dir.join(format!("{key:016x}.br")), true)?;
         let gz = compressed(&bytes, &cache_dir.join(format!("{key:016x}.gz")), false)?;
+        // A file that neither form makes smaller (an image) gets no sibling (src/compress.rs):
+        // nothing to keep for it.
+        let size = |path: &Path| fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
+        if size(&br) >= bytes.len() as u64 && size(&gz) >= bytes.len() as u64 {
+            continue;
+        }
         table.push_str(&format!(
             "    ({bytes_expr}, include_bytes!({:?}), include_bytes!({:?})),\n",
             br.display().to_string(),
