@@ -20,7 +20,7 @@
 //! [`SearchIndex`]: crate::SearchIndex
 
 use std::io;
-use std::ops::Bound;
+use std::ops::{Bound, Range};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
@@ -156,48 +156,36 @@ impl DecodedBlocks {
 struct DecodedBlock {
     /// The bytes it was decoded from (see [`DecodedBlocks`]: they name it).
     _bytes: OwnedBytes,
-    /// The keys, one after the other; key `i` ends at `ends[i]`.
+    /// The keys, one after the other (one allocation per block, not per key).
     keys: Vec<u8>,
-    ends: Vec<usize>,
-    infos: Vec<TermInfo>,
+    /// Where each key lies in `keys`, in key order, with its term info.
+    entries: Vec<(Range<usize>, TermInfo)>,
 }
 
 impl DecodedBlock {
     fn decode(bytes: OwnedBytes) -> io::Result<DecodedBlock> {
         let mut reader = tantivy_sstable::DeltaReader::<TermInfoValues>::new(bytes.clone());
         let mut key = Vec::new();
-        let (mut keys, mut ends, mut infos) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut keys, mut entries) = (Vec::new(), Vec::new());
         while reader.advance()? {
             key.truncate(reader.common_prefix_len());
             key.extend_from_slice(reader.suffix());
+            let start = keys.len();
             keys.extend_from_slice(&key);
-            ends.push(keys.len());
-            infos.push(reader.value().clone());
+            entries.push((start..keys.len(), reader.value().clone()));
         }
         Ok(DecodedBlock {
             _bytes: bytes,
             keys,
-            ends,
-            infos,
+            entries,
         })
     }
 
-    fn key(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.keys[start..self.ends[i]]
-    }
-
     fn get(&self, key: &[u8]) -> Option<&TermInfo> {
-        let (mut low, mut high) = (0, self.ends.len());
-        while low < high {
-            let middle = low + (high - low) / 2;
-            match self.key(middle).cmp(key) {
-                std::cmp::Ordering::Less => low = middle + 1,
-                std::cmp::Ordering::Greater => high = middle,
-                std::cmp::Ordering::Equal => return Some(&self.infos[middle]),
-            }
-        }
-        None
+        self.entries
+            .binary_search_by(|(span, _)| self.keys[span.clone()].cmp(key))
+            .ok()
+            .map(|i| &self.entries[i].1)
     }
 }
 
@@ -223,10 +211,16 @@ impl tantivy_sstable::value::ValueReader for TermInfoValues {
         let count = VInt::deserialize_u64(&mut data)?;
         let mut postings = VInt::deserialize_u64(&mut data)? as usize;
         let mut positions = VInt::deserialize_u64(&mut data)? as usize;
+        let past = |start: usize, len: u64| {
+            usize::try_from(len)
+                .ok()
+                .and_then(|len| start.checked_add(len))
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "term info out of range"))
+        };
         for _ in 0..count {
             let doc_freq = VInt::deserialize_u64(&mut data)? as u32;
-            let postings_end = postings + VInt::deserialize_u64(&mut data)? as usize;
-            let positions_end = positions + VInt::deserialize_u64(&mut data)? as usize;
+            let postings_end = past(postings, VInt::deserialize_u64(&mut data)?)?;
+            let positions_end = past(positions, VInt::deserialize_u64(&mut data)?)?;
             self.infos.push(TermInfo {
                 doc_freq,
                 postings_range: postings..postings_end,
