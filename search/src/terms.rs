@@ -90,9 +90,11 @@ impl TermInfos {
     }
 }
 
-/// Most blocks [`DecodedBlocks`] keeps (about 4 KB of terms each): past that it starts over,
-/// so that memory stays bounded however many queries a page answers.
-const MAX_DECODED_BLOCKS: usize = 1024;
+/// Most blocks [`DecodedBlocks`] keeps: past that it starts over, so that memory stays
+/// bounded however many queries a page answers (a wasm module's memory never shrinks). A
+/// decoded block takes about 20 KB (its keys, and a span and a term info per key), so at
+/// most about 5 MB; a typed query reads a few tens of blocks.
+const MAX_DECODED_BLOCKS: usize = 256;
 
 /// Term dictionary blocks decoded once, for the life of the index. tantivy's sstable
 /// dictionary decodes a whole block (the keys, and the term infos of all its terms) to find
