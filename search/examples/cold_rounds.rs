@@ -18,7 +18,7 @@ use statusref_search::{open_split, Answer};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(site), Some(queries)) = (args.first(), args.get(1)) else {
-        return Err("usage: cold_rounds SITE QUERIES.tsv [--each]".into());
+        return Err("usage: cold_rounds SITE QUERIES.tsv [--each] [--trace]".into());
     };
     let each = args.iter().any(|a| a == "--each");
     let trace = args.iter().any(|a| a == "--trace");

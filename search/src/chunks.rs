@@ -45,7 +45,6 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::ops::Range;
-use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::directory::{CompositeFile, FileHandle, OwnedBytes};
@@ -77,8 +76,6 @@ pub const CHUNK_SIZE: usize = 4096;
 /// stays small. On this repository's site a cold `gateway timeout` then fetches 19 chunks
 /// instead of 30, for the same bytes in all (head and chunks, brotli: 57.4 KB, was 57.7).
 const SMALL_PART: usize = 16 * 1024;
-/// Files cut into chunks, by extension; the rest of the index goes into the head whole.
-const CHUNKED: &[&str] = &["idx", "pos", "store", "term"];
 /// The manifest's name inside a head.
 const MANIFEST: &str = "statusref-chunks";
 
@@ -150,9 +147,10 @@ enum ChunkKind {
 }
 
 impl ChunkKind {
-    /// The kind of the chunks of the index file at `path`, by its extension (see [`CHUNKED`]).
-    fn of_file(path: &Path) -> Option<Self> {
-        match path.extension().and_then(|e| e.to_str()) {
+    /// The kind of the chunks of the index file `name`, by its extension; `None` for the
+    /// files never cut into chunks (they go into the head whole).
+    fn of_file(name: &str) -> Option<Self> {
+        match name.rsplit_once('.').map(|(_, ext)| ext) {
             Some("term") => Some(ChunkKind::Terms),
             Some("idx" | "pos") => Some(ChunkKind::Postings),
             Some("store") => Some(ChunkKind::Documents),
@@ -493,7 +491,7 @@ const MAX_SPANNING: usize = 512;
 
 impl ChunkedFile {
     fn new(
-        path: &Path,
+        name: &str,
         len: usize,
         starts: Vec<usize>,
         names: Vec<String>,
@@ -505,7 +503,7 @@ impl ChunkedFile {
             starts,
             names,
             store,
-            kind: ChunkKind::of_file(path).map_or(0, |kind| kind as u8),
+            kind: ChunkKind::of_file(name).map_or(0, |kind| kind as u8),
             spanning: Mutex::new(HashMap::new()),
         }
     }
@@ -589,12 +587,10 @@ fn invalid(reason: impl Into<String>) -> Error {
     }
 }
 
+/// Whether the index file `name` of `len` bytes is cut into chunks (the rest of the index goes
+/// into the head whole).
 fn is_chunked(name: &str, len: usize) -> bool {
-    let ext = Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("");
-    CHUNKED.contains(&ext) && len > CHUNK_SIZE
+    ChunkKind::of_file(name).is_some() && len > CHUNK_SIZE
 }
 
 /// Opens the index over `whole` files and chunked ones, with analyzers registered.
@@ -664,7 +660,7 @@ pub fn split_bundle(bundle: Vec<u8>) -> Result<SplitIndex> {
             names.join(",")
         };
         manifest.push_str(&format!("{name}\t{}\t{size}\t{list}\n", bytes.len()));
-        let file = ChunkedFile::new(Path::new(&path), bytes.len(), starts, names, store.clone());
+        let file = ChunkedFile::new(&path, bytes.len(), starts, names, store.clone());
         chunked.push((path, file));
     }
     let mut head_files: Vec<(String, Vec<u8>)> = whole
@@ -751,8 +747,10 @@ fn block_cuts(files: &BTreeMap<String, OwnedBytes>) -> Result<BTreeMap<String, V
     let mut handles: BTreeMap<String, Arc<dyn FileHandle>> = BTreeMap::new();
     let mut recorders = Vec::new();
     for (path, bytes) in files {
-        let ext = Path::new(path).extension().and_then(|e| e.to_str());
-        if matches!(ext, Some("store" | "term")) && is_chunked(path, bytes.len()) {
+        let kind = ChunkKind::of_file(path);
+        if matches!(kind, Some(ChunkKind::Documents | ChunkKind::Terms))
+            && is_chunked(path, bytes.len())
+        {
             let recorder = Arc::new(RecordingFile {
                 bytes: bytes.clone(),
                 reads: Mutex::default(),
@@ -804,7 +802,7 @@ fn block_cuts(files: &BTreeMap<String, OwnedBytes>) -> Result<BTreeMap<String, V
         }
     }
     for (path, recorder) in &recorders {
-        if Path::new(path).extension().is_some_and(|e| e == "store") {
+        if matches!(ChunkKind::of_file(path), Some(ChunkKind::Documents)) {
             let reads = recorder.reads.lock().unwrap_or_else(|e| e.into_inner());
             let file_cuts = cuts.entry(path.clone()).or_default();
             for read in reads.iter() {
@@ -939,7 +937,7 @@ pub fn open_split(head: Vec<u8>) -> Result<(SearchIndex, ChunkStore)> {
         chunk_names.extend(names.iter().cloned());
         chunked.push((
             name.to_string(),
-            ChunkedFile::new(Path::new(name), len, starts, names, store.clone()),
+            ChunkedFile::new(name, len, starts, names, store.clone()),
         ));
     }
     let mut whole = BTreeMap::new();
